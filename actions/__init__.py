@@ -1,0 +1,1 @@
+"""Rasa custom actions, one module per domain; each `run()` is short and calls code in `bot/`."""

@@ -1,0 +1,88 @@
+"""The `trialbot` command: run, serve, train, migrate (and domain commands registered by packages)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}. See .env.example.", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Create or upgrade the database schema."""
+    from bot.db import migrate
+
+    migrate(args.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the model if its inputs changed (or always with --force)."""
+    from bot.training import ensure_model
+
+    trained = ensure_model(Path(args.model_path), force=args.force)
+    print("Model trained." if trained else "Model is up to date; not retraining.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the gateway (expects a migrated database and a running action server)."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings: Settings = args.settings
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Migrate, train if needed, then start the action server and the gateway until Ctrl-C."""
+    from bot.launcher import run
+
+    return run(args.settings)
+
+
+def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser:
+    """The command-line parser; defaults come from the configuration."""
+    parser = argparse.ArgumentParser(prog="trialbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        sub = commands.add_parser(name, help=help_text)
+        sub.set_defaults(func=func)
+        return sub
+
+    add("run", cmd_run, "migrate, train if needed and start everything")
+    add("serve", cmd_serve, "run the gateway only")
+    migrate = add("migrate", cmd_migrate, "create or upgrade the database")
+    migrate.add_argument("--database-url", default=settings.database_url if settings else None)
+    train = add("train", cmd_train, "train the model when its inputs changed")
+    train.add_argument("--model-path", default=str(settings.model_path) if settings else None)
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of the `trialbot` command."""
+    settings = _settings()
+    args = build_parser(settings).parse_args(argv)
+    args.settings = settings
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""The door to Rasa: a pool of worker processes with conversation affinity.
+
+Every message of one conversation goes to the same worker (chosen by a stable hash of the
+conversation id), so a conversation's messages are handled in order and never concurrently,
+while the gateway's event loop only waits on a pipe and keeps serving other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import multiprocessing
+import threading
+import zlib
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from bot import core_worker
+
+logger = logging.getLogger(__name__)
+
+
+class CoreError(Exception):
+    """The model could not answer (not loaded, crashed, timed out)."""
+
+
+@dataclass
+class CoreSettings:
+    """What a worker needs to load and run the model."""
+
+    model_path: Path
+    action_server_url: str
+    tracker_store_url: str
+    workers: int = 1
+    timeout_seconds: float = 30.0
+    load_timeout_seconds: float = 600.0
+    log_level: str = "INFO"
+
+
+@dataclass
+class _Worker:
+    index: int
+    process: BaseProcess
+    conn: Connection
+    ready: asyncio.Event
+    pending: Dict[int, "asyncio.Future[Any]"] = field(default_factory=dict)
+    error: Optional[str] = None
+    info: Dict[str, Any] = field(default_factory=dict)
+
+
+class CorePool:
+    """N Rasa worker processes; `handle()` routes each conversation to its own worker."""
+
+    def __init__(self, settings: CoreSettings) -> None:
+        self.settings = settings
+        self._workers: List[_Worker] = []
+        self._ids = itertools.count(1)
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stopping = False
+        self._context = multiprocessing.get_context("spawn")
+        self._start_error: Optional[str] = None
+
+    async def start(self) -> None:
+        """Start the worker processes; they load the model in the background."""
+        self._loop = asyncio.get_running_loop()
+        if not self.settings.model_path.is_file():
+            self._start_error = f"no trained model at {self.settings.model_path}: run `make train`"
+            raise CoreError(self._start_error)
+        self._workers = [self._spawn(i) for i in range(self.settings.workers)]
+
+    def _spawn(self, index: int) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=core_worker.serve,
+            args=(
+                child,
+                str(self.settings.model_path),
+                self.settings.action_server_url,
+                self.settings.tracker_store_url,
+                self.settings.log_level,
+            ),
+            name=f"trialbot-core-{index}",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        worker = _Worker(index=index, process=process, conn=parent, ready=asyncio.Event())
+        threading.Thread(
+            target=self._read, args=(worker,), name=f"core-reader-{index}", daemon=True
+        ).start()
+        return worker
+
+    def _read(self, worker: _Worker) -> None:
+        """Runs in a thread: hand each message from the worker to the event loop."""
+        assert self._loop is not None
+        while True:
+            try:
+                item = worker.conn.recv()
+            except (EOFError, OSError):
+                break
+            self._loop.call_soon_threadsafe(self._on_item, worker, item)
+        self._loop.call_soon_threadsafe(self._on_exit, worker)
+
+    def _on_item(self, worker: _Worker, item: Tuple[Any, ...]) -> None:
+        kind = item[0]
+        if kind == "ready":
+            worker.info = dict(item[1])
+            worker.ready.set()
+            logger.info("Rasa worker %d ready in %ss", worker.index, worker.info.get("load_seconds"))
+        elif kind == "error":
+            worker.error = str(item[1])
+            worker.ready.set()
+            logger.error("Rasa worker %d: %s", worker.index, worker.error)
+        elif kind in ("result", "failed"):
+            future = worker.pending.pop(item[1], None)
+            if future is None or future.done():
+                return
+            if kind == "result":
+                future.set_result(item[2])
+            else:
+                future.set_exception(CoreError(str(item[2])))
+
+    def _on_exit(self, worker: _Worker) -> None:
+        for future in worker.pending.values():
+            if not future.done():
+                future.set_exception(CoreError("the Rasa worker stopped"))
+        worker.pending.clear()
+        if self._stopping or worker.error is not None:
+            worker.ready.set()
+            return
+        logger.warning("Rasa worker %d died (exit code %s); restarting it", worker.index, worker.process.exitcode)
+        if self._workers and self._workers[worker.index] is worker:
+            self._workers[worker.index] = self._spawn(worker.index)
+
+    def worker_index(self, conversation_id: str) -> int:
+        """The worker that owns a conversation (stable across restarts)."""
+        return zlib.crc32(conversation_id.encode("utf-8")) % self.settings.workers
+
+    @property
+    def ready(self) -> bool:
+        """True when every worker has loaded the model."""
+        return bool(self._workers) and all(
+            w.ready.is_set() and w.error is None for w in self._workers
+        )
+
+    def status(self) -> str:
+        """A short reason why the pool is not ready, or "ready"."""
+        if not self._workers:
+            return self._start_error or "the Rasa workers are not started"
+        errors = [w.error for w in self._workers if w.error]
+        if errors:
+            return errors[0]
+        loading = sum(not w.ready.is_set() for w in self._workers)
+        if loading:
+            return f"the model is loading ({loading} of {len(self._workers)} workers)"
+        return "ready"
+
+    def worker_info(self) -> List[Dict[str, Any]]:
+        """Process id and load time of each worker (for benchmarks and /readyz)."""
+        return [dict(w.info, index=w.index) for w in self._workers]
+
+    async def handle(
+        self,
+        conversation_id: str,
+        text: str,
+        channel: str = "rest",
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Rasa's replies (its bot-message dicts) to one message of a conversation."""
+        if not self._workers:
+            raise CoreError("the Rasa workers are not started")
+        worker = self._workers[self.worker_index(conversation_id)]
+        try:
+            await asyncio.wait_for(worker.ready.wait(), self.settings.load_timeout_seconds)
+        except asyncio.TimeoutError:
+            raise CoreError("the model did not finish loading in time") from None
+        if worker.error:
+            raise CoreError(worker.error)
+        request_id = next(self._ids)
+        future: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
+        worker.pending[request_id] = future
+        try:
+            worker.conn.send(("handle", request_id, conversation_id, text, channel, dict(metadata or {})))
+        except (OSError, ValueError) as error:
+            worker.pending.pop(request_id, None)
+            raise CoreError(f"could not reach the Rasa worker: {error}") from None
+        try:
+            return await asyncio.wait_for(future, self.settings.timeout_seconds)
+        except asyncio.TimeoutError:
+            worker.pending.pop(request_id, None)
+            raise CoreError("the model took too long to answer") from None
+
+    async def stop(self) -> None:
+        """Ask every worker to stop, and end those that do not."""
+        self._stopping = True
+        for worker in self._workers:
+            try:
+                worker.conn.send(("stop",))
+            except (OSError, ValueError):
+                pass
+        for worker in self._workers:
+            await asyncio.get_running_loop().run_in_executor(None, worker.process.join, 10)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                await asyncio.get_running_loop().run_in_executor(None, worker.process.join, 5)
+            worker.conn.close()

@@ -1,0 +1,88 @@
+"""A Rasa worker process: loads the trained model once and answers messages sent over a pipe.
+
+Runs in its own process (started by `bot.core.CorePool`) so that model prediction never blocks
+the gateway's event loop. Messages of different conversations are handled concurrently on the
+worker's own event loop; Rasa's lock store keeps one conversation's messages in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any, Dict, Tuple
+
+logger = logging.getLogger(__name__)
+
+
+def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    return Agent.load(
+        model_path,
+        tracker_store=SQLTrackerStore(host=tracker_url),
+        action_endpoint=EndpointConfig(url=action_url),
+    )
+
+
+async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    _, request_id, sender_id, text, channel, metadata = request
+    try:
+        output = CollectingOutputChannel()
+        message = UserMessage(
+            text, output, sender_id, input_channel=channel, metadata=dict(metadata or {})
+        )
+        replies = await agent.handle_message(message)
+        if replies is None:
+            return ("failed", request_id, "the model is not loaded")
+        return ("result", request_id, replies)
+    except Exception as error:  # reported to the gateway, which answers the person kindly
+        logger.exception("Rasa failed on a message")
+        return ("failed", request_id, f"{type(error).__name__}: {error}")
+
+
+def serve(conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str) -> None:
+    """Process entry point: load the model, report ready, then answer until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    logging.basicConfig(level=log_level, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    send_lock = threading.Lock()
+
+    def send(item: Tuple[Any, ...]) -> None:
+        with send_lock:
+            conn.send(item)
+
+    started = time.monotonic()
+    try:
+        agent = _load_agent(model_path, action_url, tracker_url)
+    except Exception as error:
+        send(("error", f"could not load the model at {model_path}: {type(error).__name__}: {error}"))
+        return
+    send(("ready", {"pid": os.getpid(), "load_seconds": round(time.monotonic() - started, 2)}))
+
+    async def handle(request: Tuple[Any, ...]) -> None:
+        send(await _answer(agent, request))
+
+    def read() -> None:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                break
+            if request[0] == "stop":
+                break
+            loop.call_soon_threadsafe(lambda r=request: loop.create_task(handle(r)))
+        loop.call_soon_threadsafe(loop.stop)
+
+    threading.Thread(target=read, name="core-worker-reader", daemon=True).start()
+    loop.run_forever()

@@ -1,0 +1,96 @@
+"""`make run`: prepare the database and model, start the action server and gateway, stop both on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import List
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.config import Settings
+from bot.db import PROJECT_ROOT, migrate
+from bot.training import ensure_model
+
+
+def _start(command: List[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+
+
+def _stop(processes: List[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(settings: Settings, processes: List[subprocess.Popen], timeout: float = 600) -> bool:
+    url = f"http://{settings.host}:{settings.port}/readyz"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            return False
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def run(settings: Settings) -> int:
+    """Run everything in the foreground; Ctrl-C (or SIGTERM) stops every process started here."""
+    print("Preparing the database…", flush=True)
+    migrate(settings.database_url)
+    print("Checking the model (trains only when data/, faq/, domain.yml or config.yml changed)…", flush=True)
+    ensure_model(settings.model_path)
+
+    env = dict(os.environ)
+    action = urlsplit(settings.action_server_url)
+    env["SANIC_HOST"] = action.hostname or "127.0.0.1"
+    processes = [
+        _start(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action.port or 5055)],
+            env,
+        ),
+        _start([sys.executable, "-m", "bot.cli", "serve"], env),
+    ]
+
+    def on_signal(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        if _wait_ready(settings, processes):
+            base = f"http://{settings.host}:{settings.port}"
+            print(
+                f"\ntrialbot is ready at {base}\n"
+                f"  chat:   curl -s -X POST {base}/webhooks/rest/webhook "
+                "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"hi\"}'\n"
+                f"  health: {base}/readyz\n"
+                "Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+        else:
+            print("trialbot did not become ready; see the messages above.", file=sys.stderr)
+            return 1
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("A trialbot process stopped; stopping the others.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping trialbot…", flush=True)
+        return 0
+    finally:
+        _stop(processes)

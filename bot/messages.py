@@ -1,0 +1,53 @@
+"""The internal message vocabulary every channel translates to and from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: what the person sees (`title`) and what is sent back (`payload`)."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """Something a person wrote, parsed out of one platform's payload."""
+
+    channel: str
+    platform_user_id: str
+    text: str
+    platform_message_id: Optional[str] = None
+    thread_key: str = ""
+    display_name: Optional[str] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something to send to the person; each channel renders it its own way."""
+
+    text: str
+    buttons: Tuple[Button, ...] = ()
+
+    @classmethod
+    def from_rasa(cls, message: Mapping[str, Any]) -> "Reply":
+        """Build a reply from one of Rasa's bot messages (`text`, `buttons`)."""
+        buttons = tuple(
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))
+            for b in message.get("buttons") or ()
+        )
+        return cls(text=str(message.get("text") or ""), buttons=buttons)
+
+
+@dataclass(frozen=True)
+class RouterResult:
+    """What the router did with one inbound message."""
+
+    conversation_id: str
+    replies: Tuple[Reply, ...]
+    duplicate: bool = False

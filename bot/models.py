@@ -1,0 +1,164 @@
+"""SQLAlchemy models of the conversation domain: participants, identities, conversations, messages."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    """Current time in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    """A random, unguessable identifier (hex UUID4)."""
+    return uuid.uuid4().hex
+
+
+class ConversationStatus(str, enum.Enum):
+    """Who owns a conversation; changed only by `bot.handoff`."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    WITH_COORDINATOR = "with_coordinator"
+    CLOSED = "closed"
+
+
+class Direction(str, enum.Enum):
+    """Whether a message came from the person or went to them."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Author(str, enum.Enum):
+    """Who wrote a message."""
+
+    PARTICIPANT = "participant"
+    BOT = "bot"
+    COORDINATOR = "coordinator"
+
+
+class MessageKind(str, enum.Enum):
+    """Text is sent to the person; private notes and activity entries never are."""
+
+    TEXT = "text"
+    PRIVATE_NOTE = "private_note"
+    ACTIVITY = "activity"
+
+
+class Participant(Base):
+    """A person who writes to trialbot, on one or more channels."""
+
+    __tablename__ = "participants"
+
+    id = Column(Integer, primary_key=True)
+    display_name = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    identities = relationship("ChannelIdentity", back_populates="participant")
+
+
+class ChannelIdentity(Base):
+    """A participant's account on one channel (e.g. a Telegram user id); unique per channel."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    platform_user_id = Column(String(255), nullable=False)
+    participant_id = Column(ForeignKey("participants.id"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    participant = relationship("Participant", back_populates="identities")
+
+
+class Coordinator(Base):
+    """A trial coordinator (or admin) who can take over conversations from the console."""
+
+    __tablename__ = "coordinators"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(255), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(32), nullable=False, default="coordinator")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Conversation(Base):
+    """One conversation of a participant on one channel (and thread), with its owner."""
+
+    __tablename__ = "conversations"
+
+    id = Column(String(32), primary_key=True, default=new_id)
+    participant_id = Column(ForeignKey("participants.id"), nullable=False, index=True)
+    identity_id = Column(ForeignKey("channel_identities.id"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    thread_key = Column(String(255), nullable=False, default="")
+    status = Column(String(32), nullable=False, default=ConversationStatus.BOT.value, index=True)
+    assignee_id = Column(ForeignKey("coordinators.id"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    identity = relationship("ChannelIdentity")
+
+
+class Message(Base):
+    """One message in a conversation, in either direction, with the platform's id for de-duplication."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "direction", "platform_message_id"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    direction = Column(String(16), nullable=False)
+    author = Column(String(16), nullable=False)
+    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=True)
+    kind = Column(String(16), nullable=False, default=MessageKind.TEXT.value)
+    text = Column(Text, nullable=False, default="")
+    buttons = Column(JSON, nullable=True)
+    platform_message_id = Column(String(255), nullable=True)
+    in_reply_to_id = Column(ForeignKey("messages.id"), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """One change of a conversation's owner: from which status to which, by whom, when and why."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    from_status = Column(String(32), nullable=False)
+    to_status = Column(String(32), nullable=False)
+    actor = Column(String(64), nullable=False)
+    reason = Column(String(255), nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

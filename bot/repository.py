@@ -1,0 +1,158 @@
+"""Persistence of participants, identities, conversations and messages behind one repository."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Button, InboundMessage, Reply
+from bot.models import (
+    Author,
+    ChannelIdentity,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Participant,
+)
+
+
+class ConversationRepository:
+    """Reads and writes the conversation domain through one session (the caller commits)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_message(self, message_id: int) -> Message:
+        """One stored message by its id."""
+        message = await self.session.get(Message, message_id)
+        if message is None:
+            raise LookupError(f"no message {message_id}")
+        return message
+
+    async def find_inbound(self, channel: str, platform_message_id: str) -> Optional[Message]:
+        """The stored inbound message with this platform id, if it was already received."""
+        result = await self.session.execute(
+            select(Message).where(
+                Message.channel == channel,
+                Message.direction == Direction.INBOUND.value,
+                Message.platform_message_id == platform_message_id,
+            )
+        )
+        return result.scalars().first()
+
+    async def identity(self, inbound: InboundMessage) -> ChannelIdentity:
+        """The channel identity of the sender, created with a new participant on first contact."""
+        query = select(ChannelIdentity).where(
+            ChannelIdentity.channel == inbound.channel,
+            ChannelIdentity.platform_user_id == inbound.platform_user_id,
+        )
+        found = (await self.session.execute(query)).scalars().first()
+        if found is not None:
+            return found
+        try:
+            async with self.session.begin_nested():
+                participant = Participant(display_name=inbound.display_name)
+                self.session.add(participant)
+                await self.session.flush()
+                identity = ChannelIdentity(
+                    channel=inbound.channel,
+                    platform_user_id=inbound.platform_user_id,
+                    participant_id=participant.id,
+                )
+                self.session.add(identity)
+                await self.session.flush()
+            return identity
+        except IntegrityError:  # created concurrently by another request
+            return (await self.session.execute(query)).scalars().one()
+
+    async def open_conversation(self, inbound: InboundMessage) -> Conversation:
+        """The sender's open conversation on this channel and thread, or a new one."""
+        identity = await self.identity(inbound)
+        query = (
+            select(Conversation)
+            .where(
+                Conversation.identity_id == identity.id,
+                Conversation.thread_key == inbound.thread_key,
+                Conversation.status != ConversationStatus.CLOSED.value,
+            )
+            .order_by(Conversation.created_at.desc())
+        )
+        found = (await self.session.execute(query)).scalars().first()
+        if found is not None:
+            return found
+        conversation = Conversation(
+            participant_id=identity.participant_id,
+            identity_id=identity.id,
+            channel=inbound.channel,
+            thread_key=inbound.thread_key,
+            status=ConversationStatus.BOT.value,
+        )
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def add_inbound(self, conversation: Conversation, inbound: InboundMessage) -> Message:
+        """Store what the person wrote (raises `IntegrityError` on a duplicate platform id)."""
+        message = Message(
+            conversation_id=conversation.id,
+            channel=inbound.channel,
+            direction=Direction.INBOUND.value,
+            author=Author.PARTICIPANT.value,
+            kind=MessageKind.TEXT.value,
+            text=inbound.text,
+            platform_message_id=inbound.platform_message_id,
+        )
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def add_replies(
+        self, conversation_id: str, channel: str, in_reply_to: Message, replies: Sequence[Reply]
+    ) -> List[Message]:
+        """Store the bot's replies to one inbound message, in order."""
+        stored = []
+        for reply in replies:
+            message = Message(
+                conversation_id=conversation_id,
+                channel=channel,
+                direction=Direction.OUTBOUND.value,
+                author=Author.BOT.value,
+                kind=MessageKind.TEXT.value,
+                text=reply.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
+                in_reply_to_id=in_reply_to.id,
+            )
+            self.session.add(message)
+            stored.append(message)
+        await self.session.flush()
+        return stored
+
+    async def replies_to(self, message: Message) -> List[Reply]:
+        """The replies already sent to one inbound message (texts only, no private notes)."""
+        result = await self.session.execute(
+            select(Message)
+            .where(
+                Message.in_reply_to_id == message.id,
+                Message.kind == MessageKind.TEXT.value,
+            )
+            .order_by(Message.id)
+        )
+        return [to_reply(m) for m in result.scalars()]
+
+    async def transcript(self, conversation_id: str) -> List[Message]:
+        """Every message of a conversation, oldest first."""
+        result = await self.session.execute(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+        )
+        return list(result.scalars())
+
+
+def to_reply(message: Message) -> Reply:
+    """The internal reply a stored outbound message represents."""
+    buttons = tuple(Button(title=b["title"], payload=b["payload"]) for b in message.buttons or ())
+    return Reply(text=message.text, buttons=buttons)

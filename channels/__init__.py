@@ -1,0 +1,1 @@
+"""Thin channel adapters: verify, parse into `InboundMessage`, call the router, render replies."""

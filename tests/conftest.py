@@ -1,0 +1,113 @@
+"""Shared fixtures: a migrated database per test, the trained model, and one event loop per session."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import PROJECT_ROOT, create_engine, create_session_factory, migrate
+from bot.training import ensure_model
+
+MODEL_PATH = PROJECT_ROOT / "models" / "trialbot.tar.gz"
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Run every async test on the session's event loop, so session fixtures can be shared."""
+    marker = pytest.mark.asyncio(loop_scope="session")
+    for item in items:
+        if pytest_asyncio.is_async_test(item):
+            item.add_marker(marker, append=False)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model; trained here only if `make train` has not already built it."""
+    ensure_model(MODEL_PATH)
+    return MODEL_PATH
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A fresh SQLite file migrated to the newest schema."""
+    url = f"sqlite:///{tmp_path / 'trialbot.db'}"
+    migrate(url)
+    return url
+
+
+@pytest_asyncio.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+    return create_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def action_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real action server (rasa_sdk with our actions) on 127.0.0.1."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    log = (tmp_path_factory.mktemp("actions") / "actions.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ, SANIC_HOST="127.0.0.1"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("the action server did not start")
+    yield f"http://127.0.0.1:{port}/webhook"
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def core_pool(model_path: Path, action_server_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real pool of Rasa workers (the trained model) shared by the whole session."""
+    from bot.core import CorePool, CoreSettings
+
+    tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
+    pool = CorePool(
+        CoreSettings(
+            model_path=model_path,
+            action_server_url=action_server_url,
+            tracker_store_url=f"sqlite:///{tracker_db}",
+            workers=1,
+            log_level="WARNING",
+        )
+    )
+    await pool.start()
+    yield pool
+    await pool.stop()

@@ -1,0 +1,93 @@
+"""Start real trialbot processes (action server, Rasa workers, gateway) for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import httpx
+
+from bot.db import PROJECT_ROOT
+
+
+@dataclass
+class Launched:
+    """A `trialbot run` process group and what it printed."""
+
+    process: subprocess.Popen
+    base_url: str
+    output: List[str]
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
+        """Send `sig` to the whole process group, like Ctrl-C in a terminal; return the exit code."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            if self.process.stdout:
+                self.output.extend(self.process.stdout.read().splitlines())
+        return code
+
+    def group_alive(self) -> bool:
+        """Whether any process of the group is still running."""
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def environment(database_url: str, port: int, action_port: int, model_path: Path, workers: int) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        TRIALBOT_PORT=str(port),
+        ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
+        MODEL_PATH=str(model_path),
+        CORE_WORKERS=str(workers),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def launch(env: Dict[str, str], timeout: float = 420) -> Launched:
+    """Run `python -m bot.cli run` (what `make run` runs) until it says it is ready."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    launched = Launched(process, f"http://127.0.0.1:{env['TRIALBOT_PORT']}", [])
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        launched.output.append(line.rstrip("\n"))
+        if "trialbot is ready" in line:
+            return launched
+    launched.stop(signal.SIGTERM, timeout=30)
+    raise RuntimeError("trialbot did not start:\n" + "\n".join(launched.output[-60:]))
+
+
+def chat(base_url: str, sender: str, message: str, message_id: Optional[str] = None) -> list:
+    """Send one message through the REST channel and return the replies."""
+    payload = {"sender": sender, "message": message}
+    if message_id is not None:
+        payload["message_id"] = message_id
+    response = httpx.post(f"{base_url}/webhooks/rest/webhook", json=payload, timeout=60)
+    response.raise_for_status()
+    return response.json()
