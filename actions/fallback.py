@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,12 +13,12 @@ from bot.suggestions import fallback_message
 class ActionSuggestTopics(Action):
     """Answers a message the model could not place, with buttons for what it can help with."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_topics"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         misses = _misses_in_a_row(tracker)
         message = fallback_message(misses)
         dispatcher.utter_message(text=message.text, buttons=message.buttons)

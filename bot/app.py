@@ -35,7 +35,7 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         await ping(state.engine)
     except Exception as error:  # any failure means "not ready"; the reason is reported
-        problems.append(f"database: {type(error).__name__}")
+        problems.append(f"database: {type(error).__name__} (is it running and migrated?)")
     try:
         response = await state.http.get(state.settings.action_server_health_url, timeout=2.0)
         if response.status_code != 200:

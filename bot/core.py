@@ -8,6 +8,7 @@ while the gateway's event loop only waits on a pipe and keeps serving other requ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -47,7 +48,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     ready: asyncio.Event
-    pending: Dict[int, "asyncio.Future[Any]"] = field(default_factory=dict)
+    pending: Dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     error: Optional[str] = None
     info: Dict[str, Any] = field(default_factory=dict)
 
@@ -181,7 +182,7 @@ class CorePool:
         if worker.error:
             raise CoreError(worker.error)
         request_id = next(self._ids)
-        future: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         worker.pending[request_id] = future
         try:
             worker.conn.send(("handle", request_id, conversation_id, text, channel, dict(metadata or {})))
@@ -198,10 +199,8 @@ class CorePool:
         """Ask every worker to stop, and end those that do not."""
         self._stopping = True
         for worker in self._workers:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(("stop",))
-            except (OSError, ValueError):
-                pass
         for worker in self._workers:
             await asyncio.get_running_loop().run_in_executor(None, worker.process.join, 10)
             if worker.process.is_alive():

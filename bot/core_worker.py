@@ -14,9 +14,18 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from typing import Any, Dict, Tuple
+from typing import Any, Tuple
 
 logger = logging.getLogger(__name__)
+
+
+def _configure_logging(log_level: str) -> None:
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    level = logging.getLevelName(log_level)
+    configure_logging_and_warnings(level)
+    configure_structlog(level)
 
 
 def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
@@ -52,8 +61,8 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
 def serve(conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str) -> None:
     """Process entry point: load the model, report ready, then answer until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
-    logging.basicConfig(level=log_level, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _configure_logging(log_level)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     send_lock = threading.Lock()

@@ -51,9 +51,9 @@ def create_session_factory(engine: AsyncEngine) -> sessionmaker:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """Raise if the database cannot be reached."""
+    """Raise if the database cannot be reached or has not been migrated (`trialbot migrate`)."""
     async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+        await connection.execute(text("SELECT version_num FROM alembic_version"))
 
 
 def alembic_config(database_url: str):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import httpx
 
 from bot.config import Settings
 from bot.db import PROJECT_ROOT, migrate
-from bot.training import ensure_model
+from bot.training import ensure_model, is_current
 
 
 def _start(command: List[str], env: dict) -> subprocess.Popen:
@@ -53,8 +53,11 @@ def run(settings: Settings) -> int:
     """Run everything in the foreground; Ctrl-C (or SIGTERM) stops every process started here."""
     print("Preparing the database…", flush=True)
     migrate(settings.database_url)
-    print("Checking the model (trains only when data/, faq/, domain.yml or config.yml changed)…", flush=True)
-    ensure_model(settings.model_path)
+    if is_current(settings.model_path):
+        print("Model is up to date; not retraining.", flush=True)
+    else:
+        print("Training the model (its data, domain or config changed; this takes a few minutes)…", flush=True)
+        ensure_model(settings.model_path)
 
     env = dict(os.environ)
     action = urlsplit(settings.action_server_url)

@@ -35,7 +35,7 @@ class Reply:
     buttons: Tuple[Button, ...] = ()
 
     @classmethod
-    def from_rasa(cls, message: Mapping[str, Any]) -> "Reply":
+    def from_rasa(cls, message: Mapping[str, Any]) -> Reply:
         """Build a reply from one of Rasa's bot messages (`text`, `buttons`)."""
         buttons = tuple(
             Button(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))

@@ -69,7 +69,7 @@ class Router:
             await session.commit()
         return RouterResult(conversation_id=conversation_id, replies=tuple(replies))
 
-    async def _store_inbound(self, inbound: InboundMessage) -> "RouterResult | Tuple[str, int, bool]":
+    async def _store_inbound(self, inbound: InboundMessage) -> RouterResult | Tuple[str, int, bool]:
         """Store the message first; a repeated platform id returns the earlier answer instead."""
         async with self._sessions() as session:
             repo = ConversationRepository(session)

@@ -45,6 +45,7 @@ def stamp_path(model_path: Path) -> Path:
 
 def is_current(model_path: Path, root: Path = PROJECT_ROOT) -> bool:
     """True when the model exists and was trained from exactly the current inputs."""
+    model_path = model_path if model_path.is_absolute() else root / model_path
     stamp = stamp_path(model_path)
     return (
         model_path.is_file()
@@ -73,8 +74,7 @@ def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
 
 def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = False) -> bool:
     """Train when the inputs changed since the last model; return True if it trained."""
-    absolute = model_path if model_path.is_absolute() else root / model_path
-    if not force and is_current(absolute, root):
+    if not force and is_current(model_path, root):
         return False
-    train(absolute, root)
+    train(model_path, root)
     return True

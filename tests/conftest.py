@@ -111,3 +111,16 @@ async def core_pool(model_path: Path, action_server_url: str, tmp_path_factory: 
     await pool.start()
     yield pool
     await pool.stop()
+
+
+@pytest.fixture(scope="session")
+def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The whole stack as `make run` starts it (two Rasa workers), shared by REST-level tests."""
+    from tests.stack import environment, launch
+
+    database = tmp_path_factory.mktemp("stack") / "trialbot.db"
+    env = environment(f"sqlite:///{database}", free_port(), free_port(), model_path, workers=2)
+    launched = launch(env)
+    launched.database_url = env["DATABASE_URL"]  # type: ignore[attr-defined]
+    yield launched
+    launched.stop()

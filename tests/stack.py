@@ -35,13 +35,17 @@ class Launched:
                 self.output.extend(self.process.stdout.read().splitlines())
         return code
 
-    def group_alive(self) -> bool:
-        """Whether any process of the group is still running."""
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
+    def group_alive(self, grace_seconds: float = 10) -> bool:
+        """Whether any process of the group is still running after a short grace period."""
+        deadline = time.monotonic() + grace_seconds
+        while True:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                return False
+            if time.monotonic() > deadline:
+                return True
+            time.sleep(0.2)
 
 
 def environment(database_url: str, port: int, action_port: int, model_path: Path, workers: int) -> Dict[str, str]:
