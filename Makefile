@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 MODEL  ?= models/trialbot.tar.gz
 
-.PHONY: help install run test lint validate train lock clean
+.PHONY: help install run test lint validate faq train lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -22,6 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)  ## create the virtual environment and install the locked dependencies
+
+faq: install  ## regenerate data/nlu/faq.yml from faq/topics/*.yml (commit the result)
+	$(PY) -m bot.cli faq build
 
 train: install  ## train the Rasa model if data/, faq/, domain.yml or config.yml changed
 	$(PY) -m bot.cli train --model-path $(MODEL)

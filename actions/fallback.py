@@ -1,26 +1,35 @@
-"""The helpful fallback: when the model is unsure, say so and suggest what the person can ask."""
+"""The helpful fallback: when the model is unsure, say so and suggest the closest FAQ topics."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from functools import lru_cache
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.suggestions import fallback_message
+from bot.faq.catalog import Catalog, load_catalog
+from bot.suggestions import closest_topics, fallback_message
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """The FAQ catalog, read once per action-server process on first use."""
+    return load_catalog()
 
 
 class ActionSuggestTopics(Action):
-    """Answers a message the model could not place, with buttons for what it can help with."""
+    """Answers a message the model could not place, with buttons for the closest topics."""
 
-    def name(self) -> str:
+    def name(self) -> Text:
         return "action_suggest_topics"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
-        misses = _misses_in_a_row(tracker)
-        message = fallback_message(misses)
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        ranking = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        suggestions = closest_topics(catalog(), ranking)
+        message = fallback_message(_misses_in_a_row(tracker), suggestions, catalog())
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         return []
 

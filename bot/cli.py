@@ -37,6 +37,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_build(args: argparse.Namespace) -> int:
+    """Regenerate data/nlu/faq.yml from faq/topics/*.yml."""
+    from bot.faq.catalog import load_catalog
+    from bot.faq.training_data import GENERATED_PATH, write
+
+    catalog = load_catalog()
+    changed = write(catalog)
+    print(f"{len(catalog)} FAQ topics; {GENERATED_PATH.name} {'updated' if changed else 'already up to date'}.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the gateway (expects a migrated database and a running action server)."""
     import uvicorn
@@ -73,6 +84,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     train = add("train", cmd_train, "train the model when its inputs changed")
     train.add_argument("--model-path", default=str(settings.model_path) if settings else None)
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    faq = commands.add_parser("faq", help="the curated FAQ")
+    faq_commands = faq.add_subparsers(dest="faq_command", required=True)
+    faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)
     return parser
 
 

@@ -19,7 +19,8 @@ from typing import Any, Tuple
 logger = logging.getLogger(__name__)
 
 
-def _configure_logging(log_level: str) -> None:
+def configure_rasa_logging(log_level: str) -> None:
+    """Set Rasa's (and its structlog's) log level in this process."""
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
@@ -62,7 +63,7 @@ def serve(conn: Connection, model_path: str, action_url: str, tracker_url: str, 
     """Process entry point: load the model, report ready, then answer until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    _configure_logging(log_level)
+    configure_rasa_logging(log_level)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     send_lock = threading.Lock()

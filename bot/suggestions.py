@@ -1,13 +1,15 @@
-"""What to say when the model is unsure: a plain apology and the topics the bot can help with."""
+"""What to say when the model is unsure: a plain apology and the closest FAQ topics as buttons."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
-STARTER_TOPICS = (
-    ("Are you a bot?", "/bot_challenge"),
-)
+from bot.faq.catalog import Catalog, FaqTopic
+
+STARTER_TOPICS = ("what_is_a_trial", "risks_side_effects", "routine_vs_research_costs", "find_a_trial")
+MAX_SUGGESTIONS = 3
+CIS_PHONE = "1-800-422-6237 (1-800-4-CANCER)"
 
 
 @dataclass(frozen=True)
@@ -18,18 +20,29 @@ class FallbackMessage:
     buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
-def fallback_message(misses_in_a_row: int) -> FallbackMessage:
-    """The fallback reply; a second miss in a row is more explicit about what the bot can do."""
+def closest_topics(catalog: Catalog, ranking: Sequence[Dict], limit: int = MAX_SUGGESTIONS) -> List[FaqTopic]:
+    """The FAQ topics the response selector found closest (its `ranking`), best first."""
+    topics: List[FaqTopic] = []
+    for entry in ranking:
+        key = str(entry.get("intent_response_key") or "")
+        topic = catalog.get(key.split("/", 1)[-1]) if "/" in key else None
+        if topic is not None and topic not in topics:
+            topics.append(topic)
+        if len(topics) == limit:
+            break
+    return topics
+
+
+def fallback_message(misses_in_a_row: int, suggestions: Sequence[FaqTopic], catalog: Catalog) -> FallbackMessage:
+    """The fallback reply; a second miss in a row also offers a person to talk to."""
+    topics = list(suggestions) or [t for t in (catalog.get(i) for i in STARTER_TOPICS) if t is not None]
     if misses_in_a_row >= 2:
         text = (
-            "I'm still not sure I understand, sorry. I'm an automated assistant and I'm best with "
-            "short questions about cancer clinical trials, like \"what is a clinical trial?\" "
-            "or \"do I have to pay?\""
+            "I'm still not sure I understand, sorry. I'm an automated assistant and work best with "
+            "short questions about cancer clinical trials. If you'd rather talk to a person, NCI's "
+            f"Cancer Information Service answers at {CIS_PHONE}. Or did you mean one of these?"
         )
     else:
-        text = (
-            "Sorry, I'm not sure I understood. Could you say it another way? "
-            "I can answer questions about cancer clinical trials."
-        )
-    buttons = [{"title": title, "payload": payload} for title, payload in STARTER_TOPICS]
+        text = "Sorry, I'm not sure I understood. Did you mean one of these? Or try saying it another way."
+    buttons = [{"title": t.title, "payload": t.canonical_question} for t in topics[: MAX_SUGGESTIONS + 1]]
     return FallbackMessage(text=text, buttons=buttons)

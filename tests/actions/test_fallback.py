@@ -1,30 +1,56 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionSuggestTopics
+from actions.fallback import ActionSuggestTopics, catalog
+from bot.suggestions import STARTER_TOPICS, closest_topics
 
 
-def _tracker(intents: list) -> Tracker:
+def _tracker(intents: list, ranking: list = ()) -> Tracker:  # type: ignore[assignment]
     events = []
     for name in intents:
         events.append({"event": "user", "text": "…", "parse_data": {"intent": {"name": name}}})
         events.append({"event": "action", "name": "action_listen"})
-    latest = events[-2]["parse_data"] if events else {}
+    latest = {"intent": {"name": intents[-1]}, "response_selector": {"faq": {"ranking": list(ranking)}}}
     return Tracker("c1", {}, latest, events, False, None, {}, "action_listen")
 
 
-async def test_first_miss_asks_to_rephrase_with_buttons() -> None:
+RANKING = [
+    {"intent_response_key": "faq/placebo", "confidence": 0.31},
+    {"intent_response_key": "faq/blinding", "confidence": 0.22},
+    {"intent_response_key": "faq/placebo", "confidence": 0.1},
+    {"intent_response_key": "faq/no_such_topic", "confidence": 0.05},
+    {"intent_response_key": "faq/randomization", "confidence": 0.04},
+    {"intent_response_key": "faq/benefits", "confidence": 0.03},
+]
+
+
+async def test_first_miss_suggests_the_closest_topics() -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionSuggestTopics().run(dispatcher, _tracker(["greet", "nlu_fallback"]), {})
+    events = await ActionSuggestTopics().run(dispatcher, _tracker(["greet", "nlu_fallback"], RANKING), {})
     assert events == []
     [message] = dispatcher.messages
-    assert "another way" in message["text"]
-    assert message["buttons"], "the fallback suggests what the person can ask"
+    assert "not sure I understood" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [
+        catalog().get(i).title for i in ("placebo", "blinding", "randomization")
+    ]
+    assert message["buttons"][0]["payload"] == catalog().get("placebo").canonical_question
 
 
-async def test_second_miss_in_a_row_explains_what_the_bot_can_do() -> None:
+async def test_without_a_ranking_it_suggests_starter_topics() -> None:
     dispatcher = CollectingDispatcher()
-    await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback", "nlu_fallback"]), {})
+    await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback"]), {})
     [message] = dispatcher.messages
-    assert "automated assistant" in message["text"]
-    assert "another way" not in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [catalog().get(i).title for i in STARTER_TOPICS]
+
+
+async def test_second_miss_in_a_row_offers_a_person() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback", "nlu_fallback"], RANKING), {})
+    [message] = dispatcher.messages
+    assert "still not sure" in message["text"]
+    assert "1-800-4-CANCER" in message["text"]
+
+
+def test_closest_topics_skips_unknown_and_repeated_keys() -> None:
+    topics = closest_topics(catalog(), RANKING, limit=5)
+    assert [t.id for t in topics] == ["placebo", "blinding", "randomization", "benefits"]

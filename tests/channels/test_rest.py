@@ -17,11 +17,15 @@ def test_contract_shape_with_recipient_and_text(running_stack) -> None:  # type:
     assert "automated assistant" in replies[0]["text"]
 
 
-def test_fallback_offers_buttons_from_the_action_server(running_stack) -> None:  # type: ignore[no-untyped-def]
+def test_fallback_offers_topic_buttons_from_the_action_server(running_stack) -> None:  # type: ignore[no-untyped-def]
+    from actions.fallback import catalog
+    from bot.suggestions import STARTER_TOPICS
+
     replies = chat(running_stack.base_url, "rest-fallback", "/nlu_fallback")
     [reply] = replies
     assert "another way" in reply["text"]
-    assert reply["buttons"] == [{"title": "Are you a bot?", "payload": "/bot_challenge"}]
+    expected = [catalog().get(i) for i in STARTER_TOPICS]
+    assert reply["buttons"] == [{"title": t.title, "payload": t.canonical_question} for t in expected]
 
 
 def test_a_retried_message_id_gets_the_same_answer_once(running_stack) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,67 @@
+"""Generate Rasa's FAQ training data (retrieval intents and their responses) from the catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List
+
+from bot.db import PROJECT_ROOT
+from bot.faq.catalog import Catalog, FaqTopic
+
+GENERATED_PATH = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
+RETRIEVAL_INTENT = "faq"
+HEADER = "# Generated from faq/topics/*.yml by `make faq` (trialbot faq build). Do not edit by hand.\n"
+
+
+def response_text(topic: FaqTopic) -> str:
+    """The answer as the person sees it: the curated text and where it comes from."""
+    return f"{topic.answer}\n\nSource: {topic.source}"
+
+
+def buttons(topic: FaqTopic, catalog: Catalog) -> List[dict]:
+    """Quick replies for the topic's follow-ups; each sends that topic's canonical question."""
+    result = []
+    for follow_up in topic.follow_ups:
+        other = catalog.get(follow_up)
+        if other is not None:
+            result.append({"title": other.title, "payload": other.canonical_question})
+    return result
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render(catalog: Catalog) -> str:
+    """The whole generated file, deterministic for the same catalog."""
+    lines = [HEADER, 'version: "3.1"', "", "nlu:"]
+    for topic in catalog:
+        lines.append(f"  - intent: {RETRIEVAL_INTENT}/{topic.id}")
+        lines.append("    examples: |")
+        lines.extend(f"      - {example}" for example in topic.examples)
+    lines += ["", "responses:"]
+    for topic in catalog:
+        lines.append(f"  utter_{RETRIEVAL_INTENT}/{topic.id}:")
+        lines.append(f"    - text: {_quoted(response_text(topic))}")
+        topic_buttons = buttons(topic, catalog)
+        if topic_buttons:
+            lines.append("      buttons:")
+            for button in topic_buttons:
+                lines.append(f"        - title: {_quoted(button['title'])}")
+                lines.append(f"          payload: {_quoted(button['payload'])}")
+    return "\n".join(lines) + "\n"
+
+
+def write(catalog: Catalog, path: Path = GENERATED_PATH) -> bool:
+    """Write the generated file; return True if it changed."""
+    content = render(catalog)
+    if path.is_file() and path.read_text(encoding="utf-8") == content:
+        return False
+    path.write_text(content, encoding="utf-8")
+    return True
+
+
+def is_stale(catalog: Catalog, path: Path = GENERATED_PATH) -> bool:
+    """True when the file on disk is not what the catalog generates."""
+    return not path.is_file() or path.read_text(encoding="utf-8") != render(catalog)
