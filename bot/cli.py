@@ -84,6 +84,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     train = add("train", cmd_train, "train the model when its inputs changed")
     train.add_argument("--model-path", default=str(settings.model_path) if settings else None)
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    from bot.trials.cli import register as register_trials
+
+    register_trials(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")
     faq_commands = faq.add_subparsers(dest="faq_command", required=True)
     faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)

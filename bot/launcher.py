@@ -15,6 +15,7 @@ import httpx
 from bot.config import Settings
 from bot.db import PROJECT_ROOT, migrate
 from bot.training import ensure_model, is_current
+from bot.trials.cli import load_snapshot
 
 
 def _start(command: List[str], env: dict) -> subprocess.Popen:
@@ -53,6 +54,9 @@ def run(settings: Settings) -> int:
     """Run everything in the foreground; Ctrl-C (or SIGTERM) stops every process started here."""
     print("Preparing the database…", flush=True)
     migrate(settings.database_url)
+    loaded = load_snapshot(settings.database_url)
+    if loaded:
+        print(f"Loaded {loaded} trials from the bundled ClinicalTrials.gov snapshot.", flush=True)
     if is_current(settings.model_path):
         print("Model is up to date; not retraining.", flush=True)
     else:

@@ -1,0 +1,118 @@
+"""The trial-search service the actions use: one engine, geocoder and condition index per process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from bot.trials.conditions import ConditionIndex
+from bot.trials.geo import Geocoder, Place, distance_miles
+from bot.trials.models import Trial, TrialSite
+from bot.trials.search import SearchQuery, SearchResults, TrialSearch
+from bot.trials.understanding import strip_details
+
+PAGE_SIZE = 3
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the conversation knows: condition, age, place, radius and which page."""
+
+    condition: str
+    age: Optional[float]
+    latitude: float
+    longitude: float
+    radius_miles: float = 100.0
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class TrialView:
+    """One trial with its nearest open site to the person and the distance."""
+
+    trial: Trial
+    site: Optional[TrialSite]
+    distance_miles: Optional[float]
+
+
+class TrialService:
+    """Searches and explains trials; built once per process from an engine and a geocoder."""
+
+    def __init__(self, engine: Engine, geocoder: Geocoder) -> None:
+        self._engine = engine
+        self._geocoder = geocoder
+        self._index: Optional[ConditionIndex] = None
+        self._lock = threading.Lock()
+
+    def _conditions(self, session: Session) -> ConditionIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = ConditionIndex.load(session)
+            return self._index
+
+    def trial_count(self) -> int:
+        """How many trials are stored (0 means search is unavailable)."""
+        with Session(self._engine, future=True) as session:
+            return int(session.scalar(select(func.count()).select_from(Trial)) or 0)
+
+    def locate(self, text: str) -> Optional[Place]:
+        """Coordinates of a ZIP code or city, or None when unknown."""
+        return self._geocoder.locate(text)
+
+    def condition_in(self, text: str, expecting: bool = False) -> Optional[str]:
+        """The cancer type named in the text, as the person wrote it; None if none is named.
+
+        When the bot just asked for the cancer type (`expecting`), any text that matches a stored
+        condition counts; otherwise only text that names one besides age and place.
+        """
+        candidate = " ".join((text if expecting else strip_details(text)).split()).strip(" ,.!?")
+        if not candidate:
+            return None
+        with Session(self._engine, future=True) as session:
+            match = self._conditions(session).match(candidate)
+        if match.blank or match.is_empty:
+            return None
+        return " ".join(match.phrases[:1]) or candidate
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """A page of open trials for the request, best first."""
+        query = SearchQuery(
+            condition=request.condition,
+            age=request.age,
+            latitude=request.latitude,
+            longitude=request.longitude,
+            radius_miles=request.radius_miles,
+            limit=PAGE_SIZE,
+            offset=request.offset,
+        )
+        with Session(self._engine, future=True, expire_on_commit=False) as session:
+            results = TrialSearch(session, self._conditions(session)).search(query)
+            for match in results.matches:  # load what the messages show before the session closes
+                _ = match.trial.phases, match.site and match.site.city
+            return results
+
+    def view(self, nct_id: str, latitude: Optional[float], longitude: Optional[float]) -> Optional[TrialView]:
+        """A trial with everything its details message needs, and its open site nearest the person."""
+        with Session(self._engine, future=True) as session:
+            trial = session.execute(
+                select(Trial)
+                .where(Trial.nct_id == nct_id)
+                .options(selectinload(Trial.eligibility), selectinload(Trial.contacts), selectinload(Trial.sites))
+            ).scalar_one_or_none()
+            if trial is None:
+                return None
+            nearest, miles = None, None
+            if latitude is not None and longitude is not None:
+                here = (latitude, longitude)
+                open_sites = (None, "RECRUITING", "NOT_YET_RECRUITING")
+                located = [s for s in trial.sites if s.latitude is not None and s.status in open_sites]
+                if located:
+                    nearest = min(located, key=lambda s: distance_miles(here, (s.latitude, s.longitude)))
+                    miles = round(distance_miles(here, (nearest.latitude, nearest.longitude)), 1)
+            session.expunge_all()
+            return TrialView(trial, nearest, miles)

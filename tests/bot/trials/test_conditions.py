@@ -1,0 +1,121 @@
+"""Tests of condition matching on the snapshot's vocabulary: lay terms, abbreviations, typos."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.trials.conditions import ConditionIndex, ConditionMatch, canonical_words, term_key
+from bot.trials.models import ConditionTerm
+
+
+@pytest.fixture(scope="module")
+def names(snapshot_db) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    with Session(snapshot_db.engine, future=True) as session:
+        return dict(session.execute(select(ConditionTerm.id, ConditionTerm.name)).all())
+
+
+def matched(match: ConditionMatch, names: dict[int, str]) -> set[str]:
+    return {names[i] for i in match.broad_ids}
+
+
+def test_term_keys_and_canonical_words() -> None:
+    assert term_key("Non-Small Cell Lung Cancer (NSCLC)") == "nonsmall cell lung cancer nsclc"
+    assert term_key("Hodgkin's Lymphoma") == "hodgkins lymphoma"
+    assert term_key("Leucémie") == "leucemie"
+    assert canonical_words("Breast Neoplasms") == ["breast", "cancer"]
+    assert canonical_words("Tumours of the brain") == ["cancer", "brain"]
+    assert canonical_words("Hodgkin's disease") == ["hodgkin", "disease"]
+    assert canonical_words("Leukaemia, Myelogenous") == ["leukemia", "myeloid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        ("TNBC", {"Triple Negative Breast Cancer", "Metastatic Triple-Negative Breast Carcinoma"}, set()),
+        (
+            "NSCLC",
+            {"Carcinoma, Non-Small-Cell Lung", "Advanced Non-Small Cell Lung Cancer"},
+            {"Small Cell Lung Cancer"},
+        ),
+        ("SCLC", {"Small Cell Lung Cancer", "Small Cell Lung Carcinoma"}, {"Carcinoma, Non-Small-Cell Lung"}),
+        ("small cell lung cancer", {"Small Cell Lung Cancer"}, {"Advanced Non-Small Cell Lung Cancer"}),
+        ("blood cancer", {"Acute Myeloid Leukemia", "Hodgkin Lymphoma", "Multiple Myeloma"}, {"Breast Cancer"}),
+        ("bowel cancer", {"Colorectal Cancer", "Colonic Neoplasms", "Colon Cancer"}, set()),
+        ("colon", {"Colorectal Cancer", "Colorectal Neoplasms"}, set()),
+        ("brain tumour", {"Glioblastoma", "Glioma", "Brain Neoplasms", "Brain Tumor"}, set()),
+        ("skin cancer", {"Melanoma", "Skin Neoplasms", "Basal Cell Carcinoma"}, set()),
+        ("AML", {"Acute Myeloid Leukemia", "Leukemia, Myeloid, Acute"}, {"Chronic Myeloid Leukemia"}),
+        ("CLL", {"Chronic Lymphocytic Leukemia (CLL)"}, {"Acute Myeloid Leukemia"}),
+        ("CML", {"Chronic Myeloid Leukemia", "Leukemia, Myelogenous, Chronic, BCR-ABL Positive"}, set()),
+        (
+            "my daughter has ALL",
+            {"Acute Lymphoblastic Leukemia", "Precursor Cell Lymphoblastic Leukemia-Lymphoma"},
+            set(),
+        ),
+        ("hodgkins", {"Hodgkin Lymphoma", "Hodgkin Disease"}, {"B-cell Non Hodgkin Lymphoma"}),
+        ("GBM", {"Glioblastoma", "Glioblastoma Multiforme"}, set()),
+        ("melanoma", {"Melanoma", "Cutaneous melanoma"}, set()),
+        ("prostate", {"Prostate Cancer", "Prostatic Neoplasms"}, {"Benign prostate hyperplasia"}),
+        ("stage 4 breast cancer", {"Breast Cancer", "Breast Neoplasms", "HER2 Positive Breast Cancer"}, set()),
+    ],
+)
+def test_lay_terms_and_abbreviations(
+    condition_index: ConditionIndex, names: dict[int, str], text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    found = matched(condition_index.match(text), names)
+    assert expected <= found
+    assert not (not_expected & found)
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant", "word"),
+    [
+        ("brest cancer", "breast cancer", "breast"),
+        ("lukemia", "leukemia", "leukemia"),
+        ("glioblastma", "glioblastoma", "glioblastoma"),
+        ("prostrate cancer", "prostate cancer", "prostate"),
+        ("melenoma", "melanoma", "melanoma"),
+        ("lymphona", "lymphoma", "lymphoma"),
+        ("tripple negative", "triple negative", "triple"),
+    ],
+)
+def test_typos_are_forgiven(condition_index: ConditionIndex, typo: str, meant: str, word: str) -> None:
+    sloppy, careful = condition_index.match(typo), condition_index.match(meant)
+    assert sloppy.broad_ids == careful.broad_ids and sloppy.broad_ids
+    assert word in sloppy.corrections.values()
+
+
+def test_british_spellings_need_no_correction(condition_index: ConditionIndex) -> None:
+    match = condition_index.match("leukaemia")
+    assert match.corrections == {}
+    assert match.broad_ids == condition_index.match("leukemia").broad_ids
+
+
+def test_lower_case_all_is_not_leukemia(condition_index: ConditionIndex) -> None:
+    assert condition_index.match("all").blank
+    assert condition_index.match("ALL").phrases[0] == "acute lymphoblastic leukemia"
+
+
+def test_unknown_words_match_nothing(condition_index: ConditionIndex) -> None:
+    match = condition_index.match("xyzzy plugh")
+    assert match.is_empty and match.phrases == () and not match.blank
+
+
+def test_filler_words_name_no_condition(condition_index: ConditionIndex) -> None:
+    match = condition_index.match("any trials near me?")
+    assert match.blank and not match.is_empty
+
+
+def test_a_broader_condition_named_in_the_query_is_a_narrow_match(
+    condition_index: ConditionIndex, names: dict[int, str]
+) -> None:
+    match = condition_index.match("metastatic triple negative breast cancer")
+    assert "Breast Cancer" in {names[i] for i in match.narrow_ids}
+    assert "Triple Negative Breast Cancer" in matched(match, names)
+
+
+def test_how_vague_a_query_is(condition_index: ConditionIndex) -> None:
+    assert condition_index.match("cancer").share > 0.3
+    assert condition_index.match("AML").share < 0.01

@@ -1,0 +1,53 @@
+"""Tests of offline geocoding (ZIP codes, US and world cities) and distances."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.trials.geo import EARTH_RADIUS_MILES, Geocoder, distance_miles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "lat", "lon"),
+    [
+        ("02115", "Boston, MA 02115", 42.34, -71.09),
+        ("94524-4110", "Concord, CA 94524", 37.98, -122.03),
+        ("near 60637 please", "Chicago, IL 60637", 41.78, -87.61),
+        ("Boston, MA", "Boston, MA", 42.36, -71.06),
+        ("boston, massachusetts", "Boston, MA", 42.36, -71.06),
+        ("Boston MA", "Boston, MA", 42.36, -71.06),
+        ("Paris, TX", "Paris, TX", 33.66, -95.56),
+        ("Duarte, CA", "Duarte, CA", 34.14, -117.98),
+        ("Bethesda, Maryland", "Bethesda, MD", 38.98, -77.10),
+        ("Washington, DC", "Washington, DC", 38.90, -77.04),
+        ("New York", "New York City, NY", 40.71, -74.01),
+        ("Houston", "Houston, TX", 29.76, -95.36),
+        ("Toronto", "Toronto, Canada", 43.71, -79.40),
+        ("Toronto, CA", "Toronto, Canada", 43.71, -79.40),
+        ("London", "London, United Kingdom", 51.51, -0.13),
+        ("London, UK", "London, United Kingdom", 51.51, -0.13),
+        ("London, Ontario", "London, Canada", 42.98, -81.23),
+        ("Paris, France", "Paris, France", 48.85, 2.35),
+        ("München", "Munich, Germany", 48.14, 11.58),
+        ("Sao Paulo", "São Paulo, Brazil", -23.55, -46.64),
+        ("Seoul", "Seoul, South Korea", 37.57, 126.98),
+        ("Bostn", "Boston, MA", 42.36, -71.06),
+    ],
+)
+def test_locates_zip_codes_and_cities(geocoder: Geocoder, text: str, name: str, lat: float, lon: float) -> None:
+    place = geocoder.locate(text)
+    assert place is not None
+    assert place.name == name
+    assert (place.latitude, place.longitude) == pytest.approx((lat, lon), abs=0.02)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "99999", "Xyzzyville", "Boston, Narnia", "Georgia"])
+def test_unknown_places_are_none(geocoder: Geocoder, text: str) -> None:
+    assert geocoder.locate(text) is None
+
+
+def test_distances_in_miles() -> None:
+    boston, new_york = (42.3601, -71.0589), (40.7128, -74.0060)
+    assert distance_miles(boston, new_york) == pytest.approx(190, abs=2)
+    assert distance_miles(boston, boston) == 0.0
+    assert abs(EARTH_RADIUS_MILES - 3958.76) < 0.01
