@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,12 +21,12 @@ def catalog() -> Catalog:
 class ActionSuggestTopics(Action):
     """Answers a message the model could not place, with buttons for the closest topics."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_topics"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         ranking = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
         suggestions = closest_topics(catalog(), ranking)
         message = fallback_message(_misses_in_a_row(tracker), suggestions, catalog())

@@ -59,8 +59,19 @@ def sessions(engine: AsyncEngine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def action_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """A real action server (rasa_sdk with our actions) on 127.0.0.1."""
+def snapshot_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated with Alembic and loaded with the bundled trial snapshot, as on first run."""
+    from bot.trials.cli import load_snapshot
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('snapshot') / 'trialbot.db'}"
+    migrate(url)
+    assert load_snapshot(url) > 400
+    return url
+
+
+@pytest.fixture(scope="session")
+def action_server_url(tmp_path_factory: pytest.TempPathFactory, snapshot_database_url: str):  # type: ignore[no-untyped-def]
+    """A real action server (rasa_sdk with our actions) on 127.0.0.1, searching the snapshot."""
     import os
     import subprocess
     import sys
@@ -73,7 +84,7 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env=dict(os.environ, SANIC_HOST="127.0.0.1"),
+        env=dict(os.environ, SANIC_HOST="127.0.0.1", DATABASE_URL=snapshot_database_url),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -35,6 +35,8 @@ class FaqTopic:
     examples: Tuple[str, ...]
     follow_ups: Tuple[str, ...] = ()
     group: str = ""
+    # Extra quick replies that start something ({"title", "payload"}), e.g. a trial search.
+    actions: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def canonical_question(self) -> str:
@@ -83,6 +85,7 @@ def _topic(raw: dict, where: str, group: str) -> FaqTopic:
             examples=tuple(str(e).strip() for e in raw["examples"]),
             follow_ups=tuple(raw.get("follow_ups") or ()),
             group=group,
+            actions=tuple((str(b["title"]), str(b["payload"])) for b in raw.get("actions") or ()),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CatalogError(f"{where}: missing or malformed field {error}") from None

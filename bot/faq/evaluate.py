@@ -19,6 +19,9 @@ from bot.core_worker import configure_rasa_logging
 from bot.db import PROJECT_ROOT
 
 DEFAULT_HELDOUT = PROJECT_ROOT / "tests" / "data" / "faq_heldout.yml"
+# "Are there trials for my cancer near Boston" may start the search itself instead of explaining
+# how to find a trial: for that topic both answers are right.
+ALSO_RIGHT = {"find_a_trial": {"<search_trials>"}}
 
 
 def load_heldout(path: Path) -> Dict[str, List[str]]:
@@ -49,7 +52,7 @@ async def evaluate(model_path: Path, heldout: Dict[str, List[str]]) -> Dict[str,
             parse = await agent.parse_message(text)
             got = predicted_topic(parse)
             total += 1
-            if got == topic:
+            if got == topic or got in ALSO_RIGHT.get(topic, ()):
                 correct += 1
             else:
                 misses.append({"text": text, "expected": topic, "got": got})

@@ -20,8 +20,8 @@ def response_text(topic: FaqTopic) -> str:
 
 
 def buttons(topic: FaqTopic, catalog: Catalog) -> List[dict]:
-    """Quick replies for the topic's follow-ups; each sends that topic's canonical question."""
-    result = []
+    """Quick replies: the topic's actions, then its follow-ups (each sends that topic's question)."""
+    result = [{"title": title, "payload": payload} for title, payload in topic.actions]
     for follow_up in topic.follow_ups:
         other = catalog.get(follow_up)
         if other is not None:

@@ -26,7 +26,7 @@ def test_generated_file_holds_every_topic_with_source_and_follow_ups() -> None:
         assert response["text"] == response_text(topic)
         assert response["text"].endswith(f"Source: {topic.source}")
         titles = [b["title"] for b in response.get("buttons", [])]
-        assert titles == [CATALOG.get(f).title for f in topic.follow_ups]
+        assert titles == [t for t, _ in topic.actions] + [CATALOG.get(f).title for f in topic.follow_ups]
 
 
 def test_rasa_data_validate_is_clean() -> None:

@@ -1,0 +1,300 @@
+"""Trial search actions: the search form's extraction and checks, results, more, details, wider."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.trials import presenting
+from bot.trials.service import SearchRequest, TrialService
+from bot.trials.understanding import read_age, read_nct_id, read_place, read_position, read_radius_miles
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RADIUS = 100.0
+WIDER_STEPS = (250.0, 500.0, 3000.0)
+DETAIL_INTENTS = {"inform", "search_trials", "nlu_fallback"}
+UNAVAILABLE = (
+    "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
+    "Cancer Information Service at 1-800-4-CANCER (1-800-422-6237) for help finding a trial."
+)
+
+
+@lru_cache(maxsize=1)
+def service() -> TrialService:
+    """The process's trial service, built on first use from the configuration."""
+    from sqlalchemy import create_engine
+
+    from bot.config import load_settings
+    from bot.db import sync_url
+    from bot.trials.geo import Geocoder
+
+    engine = create_engine(sync_url(load_settings().database_url), future=True, pool_pre_ping=True)
+    return TrialService(engine, Geocoder())
+
+
+def _text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def _about_search(tracker: Tracker) -> bool:
+    """Whether the latest message gives search details (not, say, a FAQ question mid-form)."""
+    return (tracker.latest_message.get("intent") or {}).get("name") in DETAIL_INTENTS
+
+
+def _expecting(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot("requested_slot") == slot and _about_search(tracker)
+
+
+QUESTIONS = {
+    "condition": "What kind of cancer is it? For example “breast cancer” or “Hodgkin lymphoma”.",
+    "age": "How old is the person the trial is for?",
+    "location": "Where do you live? A US ZIP code or a city works, like “Columbus, OH” or “77030”.",
+}
+
+
+class _AskFor(Action):
+    """Asks the search form's next question."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        dispatcher.utter_message(text=QUESTIONS[self.slot])
+        return []
+
+
+class ActionAskCondition(_AskFor):
+    """Asks for the cancer type."""
+
+    slot = "condition"
+
+
+class ActionAskAge(_AskFor):
+    """Asks for the age of the person the trial is for."""
+
+    slot = "age"
+
+
+class ActionAskLocation(_AskFor):
+    """Asks where the person lives."""
+
+    slot = "location"
+
+
+class ValidateTrialSearchForm(FormValidationAction):
+    """Takes everything given at once ("I'm 34 with breast cancer in 77030") and checks each part."""
+
+    def name(self) -> str:
+        return "validate_trial_search_form"
+
+    async def extract_condition(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        if not _about_search(tracker):
+            return {}
+        expecting = _expecting(tracker, "condition")
+        found = await asyncio.to_thread(service().condition_in, _text(tracker), expecting)
+        if found is None and expecting and _text(tracker).strip():
+            found = _text(tracker).strip()  # unknown: validate_condition says so kindly
+        return {"condition": found} if found else {}
+
+    async def extract_age(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        if not _about_search(tracker):
+            return {}
+        age = read_age(_text(tracker), expecting=_expecting(tracker, "age"))
+        return {"age": age.value} if age else {}
+
+    async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        if not _about_search(tracker):
+            return {}
+        place = read_place(_text(tracker), expecting=_expecting(tracker, "location"))
+        return {"location": place} if place else {}
+
+    async def validate_condition(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict:
+        known = await asyncio.to_thread(service().condition_in, str(value), True)
+        if known is None:
+            dispatcher.utter_message(
+                text=f"I don't know “{value}” as a cancer type yet. Could you say it another way, "
+                "like “breast cancer”, “lymphoma” or “brain tumor”?"
+            )
+            return {"condition": None}
+        return {"condition": str(value)}
+
+    async def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        age = float(value)
+        if not 0 <= age <= 120:
+            dispatcher.utter_message(
+                text=f"Hmm, {value:g} doesn't look like an age. How old is the person the trial is for? "
+                "Just the number is fine, like 34."
+            )
+            return {"age": None}
+        return {"age": age}
+
+    async def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict:
+        place = await asyncio.to_thread(service().locate, str(value))
+        if place is None:
+            dispatcher.utter_message(
+                text=f"I couldn't find “{value}” on the map. Could you send a US ZIP code or a city and "
+                "state, like “Columbus, OH” or “77030”?"
+            )
+            return {"location": None}
+        return {
+            "location": str(value),
+            "location_name": place.name,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "search_radius": DEFAULT_RADIUS,
+        }
+
+
+def _request(tracker: Tracker, radius: Optional[float] = None, offset: int = 0) -> Optional[SearchRequest]:
+    condition, latitude, longitude = (tracker.get_slot(s) for s in ("condition", "latitude", "longitude"))
+    if not condition or latitude is None or longitude is None:
+        return None
+    return SearchRequest(
+        condition=condition,
+        age=tracker.get_slot("age"),
+        latitude=float(latitude),
+        longitude=float(longitude),
+        radius_miles=radius or float(tracker.get_slot("search_radius") or DEFAULT_RADIUS),
+        offset=offset,
+    )
+
+
+def _wider(radius: float) -> Optional[float]:
+    return next((step for step in WIDER_STEPS if step > radius), None)
+
+
+async def present_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker, request: SearchRequest, announce: bool
+) -> List[Dict[str, Any]]:
+    """Run a search and say the results (or that there are none) the way the guide describes."""
+    try:
+        if await asyncio.to_thread(service().trial_count) == 0:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        results = await asyncio.to_thread(service().search, request)
+    except SQLAlchemyError:
+        logger.exception("Trial search failed")
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return []
+    place = tracker.get_slot("location_name") or tracker.get_slot("location")
+    age = f", for age {request.age:g}" if request.age is not None else ""
+    where = f"within {request.radius_miles:g} miles of {place}"
+    if announce:
+        dispatcher.utter_message(text=f"Thanks — searching open trials for {request.condition} {where}{age}…")
+    wider = _wider(request.radius_miles)
+    if not results.matches:
+        if request.offset:
+            dispatcher.utter_message(text="That's all the trials I found for this search.")
+            return []
+        buttons = (
+            [{"title": f"Search within {wider:g} miles", "payload": f"search within {wider:g} miles"}] if wider else []
+        )
+        dispatcher.utter_message(
+            text=f"I didn't find open trials for {request.condition} {where}. I can search farther away, "
+            "or you could try a broader cancer type (like “lymphoma” instead of a subtype). NCI's Cancer "
+            "Information Service at 1-800-4-CANCER can also help you look.",
+            buttons=buttons,
+        )
+        return [SlotSet("result_ids", []), SlotSet("search_offset", 0), SlotSet("search_radius", request.radius_miles)]
+    first = request.offset + 1
+    dispatcher.utter_message(text=presenting.results_message(results.matches, first, results.total))
+    buttons = [{"title": f"Tell me more about {first}", "payload": f"tell me more about {first}"}]
+    shown = request.offset + len(results.matches)
+    if shown < results.total:
+        buttons.append({"title": "Show more", "payload": "show more"})
+    elif wider:
+        buttons.append({"title": "Search farther", "payload": f"search within {wider:g} miles"})
+    dispatcher.utter_message(text=presenting.ELIGIBILITY_REMINDER, buttons=buttons)
+    earlier = list(tracker.get_slot("result_ids") or []) if request.offset else []
+    ids = earlier[: request.offset] + [m.trial.nct_id for m in results.matches]
+    return [SlotSet("result_ids", ids), SlotSet("search_offset", shown), SlotSet("search_radius", request.radius_miles)]
+
+
+class ActionSearchTrials(Action):
+    """Searches with what the form collected and lists the best matches."""
+
+    def name(self) -> str:
+        return "action_search_trials"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        request = _request(tracker)
+        if request is None:
+            dispatcher.utter_message(text=QUESTIONS["location"])
+            return []
+        return await present_search(dispatcher, tracker, request, announce=True)
+
+
+class ActionShowMoreTrials(Action):
+    """The next page of the same search."""
+
+    def name(self) -> str:
+        return "action_show_more_trials"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        request = _request(tracker, offset=int(tracker.get_slot("search_offset") or 0))
+        if request is None or not tracker.get_slot("result_ids"):
+            dispatcher.utter_message(text="Let's search first: tell me the cancer type, the age and where you live.")
+            return []
+        return await present_search(dispatcher, tracker, request, announce=False)
+
+
+class ActionWidenSearch(Action):
+    """The same search over a bigger area ("search within 250 miles", "look farther")."""
+
+    def name(self) -> str:
+        return "action_widen_search"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        current = float(tracker.get_slot("search_radius") or DEFAULT_RADIUS)
+        radius = read_radius_miles(_text(tracker)) or _wider(current) or WIDER_STEPS[-1]
+        request = _request(tracker, radius=radius)
+        if request is None:
+            dispatcher.utter_message(text="Let's search first: tell me the cancer type, the age and where you live.")
+            return []
+        return await present_search(dispatcher, tracker, request, announce=True)
+
+
+class ActionExplainTrial(Action):
+    """A plain summary of one result: key eligibility points, nearest site and contact, the link."""
+
+    def name(self) -> str:
+        return "action_explain_trial"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        ids = list(tracker.get_slot("result_ids") or [])
+        nct_id = read_nct_id(_text(tracker))
+        position = read_position(_text(tracker))
+        if nct_id is None and ids and position is not None:
+            index = len(ids) - 1 if position == -1 else position - 1
+            nct_id = ids[index] if 0 <= index < len(ids) else None
+            if nct_id is None:
+                dispatcher.utter_message(text=f"I've listed {len(ids)} trials so far. Which number would you like?")
+                return []
+        if nct_id is None:
+            dispatcher.utter_message(text="Which trial? Send its number from the list, or its NCT id.")
+            return []
+        view = await asyncio.to_thread(
+            service().view, nct_id, tracker.get_slot("latitude"), tracker.get_slot("longitude")
+        )
+        if view is None:
+            dispatcher.utter_message(
+                text=f"I couldn't find {nct_id}. You can look it up at {presenting.study_url(nct_id)}"
+            )
+            return []
+        dispatcher.utter_message(text=presenting.details_message(view.trial, view.site, view.distance_miles))
+        dispatcher.utter_message(text=presenting.ELIGIBILITY_REMINDER)
+        return []

@@ -1,0 +1,88 @@
+"""The trial-search actions with tracker fixtures and a dispatcher, on real databases."""
+
+from typing import Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import trials
+from bot.db import migrate
+
+
+@pytest.fixture
+def use_database(monkeypatch):  # type: ignore[no-untyped-def]
+    def use(url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", url)
+        trials.service.cache_clear()
+
+    yield use
+    trials.service.cache_clear()
+
+
+def _tracker(text: str, intent: str = "search_trials", slots: Optional[dict] = None, requested: Optional[str] = None) -> Tracker:
+    values = dict(slots or {})
+    values["requested_slot"] = requested
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}}
+    return Tracker("t1", values, latest, [], False, None, {"name": "trial_search_form"}, "action_listen")
+
+
+DOMAIN = {"forms": {"trial_search_form": {"required_slots": ["condition", "age", "location"]}},
+          "slots": {s: {"type": "any"} for s in ("condition", "age", "location", "location_name",
+                                                  "latitude", "longitude", "search_radius")}}
+
+
+async def test_everything_given_at_once_fills_the_whole_form(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("I'm 34 with breast cancer in 77030"), DOMAIN
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["condition"] == "breast cancer"
+    assert slots["age"] == 34.0
+    assert slots["location"] == "77030" and slots["location_name"].startswith("Houston, TX")
+    assert 29 < slots["latitude"] < 30 and -96 < slots["longitude"] < -95
+    assert dispatcher.messages == []
+
+
+async def test_impossible_age_and_unknown_place_are_asked_again(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("250", intent="inform", slots={"condition": "lymphoma"}, requested="age"), DOMAIN
+    )
+    assert SlotSet("age", None) in events
+    assert "doesn't look like an age" in dispatcher.messages[0]["text"]
+
+    dispatcher = CollectingDispatcher()
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("Xyzzyville", intent="inform", slots={"condition": "lymphoma", "age": 30.0},
+                             requested="location"), DOMAIN
+    )
+    assert SlotSet("location", None) in events
+    assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
+
+
+async def test_a_question_mid_form_is_not_taken_as_an_answer(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("what is a placebo", intent="faq", requested="condition"), DOMAIN
+    )
+    assert not [e for e in events if e["event"] == "slot" and e["name"] == "condition"]
+    assert dispatcher.messages == []
+
+
+async def test_empty_database_says_search_is_unavailable(use_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    migrate(url)
+    use_database(url)
+    dispatcher = CollectingDispatcher()
+    slots = {"condition": "breast cancer", "age": 40.0, "latitude": 29.7, "longitude": -95.4, "location": "77030"}
+    events = await trials.ActionSearchTrials().run(dispatcher, _tracker("go", slots=slots), {})
+    assert events == []
+    [message] = dispatcher.messages
+    assert "trial search is unavailable right now" in message["text"]
+    assert "1-800-4-CANCER" in message["text"]
