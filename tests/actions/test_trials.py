@@ -21,16 +21,22 @@ def use_database(monkeypatch):  # type: ignore[no-untyped-def]
     trials.service.cache_clear()
 
 
-def _tracker(text: str, intent: str = "search_trials", slots: Optional[dict] = None, requested: Optional[str] = None) -> Tracker:
+def _tracker(
+    text: str, intent: str = "search_trials", slots: Optional[dict] = None, requested: Optional[str] = None
+) -> Tracker:
     values = dict(slots or {})
     values["requested_slot"] = requested
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}}
     return Tracker("t1", values, latest, [], False, None, {"name": "trial_search_form"}, "action_listen")
 
 
-DOMAIN = {"forms": {"trial_search_form": {"required_slots": ["condition", "age", "location"]}},
-          "slots": {s: {"type": "any"} for s in ("condition", "age", "location", "location_name",
-                                                  "latitude", "longitude", "search_radius")}}
+DOMAIN = {
+    "forms": {"trial_search_form": {"required_slots": ["condition", "age", "location"]}},
+    "slots": {
+        s: {"type": "any"}
+        for s in ("condition", "age", "location", "location_name", "latitude", "longitude", "search_radius")
+    },
+}
 
 
 async def test_everything_given_at_once_fills_the_whole_form(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +64,9 @@ async def test_impossible_age_and_unknown_place_are_asked_again(use_database, sn
 
     dispatcher = CollectingDispatcher()
     events = await trials.ValidateTrialSearchForm().run(
-        dispatcher, _tracker("Xyzzyville", intent="inform", slots={"condition": "lymphoma", "age": 30.0},
-                             requested="location"), DOMAIN
+        dispatcher,
+        _tracker("Xyzzyville", intent="inform", slots={"condition": "lymphoma", "age": 30.0}, requested="location"),
+        DOMAIN,
     )
     assert SlotSet("location", None) in events
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
