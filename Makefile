@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 MODEL  ?= models/trialbot.tar.gz
 
-.PHONY: help install run test lint validate faq train lock clean
+.PHONY: help install run test lint validate faq train bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -40,6 +40,9 @@ lint: install  ## ruff
 
 validate: install  ## rasa data validate
 	$(PY) -m rasa data validate --domain domain.yml --data data/nlu data/stories data/rules --fail-on-warnings
+
+bench: install  ## benchmarks (not tests); figures written to bench/results-trials.json
+	$(PY) bench/trials_search.py bench/results-trials.json
 
 lock:  ## re-resolve requirements.in into requirements.lock (needs network)
 	@PY310=$$(scripts/find-python310) || exit 1; rm -rf .lockenv; "$$PY310" -m venv .lockenv; \
