@@ -100,10 +100,13 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def extract_condition(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
         if not _about_search(tracker):
             return {}
-        expecting = _expecting(tracker, "condition")
-        found = await asyncio.to_thread(service().condition_in, _text(tracker), expecting)
-        if found is None and expecting and _text(tracker).strip():
-            found = _text(tracker).strip()  # unknown: validate_condition says so kindly
+        text, expecting = _text(tracker), _expecting(tracker, "condition")
+        place = read_place(text, expecting=_expecting(tracker, "location"))
+        if place and not expecting:
+            text = text.replace(place, " ")  # "Chicago, IL" names a place, not a cancer
+        found = await asyncio.to_thread(service().condition_in, text, expecting)
+        if found is None and expecting and text.strip():
+            found = text.strip()  # unknown: validate_condition says so kindly
         return {"condition": found} if found else {}
 
     async def extract_age(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:

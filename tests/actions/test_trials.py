@@ -93,3 +93,15 @@ async def test_empty_database_says_search_is_unavailable(use_database, tmp_path)
     [message] = dispatcher.messages
     assert "trial search is unavailable right now" in message["text"]
     assert "1-800-4-CANCER" in message["text"]
+
+
+async def test_a_place_answer_does_not_change_the_cancer_type(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    slots = {"condition": "lung cancer", "age": 60.0}
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("Chicago, IL", intent="inform", slots=slots, requested="location"), DOMAIN
+    )
+    changed = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert "condition" not in changed or changed["condition"] == "lung cancer"
+    assert changed["location_name"] == "Chicago, IL"
