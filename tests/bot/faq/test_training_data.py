@@ -8,7 +8,7 @@ import yaml
 from bot.db import PROJECT_ROOT
 from bot.faq.catalog import load_catalog
 from bot.faq.evaluate import DEFAULT_HELDOUT, load_heldout, predicted_topic
-from bot.faq.training_data import GENERATED_PATH, is_stale, render, response_text
+from bot.faq.training_data import GENERATED_PATH, is_stale, render, response_text, training_examples
 
 CATALOG = load_catalog()
 
@@ -21,7 +21,10 @@ def test_generated_file_holds_every_topic_with_source_and_follow_ups() -> None:
     data = yaml.safe_load(render(CATALOG))
     intents = {item["intent"]: item["examples"] for item in data["nlu"]}
     for topic in CATALOG:
-        assert intents[f"faq/{topic.id}"].count("\n- ") + 1 == len(topic.examples)
+        generated = [line[2:] for line in intents[f"faq/{topic.id}"].splitlines()]
+        assert generated == training_examples(topic)
+        assert generated[: len(topic.examples)] == list(topic.examples)
+        assert topic.title in generated
         [response] = data["responses"][f"utter_faq/{topic.id}"]
         assert response["text"] == response_text(topic)
         assert response["text"].endswith(f"Source: {topic.source}")
