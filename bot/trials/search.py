@@ -160,17 +160,26 @@ class TrialSearch:
                 vague = match is None or match.share > self.LOCATION_FIRST_ABOVE
                 plan = Plan.BY_LOCATION if vague else Plan.BY_CONDITION
             if match is not None and plan is Plan.BY_CONDITION:
-                relevance = _relevance(match)
-                ranked = _ranked(query, relevance, _near(query, query.latitude, query.longitude, within=relevance))
+                # The sites of the matching trials, carrying each trial's relevance along.
+                near = _near(query, query.latitude, query.longitude, within=_relevance(match))
+                ranked = _ranked(query, near, near)
             elif match is not None:
                 ranked = _ranked_near_first(query, _near(query, query.latitude, query.longitude), match)
             else:
                 ranked = _ranked(query, None, _near(query, query.latitude, query.longitude))
-        # Every matching trial's id and rank (a few numbers each), so the total is exact; only the
-        # page's trials are then loaded.
-        rows = self._session.execute(ranked).all()
-        page = rows[query.offset : query.offset + query.limit]
-        return SearchResults(self._load(query, page), len(rows), match, query)
+        # The database ranks every match but returns only the page, each row carrying the exact
+        # number of matches; only a page past the end needs the count on its own.
+        page = self._session.execute(
+            ranked.add_columns(func.count().over().label("total")).limit(query.limit).offset(query.offset)
+        ).all()
+        if page:
+            total = int(page[0].total)
+        elif query.offset:
+            everything = ranked.order_by(None).subquery()
+            total = self._session.execute(select(func.count()).select_from(everything)).scalar_one()
+        else:
+            total = 0
+        return SearchResults(self._load(query, page), total, match, query)
 
     def _load(self, query: SearchQuery, rows: Sequence[Row]) -> list[TrialMatch]:
         if not rows:
@@ -212,7 +221,8 @@ class TrialSearch:
 
 
 def _ranked(query: SearchQuery, relevance: CTE | None, near: CTE | None) -> Select:
-    """Trials passing the filters, joined to their relevance and distance, best first."""
+    """Trials passing the filters, joined to their relevance and distance, best first; `relevance`
+    may be `near` itself when that carries the relevance."""
     rank = relevance.c.relevance if relevance is not None else literal(0)
     distance = near.c.distance if near is not None else literal(None)
     stmt = select(Trial.id.label("trial_id"), rank.label("relevance"), distance.label("distance")).join(
@@ -220,7 +230,7 @@ def _ranked(query: SearchQuery, relevance: CTE | None, near: CTE | None) -> Sele
     )
     if near is not None:
         stmt = stmt.join(near, near.c.trial_id == Trial.id)
-    if relevance is not None:
+    if relevance is not None and relevance is not near:
         stmt = stmt.join(relevance, relevance.c.trial_id == Trial.id)
     order = [rank.desc()] + ([distance] if near is not None else [])
     return stmt.where(*_trial_filters(query)).order_by(*order, Trial.last_update_date.desc(), Trial.id)
@@ -262,13 +272,13 @@ def _tier(match: ConditionMatch) -> tuple[ColumnElement, ColumnElement]:
     """
     kind, term = TrialCondition.kind, TrialCondition.term_id
     in_broad = term.in_(bindparam("broad_terms", sorted(match.broad_ids), expanding=True))
-    tier = case(
-        (and_(in_broad, kind.in_((ConditionKind.CONDITION.value, ConditionKind.MESH.value))), EXACT),
-        (and_(in_broad, kind == ConditionKind.KEYWORD.value), KEYWORD),
-        (in_broad, RELATED),
-        (kind == ConditionKind.CONDITION.value, BROADER),  # a narrow match: conditions only
-        else_=None,
+    by_kind = case(
+        (kind.in_((ConditionKind.CONDITION.value, ConditionKind.MESH.value)), EXACT),
+        (kind == ConditionKind.KEYWORD.value, KEYWORD),
+        else_=RELATED,
     )
+    # One lookup of the term per row: the terms list is checked once, then only the kind.
+    tier = case((in_broad, by_kind), (kind == ConditionKind.CONDITION.value, BROADER), else_=None)
     matched = bindparam("matched_terms", sorted(match.broad_ids | match.narrow_ids), expanding=True)
     return tier, matched
 
@@ -287,27 +297,37 @@ def _relevance(match: ConditionMatch) -> CTE:
     )
 
 
-def _distance(latitude: float, longitude: float) -> ColumnElement:
-    """Haversine distance in miles from the point to a site, as SQL (SQLite ≥ 3.35, PostgreSQL)."""
+def _haversine(latitude: float, longitude: float) -> ColumnElement:
+    """The haversine of the angle between the point and a site, as SQL (SQLite ≥ 3.35, PostgreSQL):
+    it grows with the distance, so the nearest site has the smallest."""
     half_dlat = func.radians(TrialSite.latitude - latitude) / 2
     half_dlon = func.radians(TrialSite.longitude - longitude) / 2
     cos_origin = math.cos(math.radians(latitude))
     a = func.sin(half_dlat) * func.sin(half_dlat) + cos_origin * func.cos(func.radians(TrialSite.latitude)) * func.sin(
         half_dlon
     ) * func.sin(half_dlon)
-    return 2 * EARTH_RADIUS_MILES * func.asin(func.sqrt(a))
+    return a
+
+
+def _miles(haversine: ColumnElement) -> ColumnElement:
+    """The great-circle distance in miles of a haversine (see `_haversine`)."""
+    return 2 * EARTH_RADIUS_MILES * func.asin(func.sqrt(haversine))
 
 
 def _near(query: SearchQuery, latitude: float, longitude: float, within: CTE | None = None) -> CTE:
     """Per trial, the distance to its nearest open site within the radius; only for the trials
-    in `within` when given."""
-    distance = func.min(_distance(latitude, longitude))
+    in `within` when given, with their relevance."""
+    # The distance of the smallest haversine is the smallest distance: converted once per trial.
+    distance = _miles(func.min(_haversine(latitude, longitude)))
     stmt = select(TrialSite.trial_id, distance.label("distance"))
+    groups = [TrialSite.trial_id]
     if within is not None:
+        stmt = stmt.add_columns(within.c.relevance)
         stmt = stmt.select_from(within).join(TrialSite, TrialSite.trial_id == within.c.trial_id)
+        groups.append(within.c.relevance)
     return (
         stmt.where(_bounding_box(latitude, longitude, query.radius_miles), *_site_filters(query))
-        .group_by(TrialSite.trial_id)
+        .group_by(*groups)
         .having(distance <= query.radius_miles)
         .cte("near")
     )
