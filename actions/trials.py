@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_RADIUS = 100.0
 WIDER_STEPS = (250.0, 500.0, 3000.0)
 DETAIL_INTENTS = {"inform", "search_trials", "nlu_fallback"}
+# While the form waits for an answer, anything but these is taken as the answer ("Xyzzyville" may
+# look like a greeting to the model, but it is meant as a place).
+NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank"}
 UNAVAILABLE = (
     "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
     "Cancer Information Service at 1-800-4-CANCER (1-800-422-6237) for help finding a trial."
@@ -44,9 +47,15 @@ def _text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
+def _intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
 def _about_search(tracker: Tracker) -> bool:
     """Whether the latest message gives search details (not, say, a FAQ question mid-form)."""
-    return (tracker.latest_message.get("intent") or {}).get("name") in DETAIL_INTENTS
+    return _intent(tracker) in DETAIL_INTENTS or (
+        bool(tracker.get_slot("requested_slot")) and _intent(tracker) not in NOT_ANSWERS
+    )
 
 
 def _expecting(tracker: Tracker, slot: str) -> bool:

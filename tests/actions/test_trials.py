@@ -105,3 +105,16 @@ async def test_a_place_answer_does_not_change_the_cancer_type(use_database, snap
     changed = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert "condition" not in changed or changed["condition"] == "lung cancer"
     assert changed["location_name"] == "Chicago, IL"
+
+
+async def test_an_answer_the_model_mistakes_for_a_greeting_is_still_an_answer(
+    use_database, snapshot_database_url
+) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    slots = {"condition": "breast cancer", "age": 41.0}
+    events = await trials.ValidateTrialSearchForm().run(
+        dispatcher, _tracker("Xyzzyville", intent="greet", slots=slots, requested="location"), DOMAIN
+    )
+    assert SlotSet("location", None) in events
+    assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
