@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -203,25 +203,11 @@ class TrialImporter:
             setattr(eligibility, name, value)
         trial.eligibility = eligibility
 
-        sites = {s.site_key: s for s in trial.sites}
-        kept_sites = []
-        for record in study.sites:
-            site = sites.pop(record.site_key, None) or TrialSite()
-            for name, value in _site_values(record).items():
-                setattr(site, name, value)
-            kept_sites.append(site)
-        trial.sites = kept_sites
-        by_key = {s.site_key: s for s in kept_sites}
-
-        contacts = {c.contact_key: c for c in trial.contacts}
-        kept_contacts = []
-        for record in study.contacts:
-            contact = contacts.pop(record.contact_key, None) or TrialContact()
-            for name, value in _contact_values(record).items():
-                setattr(contact, name, value)
+        trial.sites = _reconcile(trial.sites, study.sites, "site_key", _site_values, TrialSite)
+        by_key = {s.site_key: s for s in trial.sites}
+        trial.contacts = _reconcile(trial.contacts, study.contacts, "contact_key", _contact_values, TrialContact)
+        for contact, record in zip(trial.contacts, study.contacts, strict=True):
             contact.site = by_key.get(record.site_key) if record.site_key else None
-            kept_contacts.append(contact)
-        trial.contacts = kept_contacts
 
         current = {(c.term_id, c.kind): c for c in trial.conditions}
         trial.conditions = [
@@ -255,3 +241,16 @@ class TrialImporter:
             term_id = inserted.inserted_primary_key[0]
             self._term_ids[key] = term_id
         return term_id
+
+
+def _reconcile(rows: Sequence[Any], records: Sequence[Any], key: str, values: Callable[[Any], dict],
+               factory: Callable[[], Any]) -> list:
+    """Rows for `records` in order, reusing the existing row with the same `key` (kept ids)."""
+    existing = {getattr(row, key): row for row in rows}
+    kept = []
+    for record in records:
+        row = existing.pop(getattr(record, key), None) or factory()
+        for name, value in values(record).items():
+            setattr(row, name, value)
+        kept.append(row)
+    return kept
