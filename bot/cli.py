@@ -56,7 +56,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings: Settings = args.settings
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # readiness polling would flood the terminal; errors are still logged
+    )
     return 0
 
 
