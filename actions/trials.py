@@ -24,6 +24,7 @@ DETAIL_INTENTS = {"inform", "search_trials", "nlu_fallback"}
 # While the form waits for an answer, anything but these is taken as the answer ("Xyzzyville" may
 # look like a greeting to the model, but it is meant as a place).
 NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank"}
+SEARCH_FIRST = "Let's search first: tell me the cancer type, the age and where you live."
 UNAVAILABLE = (
     "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
     "Cancer Information Service at 1-800-4-CANCER (1-800-422-6237) for help finding a trial."
@@ -259,7 +260,7 @@ class ActionShowMoreTrials(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
         request = _request(tracker, offset=int(tracker.get_slot("search_offset") or 0))
         if request is None or not tracker.get_slot("result_ids"):
-            dispatcher.utter_message(text="Let's search first: tell me the cancer type, the age and where you live.")
+            dispatcher.utter_message(text=SEARCH_FIRST)
             return []
         return await present_search(dispatcher, tracker, request, announce=False)
 
@@ -275,7 +276,7 @@ class ActionWidenSearch(Action):
         radius = read_radius_miles(_text(tracker)) or _wider(current) or WIDER_STEPS[-1]
         request = _request(tracker, radius=radius)
         if request is None:
-            dispatcher.utter_message(text="Let's search first: tell me the cancer type, the age and where you live.")
+            dispatcher.utter_message(text=SEARCH_FIRST)
             return []
         return await present_search(dispatcher, tracker, request, announce=True)
 

@@ -144,13 +144,6 @@ class ConversationRepository:
         )
         return [to_reply(m) for m in result.scalars()]
 
-    async def transcript(self, conversation_id: str) -> List[Message]:
-        """Every message of a conversation, oldest first."""
-        result = await self.session.execute(
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
-        )
-        return list(result.scalars())
-
 
 def to_reply(message: Message) -> Reply:
     """The internal reply a stored outbound message represents."""

@@ -12,7 +12,6 @@ from bot.db import PROJECT_ROOT
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/stories", "data/rules")
 MODEL_INPUTS = (*TRAINING_DATA_DIRS, "faq", "domain.yml", "config.yml")
-MODEL_NAME = "trialbot"
 
 
 def input_files(root: Path, inputs: Iterable[str] = MODEL_INPUTS) -> List[Path]:

@@ -90,11 +90,8 @@ class TrialService:
             limit=PAGE_SIZE,
             offset=request.offset,
         )
-        with Session(self._engine, future=True, expire_on_commit=False) as session:
-            results = TrialSearch(session, self._conditions(session)).search(query)
-            for match in results.matches:  # load what the messages show before the session closes
-                _ = match.trial.phases, match.site and match.site.city
-            return results
+        with Session(self._engine, future=True) as session:
+            return TrialSearch(session, self._conditions(session)).search(query)
 
     def view(self, nct_id: str, latitude: Optional[float], longitude: Optional[float]) -> Optional[TrialView]:
         """A trial with everything its details message needs, and its open site nearest the person."""

@@ -27,9 +27,12 @@ def test_follow_up_buttons_lead_to_their_topics(running_stack) -> None:  # type:
         assert next_answer["text"] == response_text(target)
 
 
-def test_slang_and_typos_reach_the_right_answer(running_stack) -> None:  # type: ignore[no-untyped-def]
+def test_readme_examples_slang_and_typos_reach_the_right_answer(running_stack) -> None:  # type: ignore[no-untyped-def]
     cases = {
         "do i hav to pay 4 the trial": "routine_vs_research_costs",
+        "heyy so my doc mentioned a trial?? idk what that even means": "what_is_a_trial",
+        "will i get a placebo": "placebo",
+        "what is a biobank": "what_is_a_biobank",
         "will i get a sugar pill instead of real treatment": "myth_placebo_instead",
         "can my parents stop me from joining, im 16": "assent_minors",
     }
