@@ -15,6 +15,7 @@ from starlette.routing import Route
 from bot.config import Settings, load_settings
 from bot.core import CoreError, CorePool, CoreSettings
 from bot.db import create_engine, create_session_factory, ping, sync_url
+from bot.delivery import Outbox
 from bot.router import Router
 from channels import rest
 
@@ -73,9 +74,11 @@ def create_app(settings: Optional[Settings] = None) -> Starlette:
         app.state.core = core
         app.state.http = httpx.AsyncClient()
         app.state.router = Router(create_session_factory(engine), core)
+        app.state.outbox = Outbox()
         try:
             yield
         finally:
+            await app.state.outbox.drain()
             await core.stop()
             await app.state.http.aclose()
             await engine.dispose()

@@ -8,6 +8,7 @@ store and return the replies.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +45,18 @@ class Core(Protocol):
     ) -> List[Dict[str, Any]]: ...
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """An inbound message after it was stored (or recognised as a repeated delivery)."""
+
+    inbound: InboundMessage
+    conversation_id: str
+    message_id: Optional[int]
+    bot_owns: bool
+    duplicate: bool = False
+    earlier_replies: Tuple[Reply, ...] = ()
+
+
 class Router:
     """Routes inbound messages to the bot (or, in a handoff, to people) and stores everything."""
 
@@ -53,30 +66,20 @@ class Router:
 
     async def handle(self, inbound: InboundMessage) -> RouterResult:
         """Process one inbound message exactly once and return the replies to send."""
-        stored = await self._store_inbound(inbound)
-        if isinstance(stored, RouterResult):
-            return stored
-        conversation_id, message_id, bot_owns = stored
+        return await self.answer(await self.receive(inbound))
 
-        if not bot_owns:
-            return RouterResult(conversation_id=conversation_id, replies=())
-        replies = await self._ask_core(conversation_id, inbound)
+    async def receive(self, inbound: InboundMessage) -> Accepted:
+        """Store the message first; a repeated platform id is recognised, not stored again.
 
-        async with self._sessions() as session:
-            repo = ConversationRepository(session)
-            inbound_row = await repo.get_message(message_id)
-            await repo.add_replies(conversation_id, inbound.channel, inbound_row, replies)
-            await session.commit()
-        return RouterResult(conversation_id=conversation_id, replies=tuple(replies))
-
-    async def _store_inbound(self, inbound: InboundMessage) -> RouterResult | Tuple[str, int, bool]:
-        """Store the message first; a repeated platform id returns the earlier answer instead."""
+        Channels that must acknowledge a platform quickly (Slack, Telegram) call this before
+        acknowledging, then `answer` afterwards.
+        """
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             if inbound.platform_message_id:
                 earlier = await repo.find_inbound(inbound.channel, inbound.platform_message_id)
                 if earlier is not None:
-                    return await self._duplicate(repo, earlier)
+                    return await self._duplicate(repo, inbound, earlier)
             conversation = await repo.open_conversation(inbound)
             try:
                 message = await repo.add_inbound(conversation, inbound)
@@ -88,15 +91,35 @@ class Router:
                 earlier = await repo.find_inbound(inbound.channel, inbound.platform_message_id)
                 if earlier is None:
                     raise
-                return await self._duplicate(repo, earlier)
-            return conversation.id, message.id, handoff.bot_owns(conversation)
+                return await self._duplicate(repo, inbound, earlier)
+            return Accepted(inbound, conversation.id, message.id, handoff.bot_owns(conversation))
+
+    async def answer(self, accepted: Accepted) -> RouterResult:
+        """The replies to an accepted message: none for a person-owned conversation, the earlier
+        ones for a repeated delivery, otherwise the core's answer (stored before it is returned)."""
+        if accepted.duplicate or accepted.message_id is None:
+            return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
+        if not accepted.bot_owns:
+            return RouterResult(conversation_id=accepted.conversation_id, replies=())
+        replies = await self._ask_core(accepted.conversation_id, accepted.inbound)
+        async with self._sessions() as session:
+            repo = ConversationRepository(session)
+            inbound_row = await repo.get_message(accepted.message_id)
+            await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, inbound_row, replies)
+            await session.commit()
+        return RouterResult(conversation_id=accepted.conversation_id, replies=tuple(replies))
 
     @staticmethod
-    async def _duplicate(repo: ConversationRepository, earlier: Message) -> RouterResult:
+    async def _duplicate(repo: ConversationRepository, inbound: InboundMessage, earlier: Message) -> Accepted:
         logger.info("Ignoring a repeated delivery of message %s", earlier.platform_message_id)
         replies = await repo.replies_to(earlier)
-        return RouterResult(
-            conversation_id=earlier.conversation_id, replies=tuple(replies), duplicate=True
+        return Accepted(
+            inbound=inbound,
+            conversation_id=earlier.conversation_id,
+            message_id=None,
+            bot_owns=False,
+            duplicate=True,
+            earlier_replies=tuple(replies),
         )
 
     async def _ask_core(self, conversation_id: str, inbound: InboundMessage) -> List[Reply]:
