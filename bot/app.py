@@ -19,6 +19,9 @@ from bot.delivery import Outbox
 from bot.router import Router
 from channels import rest
 
+CHANNELS = (rest,)
+"""Channel adapters in mounting order; see `channels/__init__.py` for what each one provides."""
+
 logger = logging.getLogger(__name__)
 
 
@@ -75,9 +78,17 @@ def create_app(settings: Optional[Settings] = None) -> Starlette:
         app.state.http = httpx.AsyncClient()
         app.state.router = Router(create_session_factory(engine), core)
         app.state.outbox = Outbox()
+        started = []
         try:
+            for channel in CHANNELS:
+                if hasattr(channel, "start"):
+                    await channel.start(app)
+                    started.append(channel)
             yield
         finally:
+            for channel in reversed(started):
+                if hasattr(channel, "stop"):
+                    await channel.stop(app)
             await app.state.outbox.drain()
             await core.stop()
             await app.state.http.aclose()
@@ -86,6 +97,6 @@ def create_app(settings: Optional[Settings] = None) -> Starlette:
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        *rest.routes,
+        *(route for channel in CHANNELS for route in channel.routes(settings)),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
