@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -72,8 +73,16 @@ def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
 
 
 def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = False) -> bool:
-    """Train when the inputs changed since the last model; return True if it trained."""
-    if not force and is_current(model_path, root):
-        return False
-    train(model_path, root)
-    return True
+    """Train when the inputs changed since the last model; return True if it trained.
+
+    A lock file next to the model makes concurrent callers (parallel test runs, `make run` while
+    tests run) wait for one training instead of training the same model twice at once.
+    """
+    absolute = model_path if model_path.is_absolute() else root / model_path
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    with (absolute.parent / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and is_current(absolute, root):
+            return False
+        train(absolute, root)
+        return True
