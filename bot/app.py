@@ -51,14 +51,19 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "workers": state.core.worker_info()})
 
 
-def create_app(settings: Optional[Settings] = None) -> Starlette:
-    """Build the gateway; engines, pools and clients are created in the lifespan, not at import."""
+def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = None) -> Starlette:
+    """Build the gateway; engines, pools and clients are created in the lifespan, not at import.
+
+    `core` lets a caller share an already started pool of Rasa workers (tests do, to load the
+    model once); the app then neither starts nor stops it.
+    """
     settings = settings or load_settings()
+    shared_core = core
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
-        core = CorePool(
+        core = shared_core or CorePool(
             CoreSettings(
                 model_path=settings.model_path,
                 action_server_url=settings.action_server_url,
@@ -68,10 +73,11 @@ def create_app(settings: Optional[Settings] = None) -> Starlette:
                 log_level=settings.log_level,
             )
         )
-        try:
-            await core.start()
-        except CoreError as error:
-            logger.error("%s", error)
+        if shared_core is None:
+            try:
+                await core.start()
+            except CoreError as error:
+                logger.error("%s", error)
         app.state.settings = settings
         app.state.engine = engine
         app.state.core = core
@@ -90,7 +96,8 @@ def create_app(settings: Optional[Settings] = None) -> Starlette:
                 if hasattr(channel, "stop"):
                     await channel.stop(app)
             await app.state.outbox.drain()
-            await core.stop()
+            if shared_core is None:
+                await core.stop()
             await app.state.http.aclose()
             await engine.dispose()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -134,3 +135,53 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  
     launched = launch(env)
     yield launched
     launched.stop()
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in this event loop; yield its base URL."""
+    import asyncio
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    )
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def gateway_settings(database_url: str, action_server_url: str, model_path: Path, **environ: str) -> Any:
+    """Settings for an in-process gateway on a test database, with extra variables (channel credentials)."""
+    from bot.config import load_settings
+
+    env = {
+        "DATABASE_URL": database_url,
+        "ACTION_SERVER_URL": action_server_url,
+        "MODEL_PATH": str(model_path),
+        "LOG_LEVEL": "WARNING",
+        **environ,
+    }
+    return load_settings(env, env_file=Path("/nonexistent"))
+
+
+@pytest_asyncio.fixture
+async def gateway(database_url: str, action_server_url: str, model_path: Path, core_pool: Any):  # type: ignore[no-untyped-def]
+    """Start an in-process gateway that shares the session's Rasa workers: `async with gateway(**env) as url:`."""
+    from bot.app import create_app
+
+    def start(**environ: str) -> Any:
+        settings = gateway_settings(database_url, action_server_url, model_path, **environ)
+        return serve(create_app(settings, core=core_pool))
+
+    return start
