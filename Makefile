@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 MODEL  ?= models/trialbot.tar.gz
 
-.PHONY: help install run test lint validate faq train bench lock clean
+.PHONY: help install run test lint validate faq train bench lock clean chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -32,7 +32,16 @@ train: install  ## train the Rasa model if data/, faq/, domain.yml or config.yml
 run: install  ## start trialbot on http://127.0.0.1:8000 (Ctrl-C stops it)
 	$(PY) -m bot.cli run
 
-test: install train  ## install, train if needed, run the whole test suite
+chromium:  ## install Debian's Chromium for the browser tests, if it is missing (needs root or sudo)
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "The browser tests need Chromium: install it with your package manager (a 'chromium' on PATH)." >&2; exit 1; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	  echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium' (or 'make chromium' as root)." >&2; exit 1; fi; \
+	echo "Installing Chromium with apt-get (for the browser tests)"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+test: install train chromium  ## install, train if needed, run the whole test suite
 	$(PY) -m pytest
 
 lint: install  ## ruff

@@ -17,9 +17,9 @@ from bot.core import CoreError, CorePool, CoreSettings
 from bot.db import create_engine, create_session_factory, ping, sync_url
 from bot.delivery import Outbox
 from bot.router import Router
-from channels import rest
+from channels import rest, slack, telegram, webchat
 
-CHANNELS = (rest,)
+CHANNELS = (rest, slack, telegram, webchat)
 """Channel adapters in mounting order; see `channels/__init__.py` for what each one provides."""
 
 logger = logging.getLogger(__name__)

@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings: Settings = args.settings
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))  # logs SQL parameters
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -93,6 +94,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     from bot.trials.cli import register as register_trials
 
     register_trials(commands)
+    from bot.telegram_cli import register as register_telegram
+
+    register_telegram(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")
     faq_commands = faq.add_subparsers(dest="faq_command", required=True)
     faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Optional, TypeVar
+from typing import Callable, Mapping, Optional, Tuple, TypeVar
 
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
@@ -29,10 +30,15 @@ class Settings:
     core_workers: int
     core_timeout_seconds: float
     log_level: str
+    webchat_allowed_origins: Tuple[str, ...]
     telegram_bot_token: Optional[Secret]
     telegram_webhook_secret: Optional[Secret]
+    telegram_mode: str
+    telegram_api_base_url: str
     slack_bot_token: Optional[Secret]
     slack_signing_secret: Optional[Secret]
+    slack_app_token: Optional[Secret]
+    slack_api_base_url: str
 
     @property
     def action_server_health_url(self) -> str:
@@ -81,9 +87,41 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _origins(value: str) -> Tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/").lower() for o in value.split(",") if o.strip())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ValueError(f"{origin!r} is not an origin such as https://example.org")
+    return origins
+
+
 def _optional_secret(config: Config, name: str) -> Optional[Secret]:
     value = config(name, default="")
     return Secret(value) if value else None
+
+
+def _telegram_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in {"webhook", "polling"}:
+        raise ValueError("must be webhook or polling")
+    return mode
+
+
+def _telegram_secrets(config: Config, mode: str) -> Tuple[Optional[Secret], Optional[Secret]]:
+    """The bot token and webhook secret, checked without ever printing them."""
+    token = _optional_secret(config, "TELEGRAM_BOT_TOKEN")
+    secret = _optional_secret(config, "TELEGRAM_WEBHOOK_SECRET")
+    if token is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", str(token)):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (digits, a colon, letters)")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only have 1-256 letters, digits, _ and - (Telegram's rule)")
+    if token is not None and secret is None and mode == "webhook":
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_BOT_TOKEN is set in webhook mode "
+            "(make one with: openssl rand -hex 32), or set TELEGRAM_MODE=polling"
+        )
+    return token, secret
 
 
 def load_settings(
@@ -103,6 +141,8 @@ def load_settings(
         except (TypeError, ValueError) as error:
             raise ConfigError(f"{name}={raw!r} is not valid: {error}") from None
 
+    telegram_mode = get("TELEGRAM_MODE", _telegram_mode, "webhook")
+    telegram_bot_token, telegram_webhook_secret = _telegram_secrets(config, telegram_mode)
     return Settings(
         host=get("TRIALBOT_HOST", str, "127.0.0.1"),
         port=get("TRIALBOT_PORT", _port, "8000"),
@@ -112,8 +152,13 @@ def load_settings(
         core_workers=get("CORE_WORKERS", _positive_int, "1"),
         core_timeout_seconds=get("CORE_TIMEOUT_SECONDS", _positive_float, "30"),
         log_level=get("LOG_LEVEL", _log_level, "INFO"),
-        telegram_bot_token=_optional_secret(config, "TELEGRAM_BOT_TOKEN"),
-        telegram_webhook_secret=_optional_secret(config, "TELEGRAM_WEBHOOK_SECRET"),
+        webchat_allowed_origins=get("WEBCHAT_ALLOWED_ORIGINS", _origins, ""),
+        telegram_bot_token=telegram_bot_token,
+        telegram_webhook_secret=telegram_webhook_secret,
+        telegram_mode=telegram_mode,
+        telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _http_url, "https://api.telegram.org/bot"),
         slack_bot_token=_optional_secret(config, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_optional_secret(config, "SLACK_SIGNING_SECRET"),
+        slack_app_token=_optional_secret(config, "SLACK_APP_TOKEN"),
+        slack_api_base_url=get("SLACK_API_BASE_URL", _http_url, "https://slack.com/api/"),
     )

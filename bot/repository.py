@@ -144,6 +144,34 @@ class ConversationRepository:
         )
         return [to_reply(m) for m in result.scalars()]
 
+    async def transcript(
+        self, channel: str, platform_user_id: str, thread_key: str = "", limit: int = 200
+    ) -> List[Message]:
+        """The person's open conversation as they may see it (text only, no private notes), oldest first.
+
+        At most the newest `limit` messages; empty when the person has no open conversation.
+        """
+        conversation = (
+            select(Conversation.id)
+            .join(ChannelIdentity, Conversation.identity_id == ChannelIdentity.id)
+            .where(
+                ChannelIdentity.channel == channel,
+                ChannelIdentity.platform_user_id == platform_user_id,
+                Conversation.thread_key == thread_key,
+                Conversation.status != ConversationStatus.CLOSED.value,
+            )
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        result = await self.session.execute(
+            select(Message)
+            .where(Message.conversation_id == conversation, Message.kind == MessageKind.TEXT.value)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(result.scalars().all()))
+
 
 def to_reply(message: Message) -> Reply:
     """The internal reply a stored outbound message represents."""

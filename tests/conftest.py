@@ -121,8 +121,21 @@ async def core_pool(model_path: Path, action_server_url: str, tmp_path_factory: 
         )
     )
     await pool.start()
+    await wait_until_ready(pool)
     yield pool
     await pool.stop()
+
+
+async def wait_until_ready(pool: Any, timeout: float = 600) -> None:
+    """Wait for every worker to load the model (slow on a busy machine), failing with the pool's reason."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not pool.ready:
+        if "could not load" in pool.status() or time.monotonic() > deadline:
+            raise RuntimeError(f"the Rasa workers are not ready: {pool.status()}")
+        await asyncio.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -138,13 +151,13 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in this event loop; yield its base URL."""
+async def serve(app: Any, port: int = 0) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port unless given) in this event loop; yield its base URL."""
     import asyncio
 
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
     )
@@ -185,3 +198,12 @@ async def gateway(database_url: str, action_server_url: str, model_path: Path, c
         return serve(create_app(settings, core=core_pool))
 
     return start
+
+
+@pytest_asyncio.fixture(scope="session")
+async def browser():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium driven by Playwright, shared by the session's browser tests."""
+    from tests.browser import chromium
+
+    async with chromium() as browser:
+        yield browser

@@ -1,0 +1,164 @@
+"""A fake Slack on 127.0.0.1: Web API methods (auth.test, chat.postMessage, apps.connections.open) and a
+Socket Mode WebSocket, in Slack's wire format, recording every call; plus signing requests like Slack does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, TypeVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tests.conftest import serve
+
+T = TypeVar("T")
+
+TEAM_ID = "T0TRIAL"
+BOT_USER_ID = "U0TRIALBOT"
+BOT_ID = "B0TRIALBOT"
+APP_ID = "A0TRIAL"
+
+
+def sign(secret: str, body: bytes, timestamp: Optional[int] = None) -> Dict[str, str]:
+    """The headers Slack sends with a request: v0 HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class ApiCall:
+    """One Web API call as the fake received it."""
+
+    method: str
+    token: Optional[str]
+    args: Dict[str, Any]
+    ok: bool
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeSlackApi:
+    """Accepts the bot token (and the app-level token for Socket Mode); anything else gets `invalid_auth`."""
+
+    def __init__(self, bot_token: str, app_token: Optional[str] = None) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.calls: List[ApiCall] = []
+        self.socket_acks: List[Dict[str, Any]] = []
+        self.base_url = ""
+        self._socket: Optional[WebSocket] = None
+        self._ts = itertools.count(1)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[FakeSlackApi]:
+        """Serve the fake on a free port; `base_url` is what SLACK_API_BASE_URL should be."""
+        app = Starlette(
+            routes=[
+                Route("/api/{method}", self._api, methods=["GET", "POST"]),
+                WebSocketRoute("/link", self._link),
+            ]
+        )
+        async with serve(app) as url:
+            self.base_url = f"{url}/api/"
+            yield self
+
+    # -- what tests look at -------------------------------------------------------------------------
+
+    def successful(self, method: str) -> List[ApiCall]:
+        """The accepted calls of one method, in order."""
+        return [c for c in self.calls if c.method == method and c.ok]
+
+    def posted(self) -> List[Dict[str, Any]]:
+        """The arguments of every accepted chat.postMessage, in order."""
+        return [c.args for c in self.successful("chat.postMessage")]
+
+    async def wait_for(self, check: Callable[[], T], timeout: float = 60.0, what: str = "the fake Slack") -> T:
+        """Poll until `check()` is truthy (and return it), or fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = check()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            await asyncio.sleep(0.05)
+
+    async def push(self, envelope: Dict[str, Any]) -> None:
+        """Send one Socket Mode envelope to the connected app."""
+        socket = await self.wait_for(lambda: self._socket, what="the Socket Mode connection")
+        await socket.send_text(json.dumps(envelope))
+
+    # -- the wire format --------------------------------------------------------------------------
+
+    async def _api(self, request: Request) -> JSONResponse:
+        method = request.path_params["method"]
+        args: Dict[str, Any] = dict(request.query_params)
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("application/json"):
+            args.update(json.loads(await request.body() or b"{}"))
+        elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            args.update((await request.form()).items())
+        if isinstance(args.get("blocks"), str):
+            args["blocks"] = json.loads(args["blocks"])
+        authorization = request.headers.get("authorization", "")
+        token = authorization[len("Bearer ") :] if authorization.startswith("Bearer ") else args.pop("token", None)
+        body = self._answer(method, token, args)
+        self.calls.append(ApiCall(method, token, args, bool(body.get("ok"))))
+        return JSONResponse(body)
+
+    def _answer(self, method: str, token: Optional[str], args: Dict[str, Any]) -> Dict[str, Any]:
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            if token == self.bot_token:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if token != self.app_token or self.app_token is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.base_url.replace("http://", "ws://").replace("/api/", "/link")}
+        if token != self.bot_token:
+            return {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://trialbot-test.slack.com/",
+                "team": "Trialbot Test",
+                "user": "trialbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            if not args.get("channel"):
+                return {"ok": False, "error": "channel_not_found"}
+            if not args.get("text") and not args.get("blocks"):
+                return {"ok": False, "error": "no_text"}
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": args.get("text", ""), "ts": ts}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _link(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}, "debug_info": {}}
+        await websocket.send_text(json.dumps(hello))
+        self._socket = websocket
+        try:
+            while True:
+                self.socket_acks.append(json.loads(await websocket.receive_text()))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._socket = None
