@@ -59,6 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))  # logs SQL parameters
     uvicorn.run(
         create_app(settings),
+        ws_max_size=65536,  # web chat frames are small; refuse huge ones before they are read
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),

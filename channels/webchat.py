@@ -73,10 +73,6 @@ class Sockets:
             if not sockets:
                 del self._open[session]
 
-    def count(self, session: str) -> int:
-        """How many sockets the session has open here."""
-        return len(self._open.get(session, ()))
-
     async def broadcast(self, session: str, frame: Frame, exclude: Optional[WebSocket] = None) -> int:
         """Send a frame to every open socket of the session; returns how many got it."""
         delivered = 0
@@ -219,7 +215,7 @@ class Chat:
                 elif self.session is None:
                     await send(self.socket, error_frame(HELLO_FIRST, "hello_first", frame["id"]))
                 else:
-                    await self.message(frame["id"], frame["text"], frame.get("title"))
+                    await self.message(self.session, frame["id"], frame["text"], frame.get("title"))
         finally:
             if self.session is not None:
                 self.sockets.discard(self.session, self.socket)
@@ -235,10 +231,8 @@ class Chat:
         frame = {"type": "history", "max_chars": MAX_TEXT_CHARS, "messages": history(stored, session)}
         await send(self.socket, frame)
 
-    async def message(self, client_id: str, text: str, title: Optional[str]) -> None:
+    async def message(self, session: str, client_id: str, text: str, title: Optional[str]) -> None:
         """Store, acknowledge, show to the session's other tabs, answer (typing meanwhile)."""
-        assert self.session is not None
-        session = self.session
         if len(text) > MAX_TEXT_CHARS:
             await send(self.socket, error_frame(TOO_LONG.format(limit=MAX_TEXT_CHARS), "too_long", client_id))
             return

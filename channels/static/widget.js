@@ -126,7 +126,7 @@
 
   const WHO = { person: "You", bot: "Assistant", coordinator: "Trial coordinator (a person)", system: "Notice" };
 
-  function addMessage(from, text, { id, buttons, status } = {}) {
+  function addMessage(from, text, { id, buttons } = {}) {
     if (from === "person") root.querySelectorAll(".tb-quick").forEach((el) => el.remove());
     const item = document.createElement("li");
     item.className = `tb-msg tb-${from}`;
@@ -137,7 +137,6 @@
     const body = document.createElement("span");
     if (from === "person") body.textContent = text; else linkify(body, text);
     item.append(who, body);
-    if (status) setStatus(item, status);
     if (buttons && buttons.length) {
       const group = document.createElement("div");
       group.className = "tb-quick";

@@ -11,14 +11,17 @@ import pytest_asyncio
 import websockets
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from bot import handoff
 from bot.app import create_app
 from bot.config import ConfigError, load_settings
 from bot.delivery import Address
 from bot.messages import Reply
+from bot.models import Author, Conversation, ConversationStatus, Direction, Message, MessageKind
 from channels.webchat import MAX_TEXT_CHARS
 from tests.conftest import free_port, gateway_settings, serve
 
@@ -124,6 +127,32 @@ async def test_a_resent_client_id_is_answered_once(gateway) -> None:  # type: ig
             assert {f.get("in_reply_to") for f in later if f["type"] == "replies"} == {"d2"}
             shown = (await hello(ws, session))["messages"]
     assert [m["text"] for m in shown if m["from"] == "person"] == ["are you a bot?", "thanks"]
+
+
+async def test_history_shows_coordinators_but_not_private_notes_nor_closed_conversations(  # type: ignore[no-untyped-def]
+    gateway, sessions
+) -> None:
+    session = secrets.token_hex(16)
+    async with gateway() as base_url:
+        async with websockets.connect(socket_url(base_url)) as ws:
+            await hello(ws, session)
+            await say(ws, "h1", "hi")
+        async with sessions() as db:
+            [conversation] = (await db.execute(select(Conversation))).scalars().all()
+            for kind, text in ((MessageKind.PRIVATE_NOTE, "Note: call her back"), (MessageKind.TEXT, "Hi, I'm Sam.")):
+                db.add(Message(conversation_id=conversation.id, channel="webchat", direction=Direction.OUTBOUND.value,
+                               author=Author.COORDINATOR.value, kind=kind.value, text=text))
+            await db.commit()
+        async with websockets.connect(socket_url(base_url)) as ws:
+            shown = (await hello(ws, session))["messages"]
+            assert shown[-1] == {"from": "coordinator", "text": "Hi, I'm Sam.", "buttons": []}
+            assert "Note: call her back" not in json.dumps(shown)
+        async with sessions() as db:
+            conversation = await db.get(Conversation, conversation.id)
+            await handoff.transition(db, conversation, ConversationStatus.CLOSED, actor="test")
+            await db.commit()
+        async with websockets.connect(socket_url(base_url)) as ws:
+            assert (await hello(ws, session))["messages"] == [], "a closed conversation is not shown again"
 
 
 async def test_bad_frames_get_a_friendly_error_and_the_socket_stays_usable(gateway) -> None:  # type: ignore[no-untyped-def]
@@ -365,8 +394,8 @@ async def host_page(gateway_url: str, **data: str) -> AsyncIterator[str]:
     """Someone else's site (another origin) that embeds the chat with one script tag."""
     attributes = "".join(f' data-{k}="{v}"' for k, v in data.items())
     html = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Hope Alliance</title></head>'
-        f"<body><main><h1>Hope Alliance</h1><p>Support for families.</p></main>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        "<title>Hope Alliance</title></head><body><main><h1>Hope Alliance</h1><p>Support for families.</p></main>"
         f'<script src="{gateway_url}/widget.js" defer{attributes}></script></body></html>'
     )
 
