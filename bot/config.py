@@ -10,6 +10,8 @@ from typing import Callable, Mapping, Optional, TypeVar
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from bot.office_hours import OfficeHours
+
 T = TypeVar("T")
 
 
@@ -33,6 +35,10 @@ class Settings:
     telegram_webhook_secret: Optional[Secret]
     slack_bot_token: Optional[Secret]
     slack_signing_secret: Optional[Secret]
+    office_hours: OfficeHours
+    handoff_wait_minutes: float
+    console_session_hours: float
+    console_secure_cookies: bool
 
     @property
     def action_server_health_url(self) -> str:
@@ -81,6 +87,20 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _time_zone(value: str) -> str:
+    OfficeHours.parse("always", value)  # raises ValueError for an unknown zone
+    return value
+
+
 def _optional_secret(config: Config, name: str) -> Optional[Secret]:
     value = config(name, default="")
     return Secret(value) if value else None
@@ -116,4 +136,12 @@ def load_settings(
         telegram_webhook_secret=_optional_secret(config, "TELEGRAM_WEBHOOK_SECRET"),
         slack_bot_token=_optional_secret(config, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_optional_secret(config, "SLACK_SIGNING_SECRET"),
+        office_hours=get(
+            "HANDOFF_OFFICE_HOURS",
+            lambda spec: OfficeHours.parse(spec, get("HANDOFF_TIMEZONE", _time_zone, "America/New_York")),
+            "Mon-Fri 09:00-17:00",
+        ),
+        handoff_wait_minutes=get("HANDOFF_WAIT_MINUTES", _positive_float, "10"),
+        console_session_hours=get("CONSOLE_SESSION_HOURS", _positive_float, "8"),
+        console_secure_cookies=get("CONSOLE_SECURE_COOKIES", _bool, "false"),
     )
