@@ -74,6 +74,11 @@ class Router:
         self._policy = policy or handoff.QueuePolicy()
         self._events = events or Events()
 
+    @property
+    def events(self) -> Events:
+        """Where the router announces new messages and queue changes."""
+        return self._events
+
     async def handle(self, inbound: InboundMessage) -> RouterResult:
         """Process one inbound message exactly once and return the replies to send."""
         return await self.answer(await self.receive(inbound))
