@@ -60,15 +60,14 @@ async def test_asking_for_a_person_queues_the_conversation(sessions, core_pool, 
     assert (step.to_status, step.actor, step.reason) == ("waiting", "participant", "asked for a person")
 
 
-async def test_while_waiting_the_model_sees_nothing_and_the_person_is_reassured_once(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
+async def test_while_waiting_the_model_sees_nothing(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
     queued = await router.handle(_inbound("/human_handoff", "waits"))
     first = await router.handle(_inbound("hello? anyone", "waits"))
     second = await router.handle(_inbound("i have breast cancer", "waits"))
     assert core.texts == ["/human_handoff"]
-    assert [r.text for r in first.replies] == [texts.still_waiting(1).text]
-    assert second.replies == ()
+    assert first.replies == second.replies == ()  # they were just told they can keep typing
     async with sessions() as session:
         stored = (
             await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id))
@@ -76,6 +75,13 @@ async def test_while_waiting_the_model_sees_nothing_and_the_person_is_reassured_
     assert [m.text for m in stored if m.direction == "inbound"] == [
         "/human_handoff", "hello? anyone", "i have breast cancer"
     ]
+
+
+async def test_a_person_who_keeps_writing_is_reassured_after_a_while(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
+    router = Router(sessions, core_pool, handoff.QueuePolicy(remind_every=timedelta(0)))
+    await router.handle(_inbound("/human_handoff", "reassured"))
+    again = await router.handle(_inbound("hello? anyone", "reassured"))
+    assert [r.text for r in again.replies] == [texts.still_waiting(1).text]
 
 
 async def test_the_person_can_go_back_to_the_bot_or_keep_waiting(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
