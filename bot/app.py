@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.config import Settings, load_settings
+from bot.console.views import routes as console_routes
 from bot.coordination import Coordination
 from bot.core import CoreError, CorePool, CoreSettings
 from bot.db import create_engine, create_session_factory, ping, sync_url
@@ -129,5 +130,6 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         *(route for channel in CHANNELS for route in channel.routes(settings)),
+        *console_routes(settings),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

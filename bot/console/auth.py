@@ -61,9 +61,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def same_secret(expected: str, given: Optional[str]) -> bool:
-    """Constant-time comparison of two secrets; an empty or missing one never matches."""
-    if not expected or not given or len(given) > MAX_TOKEN_CHARS:
+def same_secret(expected: str, given: object) -> bool:
+    """Constant-time comparison of two secrets; an empty, missing or non-text one never matches."""
+    if not expected or not isinstance(given, str) or not given or len(given) > MAX_TOKEN_CHARS:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
 
@@ -157,11 +157,10 @@ def body_too_large(request: Request) -> bool:
     return not length.isdigit() or int(length) > MAX_FORM_BYTES
 
 
-async def form_token(request: Request) -> Optional[str]:
-    """The `csrf_token` field of a posted form."""
+async def form_token(request: Request) -> object:
+    """The `csrf_token` field of a posted form (None when absent)."""
     form = await request.form(max_files=0, max_fields=20)
-    value = form.get(CSRF_FIELD)
-    return value if isinstance(value, str) else None
+    return form.get(CSRF_FIELD)
 
 
 def require(

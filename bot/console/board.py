@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -186,7 +186,7 @@ async def summary(session: AsyncSession, conversation: Conversation) -> Row:
     """One conversation's row, with its queue position when it is waiting."""
     (row,) = await rows(session, [conversation])
     position = await handoff.queue_position(session, conversation)
-    return Row(**{**row.__dict__, "position": position})
+    return replace(row, position=position)
 
 
 async def transcript(session: AsyncSession, conversation: Conversation) -> List[Line]:
