@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.faq.catalog import Catalog, load_catalog
 from bot.suggestions import closest_topics, fallback_message
 
+REASON = "the bot did not understand twice in a row"
+
 
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
@@ -31,6 +33,8 @@ class ActionSuggestTopics(Action):
         suggestions = closest_topics(catalog(), ranking)
         message = fallback_message(_misses_in_a_row(tracker), suggestions, catalog())
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
+        if message.needs_person:  # the gateway's router queues the conversation for a coordinator
+            dispatcher.utter_message(json_message={"handoff": {"reason": REASON, "priority": "normal"}})
         return []
 
 

@@ -23,7 +23,10 @@ WIDER_STEPS = (250.0, 500.0, 3000.0)
 DETAIL_INTENTS = {"inform", "search_trials", "nlu_fallback"}
 # While the form waits for an answer, anything but these is taken as the answer ("Xyzzyville" may
 # look like a greeting to the model, but it is meant as a place).
-NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank"}
+NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank", "help", "human_handoff", "medical_advice"}
+# ...but a short reply without a question mark is an answer even if the model reads it as a FAQ
+# question ("Xyzzyville" can look like one to the character n-grams).
+SHORT_ANSWER_WORDS = 3
 SEARCH_FIRST = "Let's search first: tell me the cancer type, the age and where you live."
 UNAVAILABLE = (
     "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
@@ -54,9 +57,15 @@ def _intent(tracker: Tracker) -> str:
 
 def _about_search(tracker: Tracker) -> bool:
     """Whether the latest message gives search details (not, say, a FAQ question mid-form)."""
-    return _intent(tracker) in DETAIL_INTENTS or (
-        bool(tracker.get_slot("requested_slot")) and _intent(tracker) not in NOT_ANSWERS
-    )
+    intent = _intent(tracker)
+    if intent in DETAIL_INTENTS:
+        return True
+    if not tracker.get_slot("requested_slot"):
+        return False
+    if intent == "faq":
+        text = _text(tracker)
+        return "?" not in text and len(text.split()) <= SHORT_ANSWER_WORDS
+    return intent not in NOT_ANSWERS
 
 
 def _expecting(tracker: Tracker, slot: str) -> bool:

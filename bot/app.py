@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import AsyncIterator, Optional
 
 import httpx
@@ -13,9 +15,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.config import Settings, load_settings
+from bot.console.views import routes as console_routes
+from bot.coordination import Coordination
 from bot.core import CoreError, CorePool, CoreSettings
 from bot.db import create_engine, create_session_factory, ping, sync_url
 from bot.delivery import Outbox
+from bot.events import Events
+from bot.handoff import QueuePolicy
 from bot.router import Router
 from channels import rest, slack, telegram, webchat
 
@@ -51,6 +57,16 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "workers": state.core.worker_info()})
 
 
+async def _offer_loop(coordination: Coordination, every_seconds: float = 15.0) -> None:
+    """Offer "keep waiting or back to the bot?" to people who waited too long, every few seconds."""
+    while True:
+        try:
+            await coordination.send_due_offers()
+        except Exception:  # keep the loop alive; the next round retries
+            logger.exception("Could not send the waiting offers")
+        await asyncio.sleep(every_seconds)
+
+
 def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = None) -> Starlette:
     """Build the gateway; engines, pools and clients are created in the lifespan, not at import.
 
@@ -82,8 +98,16 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         app.state.engine = engine
         app.state.core = core
         app.state.http = httpx.AsyncClient()
-        app.state.router = Router(create_session_factory(engine), core)
+        sessions = create_session_factory(engine)
+        policy = QueuePolicy(
+            office_hours=settings.office_hours, wait=timedelta(minutes=settings.handoff_wait_minutes)
+        )
+        app.state.sessions = sessions
+        app.state.events = Events()
+        app.state.router = Router(sessions, core, policy, app.state.events)
         app.state.outbox = Outbox()
+        app.state.coordination = Coordination(sessions, app.state.outbox, app.state.events, policy)
+        watcher = asyncio.get_running_loop().create_task(_offer_loop(app.state.coordination), name="wait-offers")
         started = []
         try:
             for channel in CHANNELS:
@@ -95,6 +119,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
             for channel in reversed(started):
                 if hasattr(channel, "stop"):
                     await channel.stop(app)
+            watcher.cancel()
             await app.state.outbox.drain()
             if shared_core is None:
                 await core.stop()
@@ -105,5 +130,6 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         *(route for channel in CHANNELS for route in channel.routes(settings)),
+        *console_routes(settings),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -98,6 +98,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     from bot.telegram_cli import register as register_telegram
 
     register_telegram(commands)
+    from bot.console.cli import register as register_coordinators
+
+    register_coordinators(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")
     faq_commands = faq.add_subparsers(dest="faq_command", required=True)
     faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)

@@ -11,6 +11,8 @@ from typing import Callable, Mapping, Optional, Tuple, TypeVar
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from bot.office_hours import OfficeHours
+
 T = TypeVar("T")
 
 
@@ -39,6 +41,10 @@ class Settings:
     slack_signing_secret: Optional[Secret]
     slack_app_token: Optional[Secret]
     slack_api_base_url: str
+    office_hours: OfficeHours
+    handoff_wait_minutes: float
+    console_session_hours: float
+    console_secure_cookies: bool
 
     @property
     def action_server_health_url(self) -> str:
@@ -94,6 +100,20 @@ def _origins(value: str) -> Tuple[str, ...]:
         if scheme not in ("http", "https") or not rest or "/" in rest:
             raise ValueError(f"{origin!r} is not an origin such as https://example.org")
     return origins
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _time_zone(value: str) -> str:
+    OfficeHours.parse("always", value)  # raises ValueError for an unknown zone
+    return value
 
 
 def _optional_secret(config: Config, name: str) -> Optional[Secret]:
@@ -161,4 +181,12 @@ def load_settings(
         slack_signing_secret=_optional_secret(config, "SLACK_SIGNING_SECRET"),
         slack_app_token=_optional_secret(config, "SLACK_APP_TOKEN"),
         slack_api_base_url=get("SLACK_API_BASE_URL", _http_url, "https://slack.com/api/"),
+        office_hours=get(
+            "HANDOFF_OFFICE_HOURS",
+            lambda spec: OfficeHours.parse(spec, get("HANDOFF_TIMEZONE", _time_zone, "America/New_York")),
+            "Mon-Fri 09:00-17:00",
+        ),
+        handoff_wait_minutes=get("HANDOFF_WAIT_MINUTES", _positive_float, "10"),
+        console_session_hours=get("CONSOLE_SESSION_HOURS", _positive_float, "8"),
+        console_secure_cookies=get("CONSOLE_SECURE_COOKIES", _bool, "false"),
     )

@@ -29,10 +29,14 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Reply:
-    """Something to send to the person; each channel renders it its own way."""
+    """Something to send to the person; each channel renders it its own way.
+
+    `author` is "bot" or "coordinator" (a person from the team), for channels that label messages.
+    """
 
     text: str
     buttons: Tuple[Button, ...] = ()
+    author: str = "bot"
 
     @classmethod
     def from_rasa(cls, message: Mapping[str, Any]) -> Reply:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -33,6 +34,11 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 def utcnow() -> datetime:
     """Current time in UTC (timezone-aware)."""
     return datetime.now(timezone.utc)
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back without a time zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def new_id() -> str:
@@ -70,6 +76,20 @@ class MessageKind(str, enum.Enum):
     TEXT = "text"
     PRIVATE_NOTE = "private_note"
     ACTIVITY = "activity"
+
+
+class Priority(str, enum.Enum):
+    """How urgently a waiting conversation needs a person (urgent goes to the top of the queue)."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class Role(str, enum.Enum):
+    """What a console account may do: admins also manage accounts."""
+
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
 
 
 class Participant(Base):
@@ -110,6 +130,7 @@ class Coordinator(Base):
     password_hash = Column(String(255), nullable=False)
     role = Column(String(32), nullable=False, default="coordinator")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    active = Column(Boolean, nullable=False, default=True)
 
 
 class Conversation(Base):
@@ -126,6 +147,9 @@ class Conversation(Base):
     assignee_id = Column(ForeignKey("coordinators.id"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    priority = Column(String(16), nullable=False, default=Priority.NORMAL.value)
+    waiting_since = Column(DateTime(timezone=True), nullable=True)
+    offer_due_at = Column(DateTime(timezone=True), nullable=True)
 
     identity = relationship("ChannelIdentity")
 
@@ -161,4 +185,31 @@ class Handoff(Base):
     to_status = Column(String(32), nullable=False)
     actor = Column(String(64), nullable=False)
     reason = Column(String(255), nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsoleSession(Base):
+    """A coordinator's signed-in console session: only a hash of the cookie's token is stored."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+    coordinator = relationship("Coordinator")
+
+
+class AuditEvent(Base):
+    """Who viewed, replied to or changed a conversation (or an account), and when."""
+
+    __tablename__ = "audit_events"
+
+    id = Column(Integer, primary_key=True)
+    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=True, index=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=True, index=True)
+    action = Column(String(32), nullable=False)
+    detail = Column(String(255), nullable=False, default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import List, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import Address
 from bot.messages import Button, InboundMessage, Reply
 from bot.models import (
     Author,
@@ -33,6 +35,60 @@ class ConversationRepository:
         if message is None:
             raise LookupError(f"no message {message_id}")
         return message
+
+    async def get_conversation(self, conversation_id: str) -> Conversation:
+        """One conversation by its id (raises `LookupError` when there is none)."""
+        conversation = await self.session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise LookupError(f"no conversation {conversation_id}")
+        return conversation
+
+    async def address(self, conversation: Conversation) -> Address:
+        """Where replies to this conversation are delivered."""
+        identity = await self.session.get(ChannelIdentity, conversation.identity_id)
+        assert identity is not None  # a foreign key guarantees it
+        return Address(conversation.channel, identity.platform_user_id, conversation.thread_key)
+
+    async def last_bot_message_at(self, conversation_id: str) -> Optional[datetime]:
+        """When the bot last wrote in this conversation, if it ever did."""
+        return await self.session.scalar(
+            select(func.max(Message.created_at)).where(
+                Message.conversation_id == conversation_id, Message.author == Author.BOT.value
+            )
+        )
+
+    async def messages_of(self, conversation_id: str, include_notes: bool = False) -> List[Message]:
+        """A conversation's messages, oldest first (private notes only when asked for)."""
+        query = select(Message).where(Message.conversation_id == conversation_id)
+        if not include_notes:
+            query = query.where(Message.kind == MessageKind.TEXT.value)
+        return list((await self.session.execute(query.order_by(Message.id))).scalars())
+
+    async def add_outbound(
+        self,
+        conversation: Conversation,
+        replies: Sequence[Reply],
+        author: Author,
+        coordinator_id: Optional[int] = None,
+        kind: MessageKind = MessageKind.TEXT,
+    ) -> List[Message]:
+        """Store messages to the person (or private notes) that do not answer one inbound message."""
+        stored = [
+            Message(
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                direction=Direction.OUTBOUND.value,
+                author=author.value,
+                coordinator_id=coordinator_id,
+                kind=kind.value,
+                text=reply.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
+            )
+            for reply in replies
+        ]
+        self.session.add_all(stored)
+        await self.session.flush()
+        return stored
 
     async def find_inbound(self, channel: str, platform_message_id: str) -> Optional[Message]:
         """The stored inbound message with this platform id, if it was already received."""

@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import handoff
+from bot import handoff_texts as texts
 from bot.core import CoreError
+from bot.events import Events
 from bot.messages import InboundMessage, Reply, RouterResult
-from bot.models import Message
+from bot.models import ConversationStatus, Message, Priority, aware, utcnow
 from bot.repository import ConversationRepository
 
 logger = logging.getLogger(__name__)
@@ -60,9 +62,22 @@ class Accepted:
 class Router:
     """Routes inbound messages to the bot (or, in a handoff, to people) and stores everything."""
 
-    def __init__(self, sessions: Callable[[], AsyncSession], core: Core) -> None:
+    def __init__(
+        self,
+        sessions: Callable[[], AsyncSession],
+        core: Core,
+        policy: Optional[handoff.QueuePolicy] = None,
+        events: Optional[Events] = None,
+    ) -> None:
         self._sessions = sessions
         self._core = core
+        self._policy = policy or handoff.QueuePolicy()
+        self._events = events or Events()
+
+    @property
+    def events(self) -> Events:
+        """Where the router announces new messages and queue changes."""
+        return self._events
 
     async def handle(self, inbound: InboundMessage) -> RouterResult:
         """Process one inbound message exactly once and return the replies to send."""
@@ -92,7 +107,9 @@ class Router:
                 if earlier is None:
                     raise
                 return await self._duplicate(repo, inbound, earlier)
-            return Accepted(inbound, conversation.id, message.id, handoff.bot_owns(conversation))
+            accepted = Accepted(inbound, conversation.id, message.id, handoff.bot_owns(conversation))
+        self._events.publish("message", accepted.conversation_id)
+        return accepted
 
     async def answer(self, accepted: Accepted) -> RouterResult:
         """The replies to an accepted message: none for a person-owned conversation, the earlier
@@ -100,14 +117,62 @@ class Router:
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         if not accepted.bot_owns:
-            return RouterResult(conversation_id=accepted.conversation_id, replies=())
-        replies = await self._ask_core(accepted.conversation_id, accepted.inbound)
+            replies = await self._while_people_own(accepted)
+        else:
+            answers = await self._ask_core(accepted.conversation_id, accepted.inbound)
+            replies = [Reply.from_rasa(a) for a in answers if a.get("text") or a.get("buttons")]
+            request = handoff_request(answers)
+            if request is not None:
+                replies.extend(await self._queue(accepted.conversation_id, *request))
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             inbound_row = await repo.get_message(accepted.message_id)
             await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, inbound_row, replies)
             await session.commit()
+        if replies:
+            self._events.publish("message", accepted.conversation_id)
         return RouterResult(conversation_id=accepted.conversation_id, replies=tuple(replies))
+
+    async def _queue(self, conversation_id: str, reason: str, priority: Priority) -> List[Reply]:
+        """Put the conversation in the coordinators' queue and say what happens next."""
+        async with self._sessions() as session:
+            conversation = await ConversationRepository(session).get_conversation(conversation_id)
+            if not handoff.bot_owns(conversation) and conversation.status != ConversationStatus.WAITING.value:
+                return []  # a coordinator is already here
+            queued = await handoff.request_person(
+                session, conversation, reason=reason, priority=priority, wait=self._policy.wait
+            )
+            position = await handoff.queue_position(session, conversation)
+            await session.commit()
+        self._events.publish("queue", conversation_id)
+        if not queued:
+            return [texts.already_waiting(position)]
+        notice = texts.queued(position, self._policy.office_hours, utcnow())
+        return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _while_people_own(self, accepted: Accepted) -> List[Reply]:
+        """A person owns the conversation: the bot stays silent, except for the queue's own choices
+        (keep waiting / back to the bot) and an occasional "we've got your message" while waiting."""
+        command = accepted.inbound.text.strip()
+        async with self._sessions() as session:
+            repo = ConversationRepository(session)
+            conversation = await repo.get_conversation(accepted.conversation_id)
+            if conversation.status != ConversationStatus.WAITING.value:
+                return []
+            if command == texts.BACK_TO_BOT:
+                await handoff.hand_back(session, conversation, handoff.PARTICIPANT, "chose to go back to the bot")
+                await session.commit()
+                self._events.publish("queue", conversation.id)
+                return [texts.bot_is_back()]
+            position = await handoff.queue_position(session, conversation)
+            if command == texts.KEEP_WAITING:
+                await handoff.keep_waiting(session, conversation, self._policy.wait)
+                await session.commit()
+                return [texts.kept_waiting(position)]
+            last = await repo.last_bot_message_at(conversation.id)
+            if last is not None and aware(last) > utcnow() - self._policy.remind_every:
+                return []
+            return [texts.still_waiting(position)]
 
     @staticmethod
     async def _duplicate(repo: ConversationRepository, inbound: InboundMessage, earlier: Message) -> Accepted:
@@ -122,16 +187,28 @@ class Router:
             earlier_replies=tuple(replies),
         )
 
-    async def _ask_core(self, conversation_id: str, inbound: InboundMessage) -> List[Reply]:
+    async def _ask_core(self, conversation_id: str, inbound: InboundMessage) -> List[Dict[str, Any]]:
         text = inbound.text.strip()
         if not text:
-            return [EMPTY_REPLY]
+            return [{"text": EMPTY_REPLY.text}]
         try:
-            answers = await self._core.handle(
+            return await self._core.handle(
                 conversation_id, text[:MAX_TEXT_CHARS], inbound.channel, dict(inbound.metadata)
             )
         except CoreError as error:
             logger.error("The core could not answer conversation %s: %s", conversation_id, error)
-            return [TROUBLE_REPLY]
-        return [Reply.from_rasa(a) for a in answers if a.get("text") or a.get("buttons")]
+            return [{"text": TROUBLE_REPLY.text}]
 
+
+def handoff_request(answers: List[Dict[str, Any]]) -> Optional[Tuple[str, Priority]]:
+    """The person-needed signal in Rasa's answers (a custom `{"handoff": {"reason", "priority"}}`), if any."""
+    for answer in answers:
+        custom = answer.get("custom")
+        request = custom.get("handoff") if isinstance(custom, dict) else None
+        if isinstance(request, dict):
+            try:
+                priority = Priority(str(request.get("priority", Priority.NORMAL.value)))
+            except ValueError:
+                priority = Priority.NORMAL
+            return str(request.get("reason") or "the bot asked for a person"), priority
+    return None

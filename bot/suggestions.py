@@ -9,7 +9,6 @@ from bot.faq.catalog import Catalog, FaqTopic
 
 STARTER_TOPICS = ("what_is_a_trial", "risks_side_effects", "routine_vs_research_costs", "find_a_trial")
 MAX_SUGGESTIONS = 3
-CIS_PHONE = "1-800-422-6237 (1-800-4-CANCER)"
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,7 @@ class FallbackMessage:
 
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    needs_person: bool = False
 
 
 def closest_topics(catalog: Catalog, ranking: Sequence[Dict], limit: int = MAX_SUGGESTIONS) -> List[FaqTopic]:
@@ -34,15 +34,15 @@ def closest_topics(catalog: Catalog, ranking: Sequence[Dict], limit: int = MAX_S
 
 
 def fallback_message(misses_in_a_row: int, suggestions: Sequence[FaqTopic], catalog: Catalog) -> FallbackMessage:
-    """The fallback reply; a second miss in a row also offers a person to talk to."""
+    """The fallback reply; on a second miss in a row a person from the team is asked to join."""
     topics = list(suggestions) or [t for t in (catalog.get(i) for i in STARTER_TOPICS) if t is not None]
     if misses_in_a_row >= 2:
         text = (
             "I'm still not sure I understand, sorry. I'm an automated assistant and work best with "
-            "short questions about cancer clinical trials. If you'd rather talk to a person, NCI's "
-            f"Cancer Information Service answers at {CIS_PHONE}. Or did you mean one of these?"
+            "short questions about cancer clinical trials, so I'm asking a person from our team to help. "
+            "While you wait, did you mean one of these?"
         )
     else:
         text = "Sorry, I'm not sure I understood. Did you mean one of these? Or try saying it another way."
     buttons = [{"title": t.title, "payload": t.canonical_question} for t in topics[: MAX_SUGGESTIONS + 1]]
-    return FallbackMessage(text=text, buttons=buttons)
+    return FallbackMessage(text=text, buttons=buttons, needs_person=misses_in_a_row >= 2)

@@ -105,15 +105,15 @@ async def send(socket: WebSocket, frame: Frame) -> bool:
         return False
 
 
-def render(reply: Reply, author: str = "bot") -> Frame:
-    """One reply as the widget shows it."""
+def render(reply: Reply) -> Frame:
+    """One reply as the widget shows it (a coordinator's is labelled as coming from a person)."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    return {"from": author, "text": reply.text, "buttons": buttons}
+    return {"from": reply.author, "text": reply.text, "buttons": buttons}
 
 
-def replies_frame(replies: Sequence[Reply], in_reply_to: Optional[str] = None, author: str = "bot") -> Frame:
+def replies_frame(replies: Sequence[Reply], in_reply_to: Optional[str] = None) -> Frame:
     """A `replies` frame; `in_reply_to` (the client's message id) lets a tab skip replies it already shows."""
-    return {"type": "replies", "in_reply_to": in_reply_to, "messages": [render(r, author) for r in replies]}
+    return {"type": "replies", "in_reply_to": in_reply_to, "messages": [render(r) for r in replies]}
 
 
 def error_frame(text: str, code: str, client_id: Optional[str] = None) -> Frame:

@@ -1,7 +1,7 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionSuggestTopics, catalog
+from actions.fallback import REASON, ActionSuggestTopics, catalog
 from bot.suggestions import STARTER_TOPICS, closest_topics
 
 
@@ -43,12 +43,18 @@ async def test_without_a_ranking_it_suggests_starter_topics() -> None:
     assert [b["title"] for b in message["buttons"]] == [catalog().get(i).title for i in STARTER_TOPICS]
 
 
-async def test_second_miss_in_a_row_offers_a_person() -> None:
+async def test_second_miss_in_a_row_asks_for_a_person() -> None:
     dispatcher = CollectingDispatcher()
     await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback", "nlu_fallback"], RANKING), {})
-    [message] = dispatcher.messages
-    assert "still not sure" in message["text"]
-    assert "1-800-4-CANCER" in message["text"]
+    message, signal = dispatcher.messages
+    assert "still not sure" in message["text"] and "person from our team" in message["text"]
+    assert signal["custom"] == {"handoff": {"reason": REASON, "priority": "normal"}}
+
+
+async def test_first_miss_does_not_ask_for_a_person() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback"], RANKING), {})
+    assert all("custom" not in m or not m["custom"] for m in dispatcher.messages)
 
 
 def test_closest_topics_skips_unknown_and_repeated_keys() -> None:

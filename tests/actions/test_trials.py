@@ -72,6 +72,15 @@ async def test_impossible_age_and_unknown_place_are_asked_again(use_database, sn
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("do I have to pay for a trial?", "faq"), ("can I talk to a real person", "human_handoff"), ("help", "help")],
+)
+async def test_questions_and_requests_mid_form_are_not_taken_as_answers(text, intent) -> None:  # type: ignore[no-untyped-def]
+    tracker = _tracker(text, intent=intent, slots={"condition": "breast cancer", "age": 41.0}, requested="location")
+    assert not trials._about_search(tracker)
+
+
 async def test_a_question_mid_form_is_not_taken_as_an_answer(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
     use_database(snapshot_database_url)
     dispatcher = CollectingDispatcher()
@@ -107,14 +116,15 @@ async def test_a_place_answer_does_not_change_the_cancer_type(use_database, snap
     assert changed["location_name"] == "Chicago, IL"
 
 
-async def test_an_answer_the_model_mistakes_for_a_greeting_is_still_an_answer(
-    use_database, snapshot_database_url
+@pytest.mark.parametrize("intent", ["greet", "faq"])
+async def test_an_answer_the_model_mistakes_for_something_else_is_still_an_answer(
+    use_database, snapshot_database_url, intent
 ) -> None:  # type: ignore[no-untyped-def]
     use_database(snapshot_database_url)
     dispatcher = CollectingDispatcher()
     slots = {"condition": "breast cancer", "age": 41.0}
     events = await trials.ValidateTrialSearchForm().run(
-        dispatcher, _tracker("Xyzzyville", intent="greet", slots=slots, requested="location"), DOMAIN
+        dispatcher, _tracker("Xyzzyville", intent=intent, slots=slots, requested="location"), DOMAIN
     )
     assert SlotSet("location", None) in events
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]

@@ -1,0 +1,1 @@
+"""The coordinators' web console: sign-in, live queue, transcripts, replies, handoff actions."""
