@@ -69,12 +69,17 @@ class Coordination:
             conversation = await repo.get_conversation(conversation_id)
             if conversation.status == ConversationStatus.CLOSED.value:
                 return Outcome(delivered=False, problem="This conversation is closed.")
+            announce = []
             if not _has_it(conversation, coordinator):
                 await handoff.take(session, conversation, coordinator.id)
                 await audit.record(session, audit.TOOK, coordinator_id=coordinator.id, conversation_id=conversation_id)
+                announce = [texts.joined(coordinator.name)]
+                await repo.add_outbound(conversation, announce, Author.BOT)
             await audit.record(session, audit.REPLIED, coordinator_id=coordinator.id, conversation_id=conversation_id)
             words = [Reply(text=text, author="coordinator")]
-            return await self._send(session, repo, conversation, words, Author.COORDINATOR, coordinator.id)
+            return await self._send(
+                session, repo, conversation, words, Author.COORDINATOR, coordinator.id, already_stored=announce
+            )
 
     async def note(self, conversation_id: str, coordinator: Coordinator, text: str) -> None:
         """A private note for the team: stored and shown in the console, never sent."""
@@ -131,9 +136,14 @@ class Coordination:
         replies: Sequence[Reply],
         author: Author,
         coordinator_id: int | None = None,
+        already_stored: Sequence[Reply] = (),
     ) -> Outcome:
-        """Store, commit, then deliver on the person's channel (a failed delivery stays stored)."""
+        """Store, commit, then deliver on the person's channel (a failed delivery stays stored).
+
+        `already_stored` replies (stored by the caller with another author) are delivered first.
+        """
         await repo.add_outbound(conversation, replies, author, coordinator_id)
+        replies = [*already_stored, *replies]
         address = await repo.address(conversation)
         await session.commit()
         self._events.publish("queue", conversation.id)

@@ -1,0 +1,128 @@
+"""A coordinator's words reach the person on their own channel (Telegram, Slack), and the bot steps aside meanwhile.
+
+Real HTTP both ways: the person's messages go into the gateway's webhooks, the coordinator acts through the
+same service the console uses, and what the person sees is read from the fake platform APIs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from bot.console import accounts
+from bot.models import Coordinator, Role
+from tests.channels.test_slack import DM, dm_event, slack_gateway
+from tests.channels.test_slack import callback as slack_callback
+from tests.channels.test_telegram import telegram_gateway
+from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
+
+ALWAYS_OPEN = {"HANDOFF_OFFICE_HOURS": "always", "HANDOFF_TIMEZONE": "UTC"}
+
+
+async def _coordinator(sessions: Any) -> Coordinator:
+    async with sessions() as session:
+        coordinator = await accounts.create(session, "sam@example.org", "Sam", "a long test password", Role.COORDINATOR)
+        await session.commit()
+        return coordinator
+
+
+async def _only_conversation(sessions: Any) -> str:
+    from sqlalchemy import select
+
+    from bot.models import Conversation
+
+    async with sessions() as session:
+        [conversation] = (await session.execute(select(Conversation))).scalars().all()
+        return conversation.id
+
+
+def _texts(messages: list) -> list:
+    return [m["text"] for m in messages]
+
+
+async def test_telegram_person_gets_the_coordinator_and_then_the_bot_again(
+    database_url, action_server_url, model_path, core_pool, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeTelegramApi("123456:fake-token-for-tests")
+    async with fake.running(), telegram_gateway(
+        fake, database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN
+    ) as gateway:
+        chat = 5101
+        await gateway.say(message_update(8001, chat, "can I talk to someone real"))
+        assert "1st in line" in _texts(fake.sent_to(chat))[-1]
+        coordinator = await _coordinator(sessions)
+        conversation_id = await _only_conversation(sessions)
+        coordination = gateway.app.state.coordination
+
+        await coordination.take(conversation_id, coordinator)
+        hello = "Hi, I'm Sam from the trials team. How can I help?"
+        outcome = await coordination.reply(conversation_id, coordinator, hello)
+        assert outcome.delivered, outcome.problem
+        assert _texts(fake.sent_to(chat))[-2:] == [
+            "Sam from the trials team has joined the chat. (This is a person, not the bot.)",
+            "Hi, I'm Sam from the trials team. How can I help?",
+        ]
+        before = len(fake.sent_to(chat))
+        await gateway.say(message_update(8002, chat, "are you a bot?"))
+        assert len(fake.sent_to(chat)) == before, "the bot stays silent while a coordinator is here"
+        await coordination.note(conversation_id, coordinator, "private: call back tomorrow")
+        assert all("private" not in t for t in _texts(fake.sent_to(chat)))
+
+        await coordination.hand_back(conversation_id, coordinator)
+        assert "I'm back" in _texts(fake.sent_to(chat))[-1]
+        await gateway.say(message_update(8003, chat, "are you a bot?"))
+        assert "not a person" in _texts(fake.sent_to(chat))[-1]
+
+
+async def test_slack_person_gets_the_coordinator_in_their_dm(
+    database_url, action_server_url, model_path, core_pool, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    async with slack_gateway(database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN) as harness:
+        await harness.event(slack_callback(dm_event("can i speak with a coordinator")))
+        assert "1st in line" in _texts(await harness.answers())[-1]
+        coordinator = await _coordinator(sessions)
+        conversation_id = await _only_conversation(sessions)
+        coordination = harness.app.state.coordination
+
+        outcome = await coordination.reply(conversation_id, coordinator, "Hello from Sam <the coordinator> & team")
+        assert outcome.delivered, outcome.problem
+        joined, reply = await harness.answers()
+        assert joined["channel"] == reply["channel"] == DM
+        assert "Sam from the trials team has joined" in joined["text"]
+        assert reply["text"] == "Hello from Sam &lt;the coordinator&gt; &amp; team"
+
+        await harness.event(slack_callback(dm_event("thanks, are you a bot?")))
+        assert await harness.answers() == [], "the bot stays silent while a coordinator is here"
+        await coordination.close(conversation_id, coordinator)
+        assert "closed" in _texts(await harness.answers())[-1]
+
+
+async def test_a_person_nobody_takes_is_offered_the_bot_back(
+    database_url, action_server_url, model_path, core_pool, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeTelegramApi("123456:fake-token-for-tests")
+    async with fake.running(), telegram_gateway(
+        fake, database_url, action_server_url, model_path, core_pool, HANDOFF_WAIT_MINUTES="0.001", **ALWAYS_OPEN
+    ) as gateway:
+        chat = 5102
+        await gateway.say(message_update(8101, chat, "human please"))
+        coordination = gateway.app.state.coordination
+
+        def offers() -> list:
+            return [m for m in fake.sent_to(chat) if "keep waiting" in m["text"]]
+
+        async def offered() -> bool:  # the gateway also runs this every few seconds
+            await coordination.send_due_offers()
+            return bool(offers())
+
+        deadline = time.monotonic() + 30
+        while not await offered():
+            assert time.monotonic() < deadline, "no offer after the wait"
+            await asyncio.sleep(0.05)
+        await coordination.send_due_offers()
+        [offer] = offers()  # offered once
+        buttons = [row[0]["callback_data"] for row in offer["reply_markup"]["inline_keyboard"]]
+        assert buttons == ["/keep_waiting", "/back_to_bot"]
+        await gateway.say(callback_update(8102, chat, "/back_to_bot", "cb-8102", offer))
+        assert "I'm back" in fake.sent_to(chat)[-1]["text"]
