@@ -138,7 +138,7 @@ async def rows(
                 channel=c.channel,
                 status=c.status,
                 priority=c.priority,
-                person=people.get(c.participant_id, PERSON),
+                person=people.get(c.participant_id, f"{PERSON} {c.id[:6]}"),
                 assignee_id=c.assignee_id,
                 assignee=names.get(c.assignee_id, "") if c.assignee_id else "",
                 position=index + 1 if positions else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -48,11 +49,11 @@ class Browser:
         return await self.http.post(path, data={"csrf_token": await self.csrf(), **fields})
 
     async def flash_after(self, response: httpx.Response) -> str:
-        """Follow a form's 303 and return the page's flash message."""
+        """Follow a form's 303 and return the page's flash message (unescaped)."""
         assert response.status_code == 303, (response.status_code, response.text[:300])
         page = await self.http.get(response.headers["location"])
         match = re.search(r'<p class="flash (?:ok|problem)" role="status">(.*?)</p>', page.text, re.S)
-        return match.group(1).strip() if match else ""
+        return html.unescape(match.group(1).strip()) if match else ""
 
     async def aclose(self) -> None:
         await self.http.aclose()

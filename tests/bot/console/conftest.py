@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import pytest_asyncio
 
-from tests.bot.console.browsing import Console
+from tests.bot.console.browsing import Console, eventually
 from tests.conftest import gateway_settings, serve
 
 
@@ -19,6 +19,7 @@ async def console(  # type: ignore[no-untyped-def]
     so the REST person's channel can be given a recording sender."""
     from bot.app import create_app
 
+    await eventually(_ready(core_pool), timeout=600, every=0.5)  # the first chat needs the model loaded
     app = create_app(gateway_settings(database_url, action_server_url, model_path), core=core_pool)
     async with serve(app) as base_url:
         helper = Console(app, base_url, sessions)
@@ -27,3 +28,10 @@ async def console(  # type: ignore[no-untyped-def]
             yield helper
         finally:
             await helper.aclose()
+
+
+def _ready(core_pool: Any) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return bool(core_pool.ready)
+
+    return check
