@@ -83,9 +83,12 @@ def run(settings: Settings) -> int:
             base = f"http://{settings.host}:{settings.port}"
             print(
                 f"\ntrialbot is ready at {base}\n"
-                f"  chat:   curl -s -X POST {base}/webhooks/rest/webhook "
+                f"  web chat: {base}/  (embed it with <script src=\"{base}/widget.js\"></script>)\n"
+                f"  console:  {base}/console  (first admin: .venv/bin/trialbot coordinators add EMAIL "
+                "--name NAME --role admin)\n"
+                f"  REST:     curl -s -X POST {base}/webhooks/rest/webhook "
                 "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"hi\"}'\n"
-                f"  health: {base}/readyz\n"
+                f"  health:   {base}/readyz\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )
