@@ -135,7 +135,10 @@ def places(nearby: NearbyPlaces, place_name: str, service: BiobankService) -> Li
     """ "Where can I donate near me?": nearest centers first with miles, sample-keeping studies, and
     an honest word on what the list leaves out."""
     centers = service.centers
-    lines = [f"Here are the NCI-designated cancer centers nearest {place_name}:"]
+    lines = [
+        f"Here are the NCI-designated cancer centers nearest {place_name}. You can ask their teams about "
+        "giving tissue or blood to research:"
+    ]
     lines += [_center_line(n, near) for n, near in enumerate(nearby.centers, start=1)]
     lines += ["", centers.about.text]
     centers_fact = Fact(centers.about.text, centers.source, centers.reviewed)
