@@ -24,9 +24,10 @@ DETAIL_INTENTS = {"inform", "search_trials", "nlu_fallback"}
 # While the form waits for an answer, anything but these is taken as the answer ("Xyzzyville" may
 # look like a greeting to the model, but it is meant as a place).
 NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank", "help", "human_handoff", "medical_advice"}
-# ...but a short reply without a question mark is an answer even if the model reads it as a FAQ
-# question ("Xyzzyville" can look like one to the character n-grams).
-SHORT_ANSWER_WORDS = 3
+# A word the model has never seen ("Xyzzyville", "Springfield") comes out as a FAQ question whose
+# topic is only a guess (response confidence about 0.05; real questions score 0.4 and up): while a
+# question is waiting, such a message is the answer, not a FAQ question.
+FAQ_GUESS = 0.3
 SEARCH_FIRST = "Let's search first: tell me the cancer type, the age and where you live."
 UNAVAILABLE = (
     "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
@@ -55,17 +56,19 @@ def _intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
 
 
-def _about_search(tracker: Tracker) -> bool:
-    """Whether the latest message gives search details (not, say, a FAQ question mid-form)."""
-    intent = _intent(tracker)
-    if intent in DETAIL_INTENTS:
-        return True
+def answers_the_question(tracker: Tracker) -> bool:
+    """Whether the latest message answers what a form just asked (not, say, a FAQ question mid-form)."""
     if not tracker.get_slot("requested_slot"):
         return False
-    if intent == "faq":
-        text = _text(tracker)
-        return "?" not in text and len(text.split()) <= SHORT_ANSWER_WORDS
-    return intent not in NOT_ANSWERS
+    if _intent(tracker) == "faq":
+        response = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return float(response.get("confidence") or 0.0) < FAQ_GUESS
+    return _intent(tracker) not in NOT_ANSWERS
+
+
+def _about_search(tracker: Tracker) -> bool:
+    """Whether the latest message gives search details (not, say, a FAQ question mid-form)."""
+    return _intent(tracker) in DETAIL_INTENTS or answers_the_question(tracker)
 
 
 def _expecting(tracker: Tracker, slot: str) -> bool:
@@ -165,20 +168,25 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict:
-        place = await asyncio.to_thread(service().locate, str(value))
-        if place is None:
-            dispatcher.utter_message(
-                text=f"I couldn't find “{value}” on the map. Could you send a US ZIP code or a city and "
-                "state, like “Columbus, OH” or “77030”?"
-            )
-            return {"location": None}
-        return {
-            "location": str(value),
-            "location_name": place.name,
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-            "search_radius": DEFAULT_RADIUS,
-        }
+        return await located(value, dispatcher)
+
+
+async def located(value: Any, dispatcher: CollectingDispatcher) -> Dict:
+    """The place slots for a ZIP code or city the person gave, or a kind second ask if it is unknown."""
+    place = await asyncio.to_thread(service().locate, str(value))
+    if place is None:
+        dispatcher.utter_message(
+            text=f"I couldn't find “{value}” on the map. Could you send a US ZIP code or a city and "
+            "state, like “Columbus, OH” or “77030”?"
+        )
+        return {"location": None}
+    return {
+        "location": str(value),
+        "location_name": place.name,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "search_radius": DEFAULT_RADIUS,
+    }
 
 
 def _request(tracker: Tracker, radius: Optional[float] = None, offset: int = 0) -> Optional[SearchRequest]:

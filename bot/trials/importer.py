@@ -42,6 +42,8 @@ _TRIAL_FIELDS = (
     "lead_sponsor",
     "overall_status",
     "study_type",
+    "biospec_retention",
+    "biospec_description",
     "start_date",
     "completion_date",
     "last_update_date",

@@ -45,6 +45,9 @@ class Trial(Base):
     phases = Column(String(64), nullable=False, default="")  # e.g. "PHASE1,PHASE2"; "" if none
     last_update_date = Column(Date, nullable=True, index=True)  # lastUpdatePostDate
     study_type = Column(String(32), nullable=True)
+    # designModule.bioSpec.retention: SAMPLES_WITH_DNA, SAMPLES_WITHOUT_DNA or NONE_RETAINED;
+    # None when the record says the study keeps no biospecimens.
+    biospec_retention = Column(String(32), nullable=True)
     start_date = Column(Date, nullable=True)
     completion_date = Column(Date, nullable=True)
     source_updated_at = Column(DateTime(timezone=True), nullable=True)  # record's versionHolder
@@ -56,6 +59,7 @@ class Trial(Base):
     brief_title = Column(Text, nullable=False, default="")
     official_title = Column(Text, nullable=True)
     brief_summary = Column(Text, nullable=True)
+    biospec_description = Column(Text, nullable=True)  # designModule.bioSpec.description
 
     eligibility = relationship("TrialEligibility", back_populates="trial", uselist=False, cascade="all, delete-orphan")
     conditions = relationship("TrialCondition", back_populates="trial", cascade="all, delete-orphan")
@@ -71,6 +75,11 @@ class Trial(Base):
     def is_open(self) -> bool:
         """Whether the trial is recruiting or about to."""
         return self.overall_status in OPEN_STATUSES
+
+    @property
+    def keeps_biospecimens(self) -> bool:
+        """Whether the study collects samples (tissue, blood, ...) and keeps them for research."""
+        return bool(self.biospec_retention) and self.biospec_retention != "NONE_RETAINED"
 
     @property
     def url(self) -> str:

@@ -91,6 +91,8 @@ class StudyRecord:
     overall_status: str
     phases: tuple[str, ...]
     study_type: str | None
+    biospec_retention: str | None
+    biospec_description: str | None
     start_date: date | None
     completion_date: date | None
     last_update_date: date | None
@@ -231,6 +233,7 @@ def parse_study(raw: Mapping[str, Any]) -> StudyRecord:
         raise RecordError("study record without protocolSection.identificationModule.nctId")
     status = protocol.get("statusModule", {})
     design = protocol.get("designModule", {})
+    biospec = design.get("bioSpec") or {}
     version = parse_date(derived.get("miscInfoModule", {}).get("versionHolder"))
     sites, contacts = _locations(protocol)
     return StudyRecord(
@@ -242,6 +245,8 @@ def parse_study(raw: Mapping[str, Any]) -> StudyRecord:
         overall_status=_text(status.get("overallStatus")) or "UNKNOWN",
         phases=tuple(p for p in design.get("phases", []) if p and p != "NA"),
         study_type=_text(design.get("studyType")),
+        biospec_retention=_text(biospec.get("retention")),
+        biospec_description=_text(biospec.get("description")),
         start_date=parse_date(status.get("startDateStruct", {}).get("date")),
         completion_date=parse_date(status.get("completionDateStruct", {}).get("date")),
         last_update_date=parse_date(status.get("lastUpdatePostDateStruct", {}).get("date")),

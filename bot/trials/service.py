@@ -55,6 +55,11 @@ class TrialService:
                 self._index = ConditionIndex.load(session)
             return self._index
 
+    @property
+    def engine(self) -> Engine:
+        """The engine searches run on (the biobank service reads the same trial tables)."""
+        return self._engine
+
     def trial_count(self) -> int:
         """How many trials are stored (0 means search is unavailable)."""
         with Session(self._engine, future=True) as session:

@@ -22,11 +22,17 @@ def use_database(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def _tracker(
-    text: str, intent: str = "search_trials", slots: Optional[dict] = None, requested: Optional[str] = None
+    text: str,
+    intent: str = "search_trials",
+    slots: Optional[dict] = None,
+    requested: Optional[str] = None,
+    faq_confidence: float = 0.95,
 ) -> Tracker:
     values = dict(slots or {})
     values["requested_slot"] = requested
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}}
+    if intent == "faq":  # how sure the model is of the FAQ topic it picked
+        latest["response_selector"] = {"faq": {"response": {"confidence": faq_confidence}}}
     return Tracker("t1", values, latest, [], False, None, {"name": "trial_search_form"}, "action_listen")
 
 
@@ -91,6 +97,18 @@ async def test_a_question_mid_form_is_not_taken_as_an_answer(use_database, snaps
     assert dispatcher.messages == []
 
 
+async def test_an_unknown_word_the_model_files_as_a_faq_guess_is_still_an_answer(
+    use_database, snapshot_database_url
+) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    slots = {"condition": "breast cancer", "age": 41.0}
+    tracker = _tracker("Xyzzyville", intent="faq", slots=slots, requested="location", faq_confidence=0.04)
+    events = await trials.ValidateTrialSearchForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("location", None) in events
+    assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
+
+
 async def test_empty_database_says_search_is_unavailable(use_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     migrate(url)
@@ -124,7 +142,9 @@ async def test_an_answer_the_model_mistakes_for_something_else_is_still_an_answe
     dispatcher = CollectingDispatcher()
     slots = {"condition": "breast cancer", "age": 41.0}
     events = await trials.ValidateTrialSearchForm().run(
-        dispatcher, _tracker("Xyzzyville", intent=intent, slots=slots, requested="location"), DOMAIN
+        dispatcher,
+        _tracker("Xyzzyville", intent=intent, slots=slots, requested="location", faq_confidence=0.05),
+        DOMAIN,
     )
     assert SlotSet("location", None) in events
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]

@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_handoff"
-down_revision = "0002_trials"
+revision = "0004_handoff"
+down_revision = "0003_trial_biospecimens"
 branch_labels = None
 depends_on = None
 

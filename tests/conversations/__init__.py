@@ -1,0 +1,1 @@
+"""Conversation tests: real chats through the REST webhook of the running stack."""
