@@ -182,6 +182,7 @@ async def test_help_shows_buttons_and_a_tap_is_answered(gateway: Gateway) -> Non
     assert keyboard(help_message) == [
         ("What is a clinical trial?", "What is a clinical trial?"),
         ("Find a trial near me", "/search_trials"),
+        ("How do I donate tissue?", "/donate_how"),
     ]
 
     tap = callback_update(7006, 4106, "/search_trials", query_id="cbq-1", keyboard_message=help_message)

@@ -341,7 +341,9 @@ async def test_keyboard_only(gateway, browser) -> None:  # type: ignore[no-untyp
         await page.keyboard.press("Enter")
         quick = page.get_by_role("button", name="Find a trial near me")
         await expect(quick).to_be_visible()
-        await page.keyboard.press("Shift+Tab")  # from the message box back to the last quick reply
+        await page.keyboard.press("Shift+Tab")  # from the message box back to the last quick reply...
+        await expect(page.get_by_role("button", name="How do I donate tissue?")).to_be_focused()
+        await page.keyboard.press("Shift+Tab")  # ...and the one before it
         await expect(quick).to_be_focused()
         await page.keyboard.press("Enter")
         await expect(page.locator(".tb-person").last).to_have_text("You: Find a trial near me")
