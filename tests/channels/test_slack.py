@@ -26,7 +26,7 @@ from channels.slack_render import MAX_BUTTON_TEXT, MAX_SECTION_TEXT, escape, ren
 from tests.conftest import gateway_settings, serve
 from tests.fakes.slack_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
 
-BOT_TOKEN = "xoxb-000-test-not-a-real-token"
+BOT_TOKEN = "xoxb-test_only_not_real"
 APP_TOKEN = "xapp-1-test-not-a-real-token"
 SIGNING_SECRET = "test-signing-secret-not-real"
 PERSON = "U0PERSON"
@@ -351,10 +351,10 @@ async def test_a_wrong_bot_token_is_reported_at_start(database_url, action_serve
                                                      caplog) -> None:
     caplog.set_level(logging.ERROR, logger="channels.slack")
     async with slack_gateway(database_url, action_server_url, model_path, core_pool,
-                             SLACK_BOT_TOKEN="xoxb-wrong-token") as wrong:
+                             SLACK_BOT_TOKEN="xoxb-wrong_token") as wrong:
         assert [c.ok for c in wrong.api.calls if c.method == "auth.test"] == [False]
         assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in caplog.text
-        assert "xoxb-wrong-token" not in caplog.text
+        assert "xoxb-wrong_token" not in caplog.text
 
 
 # -- Socket Mode -------------------------------------------------------------------------------------

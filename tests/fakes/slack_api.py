@@ -3,7 +3,6 @@ Socket Mode WebSocket, in Slack's wire format, recording every call; plus signin
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -20,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.conftest import serve
+from tests.fakes import wait_for
 
 T = TypeVar("T")
 
@@ -84,14 +84,7 @@ class FakeSlackApi:
 
     async def wait_for(self, check: Callable[[], T], timeout: float = 60.0, what: str = "the fake Slack") -> T:
         """Poll until `check()` is truthy (and return it), or fail after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            await asyncio.sleep(0.05)
+        return await wait_for(check, timeout, what)
 
     async def push(self, envelope: Dict[str, Any]) -> None:
         """Send one Socket Mode envelope to the connected app."""

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.conftest import serve
+from tests.fakes import wait_for
 
 T = TypeVar("T")
 
@@ -99,14 +100,7 @@ class FakeTelegramApi:
 
     async def wait_for(self, check: Callable[[], T], timeout: float = 60.0, what: str = "the fake Telegram") -> T:
         """Poll until `check()` is truthy (and return it), or fail after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            await asyncio.sleep(0.05)
+        return await wait_for(check, timeout, what)
 
     async def queue(self, update: Dict[str, Any]) -> int:
         """Queue an update for getUpdates (an `update_id` is given when it has none); returns its id."""
