@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import handoff
+from bot import crisis, handoff
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
@@ -113,10 +113,16 @@ class Router:
 
     async def answer(self, accepted: Accepted) -> RouterResult:
         """The replies to an accepted message: none for a person-owned conversation, the earlier
-        ones for a repeated delivery, otherwise the core's answer (stored before it is returned)."""
+        ones for a repeated delivery, otherwise the core's answer (stored before it is returned).
+
+        A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
+        lines replace the model's answer (the model does not see that message) and the conversation
+        is queued as urgent."""
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
-        if not accepted.bot_owns:
+        if crisis.is_crisis(accepted.inbound.text):
+            replies = await self._crisis(accepted.conversation_id)
+        elif not accepted.bot_owns:
             replies = await self._while_people_own(accepted)
         else:
             answers = await self._ask_core(accepted.conversation_id, accepted.inbound)
@@ -149,6 +155,14 @@ class Router:
             return [texts.already_waiting(position)]
         notice = texts.queued(position, self._policy.office_hours, utcnow())
         return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _crisis(self, conversation_id: str) -> List[Reply]:
+        """The crisis lines at once, and an urgent place in the queue (unless a coordinator is already here)."""
+        logger.warning("crisis detected in conversation %s", conversation_id)
+        try:
+            return [crisis.resources(), *await self._queue(conversation_id, "crisis", Priority.URGENT)]
+        except handoff.HandoffError:  # closed by a coordinator meanwhile: the crisis lines still go out
+            return [crisis.resources()]
 
     async def _while_people_own(self, accepted: Accepted) -> List[Reply]:
         """A person owns the conversation: the bot stays silent, except for the queue's own choices
