@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import remembering
 from bot.trials import presenting
 from bot.trials.service import SearchRequest, TrialService
 from bot.trials.understanding import read_age, read_nct_id, read_place, read_position, read_radius_miles
@@ -249,6 +250,8 @@ async def present_search(
     elif wider:
         buttons.append({"title": "Search farther", "payload": f"search within {wider:g} miles"})
     dispatcher.utter_message(text=presenting.ELIGIBILITY_REMINDER, buttons=buttons)
+    if not request.offset:
+        remembering.ask_to_remember(dispatcher, tracker)
     earlier = list(tracker.get_slot("result_ids") or []) if request.offset else []
     ids = earlier[: request.offset] + [m.trial.nct_id for m in results.matches]
     return [SlotSet("result_ids", ids), SlotSet("search_offset", shown), SlotSet("search_radius", request.radius_miles)]

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, handoff
+from bot import crisis, emergency, handoff, honesty
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
@@ -117,14 +117,21 @@ class Router:
 
         A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
         lines replace the model's answer (the model does not see that message) and the conversation
-        is queued as urgent."""
+        is queued as urgent. A medical emergency comes next: 911 and the care team instead of the
+        model's answer, nobody queued. The bot's first replies in a conversation say it is automated."""
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
+        safety_first = True
         if crisis.is_crisis(accepted.inbound.text):
             replies = await self._crisis(accepted.conversation_id)
+        elif emergency.is_emergency(accepted.inbound.text):
+            logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
+            replies = [emergency.advice()]
         elif not accepted.bot_owns:
+            safety_first = False
             replies = await self._while_people_own(accepted)
         else:
+            safety_first = False
             answers = await self._ask_core(accepted.conversation_id, accepted.inbound)
             replies = [Reply.from_rasa(a) for a in answers if a.get("text") or a.get("buttons")]
             request = handoff_request(answers)
@@ -133,6 +140,8 @@ class Router:
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             inbound_row = await repo.get_message(accepted.message_id)
+            if replies and await repo.last_bot_message_at(accepted.conversation_id) is None:
+                replies = honesty.introduce(replies, safety_first)
             await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, inbound_row, replies)
             await session.commit()
         if replies:
