@@ -3,11 +3,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import handoff
+from bot import handoff, honesty
 from bot.core import CorePool, CoreSettings
 from bot.messages import InboundMessage
 from bot.models import ChannelIdentity, Conversation, ConversationStatus, Message, Participant
 from bot.router import TROUBLE_REPLY, Router
+from tests.replies import after_disclosure
 
 
 def _inbound(text: str, user: str = "person-1", message_id=None, thread: str = "") -> InboundMessage:  # type: ignore[no-untyped-def]
@@ -80,10 +81,11 @@ async def test_inbound_is_kept_when_the_core_cannot_answer(sessions, tmp_path: P
                      tracker_store_url="sqlite://")
     )
     result = await Router(sessions, broken).handle(_inbound("will I get a placebo?", message_id="m-3"))
-    assert result.replies == (TROUBLE_REPLY,)
+    assert after_disclosure(result.replies) == [TROUBLE_REPLY]
     stored = await _messages(sessions, result.conversation_id)
     assert [(m.direction, m.text) for m in stored] == [
         ("inbound", "will I get a placebo?"),
+        ("outbound", honesty.DISCLOSURE.text),
         ("outbound", TROUBLE_REPLY.text),
     ]
 
@@ -104,6 +106,6 @@ async def test_bot_stays_silent_while_a_person_owns_the_conversation(sessions, c
 
 async def test_empty_message_gets_a_friendly_answer_and_is_kept(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     result = await Router(sessions, core_pool).handle(_inbound("   ", user="p5"))
-    assert "didn't catch" in result.replies[0].text
+    assert "didn't catch" in after_disclosure(result.replies)[0].text
     stored = await _messages(sessions, result.conversation_id)
     assert stored[0].direction == "inbound"

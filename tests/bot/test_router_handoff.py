@@ -12,6 +12,7 @@ from bot.messages import InboundMessage
 from bot.models import Conversation, ConversationStatus, Coordinator, Handoff, Message
 from bot.office_hours import DAYS, OfficeHours
 from bot.router import Router
+from tests.replies import after_disclosure
 
 OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
 
@@ -51,8 +52,9 @@ def _closed_all_day_today() -> OfficeHours:
 async def test_asking_for_a_person_queues_the_conversation(sessions, core_pool, words: str) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
     result = await router.handle(_inbound(words, f"asks-{words}"))
-    assert [r.text for r in result.replies] == [texts.queued(1, OPEN.office_hours, datetime.now(timezone.utc)).text]
-    assert "1st in line" in result.replies[0].text
+    replies = after_disclosure(result.replies)
+    assert [r.text for r in replies] == [texts.queued(1, OPEN.office_hours, datetime.now(timezone.utc)).text]
+    assert "1st in line" in replies[0].text
     conversation = await _conversation(sessions, result.conversation_id)
     assert conversation.status == ConversationStatus.WAITING.value
     async with sessions() as session:
@@ -99,7 +101,7 @@ async def test_the_person_can_go_back_to_the_bot_or_keep_waiting(sessions, core_
 async def test_outside_office_hours_the_person_is_told_when_and_given_the_phone_line(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, handoff.QueuePolicy(office_hours=_closed_all_day_today()))
     result = await router.handle(_inbound("can i talk to a real person", "after-hours"))
-    [reply] = result.replies
+    [reply] = after_disclosure(result.replies)
     assert "away right now" in reply.text and "9:00 AM (UTC time)" in reply.text
     assert "1-800-422-6237" in reply.text
     assert (await _conversation(sessions, result.conversation_id)).status == "waiting"
@@ -122,7 +124,7 @@ ADVICE = ["should i stop taking my chemo", "what's my prognosis", "can i skip my
 async def test_medical_advice_is_declined_and_a_coordinator_offered(sessions, core_pool, question: str) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
     result = await router.handle(_inbound(question, f"advice-{question}"))
-    assert "only your care team can answer" in result.replies[0].text
+    assert "only your care team can answer" in after_disclosure(result.replies)[0].text
     offer = result.replies[-1]
     assert [(b.title, b.payload) for b in offer.buttons] == [
         ("Yes, connect me", "/human_handoff"),

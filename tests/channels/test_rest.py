@@ -8,6 +8,7 @@ import pytest
 from bot.db import PROJECT_ROOT
 from tests.conftest import free_port
 from tests.stack import chat
+from tests.replies import after_disclosure
 
 
 def test_contract_shape_with_recipient_and_text(running_stack) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +23,7 @@ def test_fallback_offers_topic_buttons_from_the_action_server(running_stack) -> 
     from bot.suggestions import STARTER_TOPICS
 
     replies = chat(running_stack.base_url, "rest-fallback", "/nlu_fallback")
-    [reply] = replies
+    [reply] = after_disclosure(replies)
     assert "another way" in reply["text"]
     expected = [catalog().get(i) for i in STARTER_TOPICS]
     assert reply["buttons"] == [{"title": t.title, "payload": t.canonical_question} for t in expected]
@@ -88,7 +89,7 @@ def test_not_ready_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
         replies = httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
                              json={"sender": "s", "message": "hi"}).json()
-        assert "trouble" in replies[0]["text"], "a person still gets a friendly answer"
+        assert "trouble" in after_disclosure(replies)[0]["text"], "a person still gets a friendly answer"
     finally:
         process.terminate()
         process.wait(timeout=20)
