@@ -11,6 +11,9 @@ own; neither states "stored before acknowledged" as plainly.
 Slack retries an event it thinks we missed (`X-Slack-Retry-Num`, same `event_id`), and a mention in a
 direct message arrives twice (as `message.im` and `app_mention`, with different event ids). Bolt
 de-duplicates neither: the router does, keyed by the message's own id in Slack, `channel:ts`.
+
+Nothing is answered in a shared conversation (channel, group DM, Slack Connect): a mention there, or a
+click on an old button there, becomes a message of the person's DM with the app (`channels/slack_private.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -35,6 +39,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import Address, Outbox
 from bot.messages import InboundMessage, Reply
 from bot.router import Router
+from channels.slack_private import PrivateReplies
 from channels.slack_render import render
 
 CHANNEL = "slack"
@@ -80,9 +85,19 @@ def thread_key(channel: str, thread_ts: Optional[str]) -> str:
 
 
 def destination(address: Address) -> Tuple[str, Optional[str]]:
-    """Where to post for an address: (channel, thread_ts); with no thread key, the person's DM with the app."""
+    """Where an address points: (channel, thread_ts); with no thread key, the person's user id."""
     channel, _, thread_ts = address.thread_key.partition(":")
     return channel or address.platform_user_id, thread_ts or None
+
+
+def shared_thread(inbound: InboundMessage) -> Optional[Tuple[str, Optional[str]]]:
+    """Where a message was written when that is not the DM: (channel, thread_ts); None for a direct message.
+
+    The parsers below give a direct message the DM's channel (`D…`) as its thread key, and anything
+    written in a shared conversation `channel:thread_ts`.
+    """
+    channel, _, thread_ts = inbound.thread_key.partition(":")
+    return None if _is_direct(channel) else (channel, thread_ts or None)
 
 
 def clean_text(text: str, bot_user_id: Optional[str]) -> str:
@@ -146,14 +161,28 @@ def inbound_from_action(body: Mapping[str, Any]) -> Optional[InboundMessage]:
     )
 
 
-class SlackSender:
-    """Posts replies with chat.postMessage to the channel (and thread) an address names."""
+class NoDirectMessageError(RuntimeError):
+    """Slack would not open the person's DM with the app, so a reply was not sent (nothing went to a channel)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+
+class SlackSender:
+    """Posts replies with chat.postMessage, only ever in the person's DM with the app.
+
+    An address naming a channel thread (a conversation started in a channel before answers moved to
+    DMs) or no place at all is delivered to the person's DM instead.
+    """
+
+    def __init__(self, client: AsyncWebClient, private: PrivateReplies) -> None:
         self._client = client
+        self._private = private
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         channel, thread_ts = destination(address)
+        if not _is_direct(channel):
+            direct = await self._private.direct_channel(address.platform_user_id)
+            if direct is None:
+                raise NoDirectMessageError("Slack would not open the person's direct message with the app")
+            channel, thread_ts = direct, None
         for reply in replies:
             await self._client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **render(reply)
@@ -167,7 +196,8 @@ class SlackChannel:
         quiet = _library_logger()
         base_url = settings.slack_api_base_url.rstrip("/") + "/"
         self.client = AsyncWebClient(token=str(settings.slack_bot_token), base_url=base_url, logger=quiet)
-        self.sender = SlackSender(self.client)
+        self.private = PrivateReplies(self.client)
+        self.sender = SlackSender(self.client, self.private)
         self._router = router
         self._outbox = outbox
         self.bolt = AsyncApp(
@@ -189,24 +219,45 @@ class SlackChannel:
         await self._accept(inbound_from_event(event, context.bot_user_id, context.team_id))
 
     async def handle_app_mention(self, event: Dict[str, Any], context: AsyncBoltContext) -> None:
-        """app_mention: someone wrote @trialbot in a channel; the answer goes in that message's thread."""
-        await self._accept(inbound_from_event(event, context.bot_user_id, context.team_id))
+        """app_mention: someone wrote @trialbot; outside their DM, a notice in the thread and the answer in the DM."""
+        await self._accept(inbound_from_event(event, context.bot_user_id, context.team_id), notice=True)
 
     async def handle_block_actions(self, ack: Any, body: Dict[str, Any]) -> None:
-        """block_actions: a click on one of our buttons counts as the person sending its payload."""
+        """block_actions: a click on one of our buttons counts as the person sending its payload (in their DM)."""
         await self._accept(inbound_from_action(body))
         await ack()
 
-    async def _accept(self, inbound: Optional[InboundMessage]) -> None:
-        """Store now (bolt acknowledges Slack only after this returns); answer and deliver in the background."""
+    async def _accept(self, inbound: Optional[InboundMessage], notice: bool = False) -> None:
+        """Store now (bolt acknowledges Slack only after this returns); answer and deliver in the background.
+
+        A message from a shared conversation is stored and answered as a message of the person's DM
+        (same thread key as their direct messages, so it is the same conversation); with `notice`, the
+        thread it was written in gets the neutral "I'll reply in a direct message".
+        """
         if inbound is None:
             return
+        user = inbound.platform_user_id
+        shared = shared_thread(inbound)
+        if shared is not None:
+            direct = await self.private.direct_channel(user)
+            if direct is None:
+                if self.private.first_ask(inbound.platform_message_id):
+                    channel, thread_ts = shared
+                    self._outbox.later(
+                        lambda: self.private.ask_for_a_dm(channel, thread_ts, user), name="slack-ask-for-a-dm"
+                    )
+                return  # nothing stored or answered: there is no private place to answer in
+            inbound = replace(inbound, thread_key=direct)
         accepted = await self._router.receive(inbound)
         if accepted.duplicate:
             return  # the first delivery is answered (or being answered) already
-        address = Address(CHANNEL, inbound.platform_user_id, inbound.thread_key)
+        address = Address(CHANNEL, user, inbound.thread_key)
+
+        moved_from = shared if notice else None
 
         async def answer() -> None:
+            if moved_from is not None:
+                await self.private.tell_moved(*moved_from, user)
             result = await self._router.answer(accepted)
             await self._outbox.send(address, result.replies)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.console import accounts
 from bot.models import Coordinator, Role
-from tests.channels.test_slack import DM, dm_event, slack_gateway
+from tests.channels.test_slack import DM, GENERAL, dm_event, mention_event, slack_gateway
 from tests.channels.test_slack import callback as slack_callback
 from tests.channels.test_telegram import telegram_gateway
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
@@ -96,6 +96,29 @@ async def test_slack_person_gets_the_coordinator_in_their_dm(
         assert await harness.answers() == [], "the bot stays silent while a coordinator is here"
         await coordination.close(conversation_id, coordinator)
         assert "closed" in _texts(await harness.answers())[-1]
+
+
+async def test_a_slack_mention_in_a_channel_gets_the_coordinator_in_the_dm(
+    database_url, action_server_url, model_path, core_pool, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    """The conversation moved to the DM, so its address (what coordinators reply to) is the DM, never the channel."""
+    async with slack_gateway(database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN) as harness:
+        await harness.event(slack_callback(mention_event("can i speak with a coordinator")))
+        notice, *queued = await harness.answers()
+        assert notice["channel"] == GENERAL and "direct message" in notice["text"]
+        assert {m["channel"] for m in queued} == {DM} and "1st in line" in _texts(queued)[-1]
+        coordinator = await _coordinator(sessions)
+        conversation_id = await _only_conversation(sessions)
+        coordination = harness.app.state.coordination
+
+        outcome = await coordination.reply(conversation_id, coordinator, "Hi, I'm Sam. Happy to talk here.")
+        assert outcome.delivered, outcome.problem
+        joined, reply = await harness.answers()
+        assert joined["channel"] == reply["channel"] == DM and "thread_ts" not in reply
+        assert reply["text"] == "Hi, I'm Sam. Happy to talk here."
+        await coordination.close(conversation_id, coordinator)
+        assert {m["channel"] for m in await harness.answers()} == {DM}
+        assert harness.api.posted_in(GENERAL) == [notice]
 
 
 async def test_a_person_nobody_takes_is_offered_the_bot_back(

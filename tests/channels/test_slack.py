@@ -45,8 +45,9 @@ def dm_event(text: str, ts: Optional[str] = None, **extra: Any) -> Dict[str, Any
     return {**event, "ts": ts or new_ts(), **extra}
 
 
-def mention_event(text: str, ts: Optional[str] = None, thread_ts: Optional[str] = None) -> Dict[str, Any]:
-    event = {"type": "app_mention", "channel": GENERAL, "user": PERSON, "text": f"<@{BOT_USER_ID}> {text}"}
+def mention_event(text: str, ts: Optional[str] = None, thread_ts: Optional[str] = None,
+                  channel: str = GENERAL) -> Dict[str, Any]:
+    event = {"type": "app_mention", "channel": channel, "user": PERSON, "text": f"<@{BOT_USER_ID}> {text}"}
     event.update(ts=ts or new_ts(), team=TEAM_ID)
     if thread_ts:
         event["thread_ts"] = thread_ts
@@ -236,30 +237,6 @@ async def test_a_mention_inside_a_direct_message_is_answered_once(harness: Slack
     assert [r["text"] for r in harness.inbound()] == ["are you a bot?"]
 
 
-async def test_mentions_are_answered_in_their_thread_and_each_thread_is_its_own_conversation(
-    harness: SlackHarness,
-) -> None:
-    first = new_ts()
-    assert (await harness.event(callback(mention_event("find trials near me", ts=first)))).status_code == 200
-    asked = await harness.answers()
-    assert {(p["channel"], p["thread_ts"]) for p in asked} == {(GENERAL, first)}
-    assert "What kind of cancer" in texts(asked)
-    assert harness.inbound()[0]["text"] == "find trials near me"
-
-    await harness.event(callback(mention_event("lung cancer", thread_ts=first)))
-    same_thread = await harness.answers()
-    assert {p["thread_ts"] for p in same_thread} == {first} and "How old" in texts(same_thread)
-
-    second = new_ts()
-    await harness.event(callback(mention_event("find trials near me", ts=second)))
-    other_thread = await harness.answers()
-    assert {p["thread_ts"] for p in other_thread} == {second}
-    assert "What kind of cancer" in texts(other_thread), "the other thread must not know the cancer type"
-
-    keys = {r["thread_key"]: r["conversation"] for r in harness.inbound()}
-    assert set(keys) == {f"{GENERAL}:{first}", f"{GENERAL}:{second}"} and len(set(keys.values())) == 2
-
-
 async def test_buttons_are_block_kit_and_a_click_is_answered_once(harness: SlackHarness) -> None:
     await harness.event(callback(dm_event("/help")))
     [menu] = await harness.answers()
@@ -281,18 +258,6 @@ async def test_buttons_are_block_kit_and_a_click_is_answered_once(harness: Slack
 
     assert (await harness.click(click, DM, message_ts, action_ts)).status_code == 200  # the same click again
     assert await harness.answers() == []
-
-
-async def test_a_click_in_a_channel_thread_is_answered_in_that_thread(harness: SlackHarness) -> None:
-    root = new_ts()
-    await harness.event(callback(mention_event("/help", ts=root)))
-    [menu] = await harness.answers()
-    [find] = [b for b in buttons(menu) if b["value"] == "/search_trials"]
-    await harness.click(find, GENERAL, new_ts(), new_ts(), thread_ts=root)
-    answer = await harness.answers()
-    assert {(p["channel"], p["thread_ts"]) for p in answer} == {(GENERAL, root)}
-    assert "What kind of cancer" in texts(answer)
-    assert {r["thread_key"] for r in harness.inbound()} == {f"{GENERAL}:{root}"}
 
 
 @pytest.mark.parametrize(
@@ -333,18 +298,25 @@ async def test_a_trial_search_lists_results_with_buttons(harness: SlackHarness) 
     assert titles[:2] == ["Tell me more about 1", "Show more"]
 
 
-async def test_the_sender_delivers_to_an_address_without_a_request(harness: SlackHarness) -> None:
+async def test_the_sender_delivers_only_to_the_persons_dm(harness: SlackHarness) -> None:
+    """Even an address naming a channel thread (a conversation from before answers moved to DMs) goes to the DM."""
     outbox = harness.app.state.outbox
     assert "slack" in outbox.channels()
-    await outbox.send(Address("slack", PERSON, f"{GENERAL}:1700000000.000100"), [Reply("a <b> & c")])
-    await outbox.send(Address("slack", PERSON, DM), [Reply("in the DM")])
+    await outbox.send(Address("slack", PERSON, DM), [Reply("a <b> & c")])
+    await outbox.send(Address("slack", PERSON, f"{GENERAL}:1700000000.000100"), [Reply("from an old channel thread")])
     await outbox.send(Address("slack", PERSON), [Reply("no thread known")])
     posted = await harness.answers()
     assert [(p["channel"], p.get("thread_ts"), p["text"]) for p in posted] == [
-        (GENERAL, "1700000000.000100", "a &lt;b&gt; &amp; c"),
-        (DM, None, "in the DM"),
-        (PERSON, None, "no thread known"),
+        (DM, None, "a &lt;b&gt; &amp; c"),
+        (DM, None, "from an old channel thread"),
+        (DM, None, "no thread known"),
     ]
+    assert [c.args["users"] for c in harness.api.successful("conversations.open")] == [PERSON], "opened once"
+
+    harness.api.fail("conversations.open", "missing_scope")
+    with pytest.raises(slack.NoDirectMessageError):
+        await outbox.send(Address("slack", "U0SOMEONEELSE", f"{GENERAL}:1700000000.000200"), [Reply("private")])
+    assert await harness.answers() == [], "nothing is posted in the channel instead"
 
 
 async def test_a_wrong_bot_token_is_reported_at_start(database_url, action_server_url, model_path, core_pool,  # type: ignore[no-untyped-def]

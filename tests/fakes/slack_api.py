@@ -1,5 +1,6 @@
-"""A fake Slack on 127.0.0.1: Web API methods (auth.test, chat.postMessage, apps.connections.open) and a
-Socket Mode WebSocket, in Slack's wire format, recording every call; plus signing requests like Slack does."""
+"""A fake Slack on 127.0.0.1: Web API methods (auth.test, chat.postMessage, conversations.open,
+apps.connections.open) and a Socket Mode WebSocket, in Slack's wire format, recording every call; plus signing
+requests like Slack does. `fail(method, error)` makes a method answer with a Slack error until `recover`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, TypeVar
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -58,6 +59,8 @@ class FakeSlackApi:
         self.base_url = ""
         self._socket: Optional[WebSocket] = None
         self._ts = itertools.count(1)
+        self._failing: Dict[str, str] = {}
+        self._opened: Set[str] = set()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeSlackApi]:
@@ -81,6 +84,23 @@ class FakeSlackApi:
     def posted(self) -> List[Dict[str, Any]]:
         """The arguments of every accepted chat.postMessage, in order."""
         return [c.args for c in self.successful("chat.postMessage")]
+
+    def posted_in(self, channel: str) -> List[Dict[str, Any]]:
+        """The accepted chat.postMessage arguments for one channel (or DM), in order."""
+        return [p for p in self.posted() if p.get("channel") == channel]
+
+    @staticmethod
+    def direct_channel(user_id: str) -> str:
+        """The id conversations.open gives a user's DM with the app: stable, `D` + the user id after its `U`."""
+        return "D" + user_id[1:]
+
+    def fail(self, method: str, error: str = "missing_scope") -> None:
+        """Answer `method` (bot token still checked first) with Slack's `{"ok": false, "error": error}`."""
+        self._failing[method] = error
+
+    def recover(self, method: str) -> None:
+        """Stop failing `method`."""
+        self._failing.pop(method, None)
 
     async def wait_for(self, check: Callable[[], T], timeout: float = 60.0, what: str = "the fake Slack") -> T:
         """Poll until `check()` is truthy (and return it), or fail after `timeout` seconds."""
@@ -120,6 +140,12 @@ class FakeSlackApi:
             return {"ok": True, "url": self.base_url.replace("http://", "ws://").replace("/api/", "/link")}
         if token != self.bot_token:
             return {"ok": False, "error": "invalid_auth"}
+        if method in self._failing:
+            error = self._failing[method]
+            if error == "missing_scope":  # Slack says which scope was missing
+                needed = {"conversations.open": "im:write"}.get(method, "chat:write")
+                return {"ok": False, "error": error, "needed": needed, "provided": "chat:write,im:history"}
+            return {"ok": False, "error": error}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -131,6 +157,15 @@ class FakeSlackApi:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method == "conversations.open":
+            users = [u for u in str(args.get("users") or "").split(",") if u]
+            if len(users) != 1:  # this fake opens one-person DMs only (what trialbot asks for)
+                return {"ok": False, "error": "users_list_not_supplied" if not users else "not_supported_by_fake"}
+            channel = self.direct_channel(users[0])
+            if channel in self._opened:
+                return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel}}
+            self._opened.add(channel)
+            return {"ok": True, "channel": {"id": channel}}
         if method == "chat.postMessage":
             if not args.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
