@@ -7,8 +7,8 @@ import pytest
 
 from bot.db import PROJECT_ROOT
 from tests.conftest import free_port
-from tests.stack import chat
 from tests.replies import after_disclosure
+from tests.stack import chat
 
 
 def test_contract_shape_with_recipient_and_text(running_stack) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 import sqlalchemy
 
+from actions import remembering
 from bot.app import create_app
 from bot.config import ConfigError
 from bot.delivery import Address
@@ -294,7 +295,8 @@ async def test_a_trial_search_lists_results_with_buttons(harness: SlackHarness) 
     text = texts(posted)
     assert "breast cancer within 100 miles of Houston, TX 77030, for age 34" in text
     assert text.count("NCT") >= 3
-    titles = [b["text"]["text"] for b in buttons(posted[-1])]
+    assert posted[-1]["text"] == remembering.QUESTION  # asked once, after the first results
+    titles = [b["text"]["text"] for b in buttons(posted[-2])]
     assert titles[:2] == ["Tell me more about 1", "Show more"]
 
 

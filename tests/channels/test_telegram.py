@@ -20,6 +20,7 @@ import sqlalchemy
 from starlette.applications import Starlette
 from telegram import Update
 
+from actions import remembering
 from bot.app import create_app
 from bot.config import ConfigError, load_settings
 from bot.delivery import Address
@@ -227,7 +228,8 @@ async def test_a_trial_search_lists_results_with_buttons_and_a_tap_explains_one(
     await gateway.say(message_update(7011, 4110, "I'm 34 with breast cancer in 77030"))
     sent = gateway.telegram.sent_to(4110)
     assert len(NCT.findall(texts(sent))) >= 3
-    last = sent[-1]
+    assert sent[-1]["text"] == remembering.QUESTION  # asked once, after the first results
+    last = sent[-2]
     assert last["text"] == "Only the study team can say for sure if you can join."
     assert keyboard(last)[:2] == [("Tell me more about 1", "tell me more about 1"), ("Show more", "show more")]
 

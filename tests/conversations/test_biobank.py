@@ -4,6 +4,7 @@ import re
 
 from bot.faq.catalog import load_catalog
 from bot.faq.training_data import response_text
+from tests.replies import after_disclosure
 from tests.stack import chat
 
 CATALOG = load_catalog()
@@ -92,7 +93,7 @@ def test_sample_results_and_profiling_questions_get_their_sourced_answers(runnin
         "What is tumor profiling and how do I get it?": "tumor_profiling",
     }
     for text, topic_id in cases.items():
-        [reply] = chat(running_stack.base_url, f"bb-{topic_id}", text)
+        [reply] = after_disclosure(chat(running_stack.base_url, f"bb-{topic_id}", text))
         assert reply["text"] == response_text(CATALOG.get(topic_id)), text
         assert SOURCE.search(reply["text"]), text
     profiling = CATALOG.get("tumor_profiling").answer
@@ -101,7 +102,7 @@ def test_sample_results_and_profiling_questions_get_their_sourced_answers(runnin
 
 def test_faq_buttons_lead_into_the_donation_answers(running_stack) -> None:  # type: ignore[no-untyped-def]
     sender = "bb-buttons"
-    [moonshot] = chat(running_stack.base_url, sender, "what is the cancer moonshot biobank")
+    [moonshot] = after_disclosure(chat(running_stack.base_url, sender, "what is the cancer moonshot biobank"))
     payloads = {b["title"]: b["payload"] for b in moonshot["buttons"]}
     text = _texts(chat(running_stack.base_url, sender, payloads["Can I donate?"]))
     assert "Here's who the Cancer Moonshot Biobank (NCT04314401) can take" in text

@@ -2,6 +2,7 @@
 
 from bot.faq.catalog import load_catalog
 from bot.faq.training_data import buttons, response_text
+from tests.replies import after_disclosure
 from tests.stack import chat
 
 CATALOG = load_catalog()
@@ -10,7 +11,7 @@ CATALOG = load_catalog()
 def test_every_topic_is_answered_with_its_curated_answer(running_stack) -> None:  # type: ignore[no-untyped-def]
     wrong = []
     for topic in CATALOG:
-        replies = chat(running_stack.base_url, f"faq-{topic.id}", topic.canonical_question)
+        replies = after_disclosure(chat(running_stack.base_url, f"faq-{topic.id}", topic.canonical_question))
         if not replies or replies[0]["text"] != response_text(topic):
             wrong.append((topic.id, replies[0]["text"][:80] if replies else None))
             continue
@@ -20,7 +21,7 @@ def test_every_topic_is_answered_with_its_curated_answer(running_stack) -> None:
 
 def test_follow_up_buttons_lead_to_their_topics(running_stack) -> None:  # type: ignore[no-untyped-def]
     placebo = CATALOG.get("placebo")
-    [answer] = chat(running_stack.base_url, "faq-buttons", placebo.canonical_question)
+    [answer] = after_disclosure(chat(running_stack.base_url, "faq-buttons", placebo.canonical_question))
     for button in answer["buttons"]:
         [next_answer] = chat(running_stack.base_url, "faq-buttons", button["payload"])
         target = next(t for t in CATALOG if t.title == button["title"])
@@ -37,5 +38,5 @@ def test_readme_examples_slang_and_typos_reach_the_right_answer(running_stack) -
         "can my parents stop me from joining, im 16": "assent_minors",
     }
     for text, topic_id in cases.items():
-        [reply] = chat(running_stack.base_url, f"slang-{topic_id}", text)
+        [reply] = after_disclosure(chat(running_stack.base_url, f"slang-{topic_id}", text))
         assert reply["text"] == response_text(CATALOG.get(topic_id)), text

@@ -2,6 +2,7 @@
 
 import re
 
+from actions import remembering
 from tests.stack import chat
 
 NCT = re.compile(r"NCT\d{8}")
@@ -23,8 +24,9 @@ def test_everything_at_once_searches_and_lists_results(running_stack) -> None:  
     assert len(lines) == 3
     for line in lines:
         assert NCT.search(line) and "Houston, Texas" in line and "miles" in line
-    assert replies[-1]["text"] == "Only the study team can say for sure if you can join."
-    titles = [b["title"] for b in replies[-1]["buttons"]]
+    assert replies[-1]["text"] == remembering.QUESTION  # asked once, after the first results
+    assert replies[-2]["text"] == "Only the study team can say for sure if you can join."
+    titles = [b["title"] for b in replies[-2]["buttons"]]
     assert titles[:2] == ["Tell me more about 1", "Show more"]
 
 
