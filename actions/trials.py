@@ -45,7 +45,9 @@ def service() -> TrialService:
     from bot.db import sync_url
     from bot.trials.geo import Geocoder
 
-    engine = create_engine(sync_url(load_settings().database_url), future=True, pool_pre_ping=True)
+    # hide_parameters: a logged database error must not quote the person's cancer type or place
+    url = sync_url(load_settings().database_url)
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     return TrialService(engine, Geocoder())
 
 

@@ -20,6 +20,10 @@ SIGNED_OUT = "signed_out"
 SIGN_IN_FAILED = "sign_in_failed"
 ACCOUNT_CREATED = "account_created"
 ACCOUNT_DISABLED = "account_disabled"
+FORGOTTEN = "forgotten"
+"""A person deleted their data (`bot.forget`); the detail holds counts only."""
+PURGED = "purged"
+"""Old transcripts were deleted (`bot.retention`); the detail holds the cut-off and counts."""
 
 
 async def record(

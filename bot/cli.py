@@ -1,13 +1,14 @@
-"""The `trialbot` command: run, serve, train, migrate (and domain commands registered by packages)."""
+"""The `trialbot` command: run, serve, train, migrate (and domain commands registered by packages: trials,
+telegram, coordinators, retention)."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 from typing import List, Optional
 
+from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 
 
@@ -55,14 +56,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings: Settings = args.settings
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))  # logs SQL parameters
+    logs.configure(settings.log_level)  # masked identifiers; libraries that log people's words kept at INFO
     uvicorn.run(
         create_app(settings),
         ws_max_size=65536,  # web chat frames are small; refuse huge ones before they are read
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through our masked handler
+        log_level=logs.level_for_libraries(settings.log_level).lower(),  # its DEBUG shows web chat frames
         access_log=False,  # readiness polling would flood the terminal; errors are still logged
     )
     return 0
@@ -101,6 +102,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     from bot.console.cli import register as register_coordinators
 
     register_coordinators(commands)
+    from bot.retention_cli import register as register_retention
+
+    register_retention(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")
     faq_commands = faq.add_subparsers(dest="faq_command", required=True)
     faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)

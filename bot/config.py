@@ -45,6 +45,9 @@ class Settings:
     handoff_wait_minutes: float
     console_session_hours: float
     console_secure_cookies: bool
+    retention_days: Optional[int] = None
+    """Transcripts older than this many days are deleted (`trialbot retention purge`, and at start-up
+    by `trialbot run`); None keeps everything."""
 
     @property
     def action_server_health_url(self) -> str:
@@ -65,6 +68,16 @@ def _positive_float(value: str) -> float:
     if number <= 0:
         raise ValueError("must be greater than 0")
     return number
+
+
+def _retention_days(value: str) -> Optional[int]:
+    """RETENTION_DAYS: a whole number of days (at least 1); empty or 0 keeps everything."""
+    if not value.strip():
+        return None
+    days = int(value)
+    if days < 0:
+        raise ValueError("must be a number of days (at least 1), or 0 to keep everything")
+    return days or None
 
 
 def _port(value: str) -> int:
@@ -189,4 +202,5 @@ def load_settings(
         handoff_wait_minutes=get("HANDOFF_WAIT_MINUTES", _positive_float, "10"),
         console_session_hours=get("CONSOLE_SESSION_HOURS", _positive_float, "8"),
         console_secure_cookies=get("CONSOLE_SECURE_COOKIES", _bool, "false"),
+        retention_days=get("RETENTION_DAYS", _retention_days, ""),
     )

@@ -151,7 +151,10 @@ class Coordination:
         try:
             await self._outbox.send(address, replies)
         except Exception as error:  # any channel failure: the message is stored, the console says so
-            logger.warning("Could not deliver to %s conversation %s: %s", address.channel, conversation.id, error)
+            # The error's text can name the chat or the person on the platform: the log gets its type only.
+            logger.warning(
+                "Could not deliver to %s conversation %s: %s", address.channel, conversation.id, type(error).__name__
+            )
             return Outcome(delivered=False, problem=f"Saved, but not delivered on {address.channel}: {error}")
         return Outcome()
 

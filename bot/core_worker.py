@@ -16,17 +16,25 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any, Tuple
 
+from bot import logs
+
 logger = logging.getLogger(__name__)
 
 
 def configure_rasa_logging(log_level: str) -> None:
-    """Set Rasa's (and its structlog's) log level in this process."""
+    """Set Rasa's (and its structlog's) log level in this process, never below INFO, with identifiers masked.
+
+    At DEBUG Rasa logs every message's text, entities and slots, so LOG_LEVEL=DEBUG still logs
+    Rasa at INFO here (debug the model with `rasa shell --debug` on made-up conversations instead).
+    """
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
-    level = logging.getLevelName(log_level)
+    level = logging.getLevelName(logs.level_for_libraries(log_level))
     configure_logging_and_warnings(level)
     configure_structlog(level)
+    logs.quiet_libraries()
+    logs.mask_handlers()
 
 
 def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
@@ -55,8 +63,8 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
             return ("failed", request_id, "the model is not loaded")
         return ("result", request_id, replies)
     except Exception as error:  # reported to the gateway, which answers the person kindly
-        logger.exception("Rasa failed on a message")
-        return ("failed", request_id, f"{type(error).__name__}: {error}")
+        logger.exception("Rasa failed on a message in conversation %s", sender_id)
+        return ("failed", request_id, f"Rasa failed: {type(error).__name__}")  # its text may quote the message
 
 
 def serve(conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str) -> None:

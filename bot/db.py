@@ -37,9 +37,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    """Build the gateway's async engine (one per process, at start-up)."""
+    """Build the gateway's async engine (one per process, at start-up).
+
+    `hide_parameters` keeps bound values (people's words) out of database errors, and so out of logged tracebacks.
+    """
     url = async_url(database_url)
-    engine = create_async_engine(url, future=True, pool_pre_ping=True)
+    engine = create_async_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -1,4 +1,5 @@
-"""`make run`: prepare the database and model, start the action server and gateway, stop both on Ctrl-C."""
+"""`make run`: prepare the database (migrate; purge old transcripts when RETENTION_DAYS is set) and model,
+start the action server and gateway, stop both on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 
 from bot.config import Settings
 from bot.db import PROJECT_ROOT, migrate
+from bot.retention import run_purge
 from bot.training import ensure_model, is_current
 from bot.trials.cli import load_snapshot
 
@@ -54,6 +56,9 @@ def run(settings: Settings) -> int:
     """Run everything in the foreground; Ctrl-C (or SIGTERM) stops every process started here."""
     print("Preparing the database…", flush=True)
     migrate(settings.database_url)
+    if settings.retention_days:
+        purged = run_purge(settings.database_url, settings.retention_days)
+        print(f"Deleted what is older than {settings.retention_days} days: {purged.summary()}.", flush=True)
     loaded = load_snapshot(settings.database_url)
     if loaded:
         print(f"Loaded {loaded} trials from the bundled ClinicalTrials.gov snapshot.", flush=True)
@@ -68,7 +73,7 @@ def run(settings: Settings) -> int:
     env["SANIC_HOST"] = action.hostname or "127.0.0.1"
     processes = [
         _start(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action.port or 5055)],
+            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action.port or 5055)],
             env,
         ),
         _start([sys.executable, "-m", "bot.cli", "serve"], env),

@@ -2,7 +2,8 @@
 
 De-duplicate by the platform's message id, store the inbound message before anything else,
 send it to the core when the bot owns the conversation (a person owns it otherwise), then
-store and return the replies.
+store and return the replies. A request to delete one's data (`bot.forget`) is answered in any
+state; once confirmed, the final reply is returned but not stored, since nothing about the person remains.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, handoff, honesty
+from bot import crisis, emergency, forget, handoff, honesty
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
@@ -118,7 +119,8 @@ class Router:
         A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
         lines replace the model's answer (the model does not see that message) and the conversation
         is queued as urgent. A medical emergency comes next: 911 and the care team instead of the
-        model's answer, nobody queued. The bot's first replies in a conversation say it is automated."""
+        model's answer, nobody queued. Then "delete my data" (`/forget`, confirmed), in any state.
+        The bot's first replies in a conversation say it is automated."""
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
@@ -127,6 +129,11 @@ class Router:
         elif emergency.is_emergency(accepted.inbound.text):
             logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
             replies = [emergency.advice()]
+        elif (step := forget.step(accepted.inbound.text)) is not None:
+            safety_first = False
+            if step is forget.Step.CONFIRM and (forgotten := await self._forget(accepted)) is not None:
+                return forgotten
+            replies = [forget.cancelled() if step is forget.Step.CANCEL else forget.confirmation()]
         elif not accepted.bot_owns:
             safety_first = False
             replies = await self._while_people_own(accepted)
@@ -134,6 +141,8 @@ class Router:
             safety_first = False
             answers = await self._ask_core(accepted.conversation_id, accepted.inbound)
             replies = [Reply.from_rasa(a) for a in answers if a.get("text") or a.get("buttons")]
+            if forget.requested(answers):
+                replies.append(forget.confirmation())
             request = handoff_request(answers)
             if request is not None:
                 replies.extend(await self._queue(accepted.conversation_id, *request))
@@ -164,6 +173,20 @@ class Router:
             return [texts.already_waiting(position)]
         notice = texts.queued(position, self._policy.office_hours, utcnow())
         return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _forget(self, accepted: Accepted) -> Optional[RouterResult]:
+        """Delete everything about the sender if they confirmed an open request (None: ask them first)."""
+        async with self._sessions() as session:
+            if not await forget.pending(session, accepted.conversation_id):
+                return None
+            conversation = await ConversationRepository(session).get_conversation(accepted.conversation_id)
+            forgotten = await forget.forget_participant(session, conversation.participant_id)
+            await session.commit()
+        logger.info("Deleted a participant's data on request: %s", forgotten.summary())
+        for conversation_id in forgotten.conversation_ids:
+            self._events.publish("queue", conversation_id)
+        done = forget.done(left_the_queue=forgotten.queued > 0)
+        return RouterResult(conversation_id=accepted.conversation_id, replies=(done,))
 
     async def _crisis(self, conversation_id: str) -> List[Reply]:
         """The crisis lines at once, and an urgent place in the queue (unless a coordinator is already here)."""
@@ -199,7 +222,7 @@ class Router:
 
     @staticmethod
     async def _duplicate(repo: ConversationRepository, inbound: InboundMessage, earlier: Message) -> Accepted:
-        logger.info("Ignoring a repeated delivery of message %s", earlier.platform_message_id)
+        logger.info("Ignoring a repeated delivery of a message in conversation %s", earlier.conversation_id)
         replies = await repo.replies_to(earlier)
         return Accepted(
             inbound=inbound,

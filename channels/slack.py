@@ -274,7 +274,7 @@ class SlackChannel:
             reason = type(error).__name__
             logger.error("Could not reach Slack at start-up (%s); will try again on the first event", reason)
         else:
-            logger.info("Slack: connected as %s (team %s)", identity.get("user"), identity.get("team_id"))
+            logger.info("Slack: connected as %s", identity.get("user"))  # the bot's own name; no ids
 
     def start_socket_mode(self, app_token: str) -> None:
         """Receive events over Socket Mode (no public URL); bolt's client reconnects on its own."""

@@ -15,8 +15,9 @@ MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 BUTTON_REFERENCE = "#button:"
 """callback_data for a button whose payload does not fit: the person's message is the button's title."""
-COMMANDS = {"start": "/greet", "help": "/help"}
-"""Telegram commands and the Rasa payloads they stand for; other commands are read as plain words."""
+COMMANDS = {"start": "/greet", "help": "/help", "forget": "/forget"}
+"""Telegram commands and the payloads they stand for (`/forget`: delete my data, see `bot.forget`); other
+commands are read as plain words."""
 MEDIA_KINDS = (
     "sticker",
     "photo",
@@ -94,7 +95,7 @@ def _parse_callback(query: CallbackQuery) -> Incoming:
 
 
 def command_text(text: str) -> str:
-    """`/start` and `/help` (also `/help@somebot`, `/start <deep link>`) as Rasa payloads; other commands as words."""
+    """`/start`, `/help`, `/forget` (also `/help@somebot`, `/start <deep link>`) as payloads; others as words."""
     if not text.startswith("/"):
         return text
     parts = text[1:].split(maxsplit=1)

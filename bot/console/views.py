@@ -38,6 +38,8 @@ ACTION_LABELS = {
     audit.SIGN_IN_FAILED: "failed to sign in",
     audit.ACCOUNT_CREATED: "created an account",
     audit.ACCOUNT_DISABLED: "disabled an account",
+    audit.FORGOTTEN: "a person deleted their data",
+    audit.PURGED: "old transcripts deleted",
 }
 
 

@@ -33,11 +33,19 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ("ACTION_SERVER_URL", "localhost:5055"),
         ("LOG_LEVEL", "loud"),
         ("CORE_TIMEOUT_SECONDS", "-1"),
+        ("RETENTION_DAYS", "-1"),
+        ("RETENTION_DAYS", "a month"),
     ],
 )
 def test_bad_values_fail_fast_naming_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings(environ={name: value}, env_file=tmp_path / "missing.env")
+
+
+@pytest.mark.parametrize(("value", "days"), [("", None), ("0", None), ("30", 30), (" 365 ", 365)])
+def test_retention_days_is_a_number_of_days_or_keep_everything(tmp_path: Path, value: str, days: object) -> None:
+    assert load_settings(environ={"RETENTION_DAYS": value}, env_file=tmp_path / "missing.env").retention_days == days
+    assert load_settings(environ={}, env_file=tmp_path / "missing.env").retention_days is None
 
 
 def test_secrets_stay_out_of_reprs(tmp_path: Path) -> None:

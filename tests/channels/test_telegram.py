@@ -197,6 +197,20 @@ async def test_help_shows_buttons_and_a_tap_is_answered(gateway: Gateway) -> Non
     assert gateway.telegram.sent_to(4106)[1:] == asked
 
 
+async def test_forget_asks_with_buttons_and_a_tap_on_yes_deletes_the_chat(gateway: Gateway) -> None:
+    await gateway.say(message_update(7030, 4120, "what is a placebo"))
+    await gateway.say(message_update(7031, 4121, "what is a placebo"))  # someone else
+    await gateway.say(message_update(7032, 4120, "/forget@trialbot_fake_bot"))
+    asked = gateway.telegram.sent_to(4120)[-1]
+    assert asked["text"].startswith("Do you want me to delete everything I have about you?")
+    assert keyboard(asked) == [("Yes, delete everything", "/forget_confirm"), ("No, keep it", "/forget_cancel")]
+
+    await gateway.say(callback_update(7033, 4120, "/forget_confirm", query_id="cbq-forget", keyboard_message=asked))
+    assert gateway.telegram.sent_to(4120)[-1]["text"].startswith("Done — I've deleted everything you wrote here")
+    assert gateway.telegram.successful("answerCallbackQuery") == [{"callback_query_id": "cbq-forget"}]
+    assert [row[1] for row in gateway.rows() if row[0] == "inbound"] == ["what is a placebo"], "only the other chat's"
+
+
 async def test_a_payload_too_long_for_telegram_is_sent_as_the_buttons_title(gateway: Gateway) -> None:
     long_payload = "/ask_about" + '{"topic": "' + "x" * 80 + '"}'
     buttons = (Button("are you a bot?", long_payload), Button("Show more", "show more"))
@@ -430,6 +444,12 @@ def test_commands_map_to_payloads_and_other_commands_become_words() -> None:
     assert command_text("/HELP@trialbot_bot") == "/help"
     assert command_text("/restart now") == "restart now"
     assert command_text("is /start a command?") == "is /start a command?"
+
+
+def test_forget_is_a_command_and_arrives_as_forget() -> None:
+    assert command_text("/forget") == "/forget"
+    assert command_text("/forget@trialbot_bot") == "/forget"
+    assert command_text("/Forget@trialbot_bot please") == "/forget"
 
 
 def test_callback_data_is_the_payload_when_it_fits_in_64_bytes() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from typing import List
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from bot.console import canned
 from bot.models import AuditEvent, Coordinator, Message, Role
 from bot.repository import ConversationRepository
 from tests.bot.console.browsing import Console
+from tests.tracker import copy_tracker_events, tracker_slot
 
 ATTACK = "<script>alert(1)</script>"
 
@@ -207,32 +207,6 @@ async def test_the_page_shows_what_the_bot_knows(console: Console, core_pool, da
     assert shown, "the bot showed trials"
     for nct_id in shown:
         assert f'href="https://clinicaltrials.gov/study/{nct_id}"' in facts
-
-
-def _path(url: str) -> str:
-    return url.split("sqlite:///", 1)[1]
-
-
-def copy_tracker_events(tracker_url: str, database_url: str, conversation_id: str) -> None:
-    """Rasa's own `events` table and one conversation's rows, from the worker's tracker file into our database."""
-    with sqlite3.connect(_path(database_url)) as ours:
-        ours.execute("ATTACH DATABASE ? AS tracker", (_path(tracker_url),))
-        (schema,) = ours.execute("SELECT sql FROM tracker.sqlite_master WHERE name = 'events'").fetchone()
-        if ours.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'events'").fetchone() is None:
-            ours.execute(schema)
-        ours.execute("INSERT INTO main.events SELECT * FROM tracker.events WHERE sender_id = ?", (conversation_id,))
-        ours.commit()
-        ours.execute("DETACH DATABASE tracker")
-
-
-def tracker_slot(database_url: str, conversation_id: str, name: str) -> object:
-    """The last value Rasa set for a slot, read straight from the copied events."""
-    with sqlite3.connect(_path(database_url)) as ours:
-        rows = ours.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id", (conversation_id,)
-        ).fetchall()
-    values = [json.loads(data)["value"] for (data,) in rows if json.loads(data).get("name") == name]
-    return values[-1] if values else None
 
 
 async def test_live_updates_announce_new_messages(console: Console) -> None:
