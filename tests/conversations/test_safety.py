@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 import pytest
 
 from actions import remembering
-from bot import crisis, emergency, honesty
+from bot import crisis, emergency, forget, honesty
 from bot.faq.catalog import load_catalog
 from bot.faq.training_data import response_text
 from tests.bot.test_crisis import CRISIS, NOT_CRISIS
@@ -240,3 +240,15 @@ def test_within_a_session_nothing_is_asked_again_before_an_answer(running_stack)
     chat(running_stack.base_url, sender, SEARCH)
     texts = _texts(chat(running_stack.base_url, sender, "actually I'm in Boston"))
     assert texts and remembering.QUESTION not in texts
+
+
+@pytest.mark.parametrize("text", ["delete my data", "pls erase everything u know about me", "i want you to forget me"])
+def test_asking_in_words_to_delete_ones_data_gets_the_confirmation_then_deletes(running_stack, text: str) -> None:  # type: ignore[no-untyped-def]
+    sender = _new("forget")
+    chat(running_stack.base_url, sender, SEARCH)
+    replies = chat(running_stack.base_url, sender, text)
+    assert replies[-1]["text"] == forget.confirmation().text, _texts(replies)
+    assert [b["payload"] for b in replies[-1]["buttons"]] == [forget.CONFIRM, "/forget_cancel"]
+    assert _texts(chat(running_stack.base_url, sender, forget.CONFIRM)) == [forget.done(False).text]
+    again = _texts(chat(running_stack.base_url, sender, "find me a trial"))  # nothing remembered: a new start
+    assert honesty.MARK in again[0] and "What kind of cancer is it?" in again[-1], again
