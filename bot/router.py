@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, forget, handoff, honesty
+from bot import crisis, emergency, forget, handoff, honesty, medical_advice
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
@@ -237,6 +237,8 @@ class Router:
         text = inbound.text.strip()
         if not text:
             return [{"text": EMPTY_REPLY.text}]
+        if medical_advice.is_medical_advice(text):
+            text = medical_advice.INTENT  # the model answers as for its own medical-advice intent
         try:
             return await self._core.handle(
                 conversation_id, text[:MAX_TEXT_CHARS], inbound.channel, dict(inbound.metadata)

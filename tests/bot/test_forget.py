@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import audit, crisis, forget, handoff
+from bot import audit, crisis, forget, handoff, honesty
 from bot.events import Event
 from bot.messages import InboundMessage, Reply
 from bot.models import (
@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.office_hours import OfficeHours
 from bot.router import Router
+from tests.replies import after_disclosure
 from tests.tracker import copy_tracker_events, tracker_event_counts
 
 OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
@@ -194,7 +195,7 @@ async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions, core_poo
 async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
     straight = await router.handle(_inbound("/forget_confirm", "hasty"))
-    assert list(straight.replies) == [forget.confirmation()]
+    assert after_disclosure(straight.replies) == [forget.confirmation()]
     async with sessions() as session:  # that question was asked 31 minutes ago
         await session.execute(
             update(Message)
@@ -204,7 +205,7 @@ async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> 
         await session.commit()
     stale = await router.handle(_inbound("/forget_confirm", "hasty"))
     assert list(stale.replies) == [forget.confirmation()]
-    assert (await _held_about(sessions, "hasty"))["messages"] == 4, "nothing was deleted"
+    assert (await _held_about(sessions, "hasty"))["messages"] == 5, "nothing was deleted"
     done = await router.handle(_inbound("/forget_confirm", "hasty"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
     assert (await _held_about(sessions, "hasty"))["participant"] is None
@@ -264,14 +265,14 @@ async def test_a_crisis_comes_before_a_pending_deletion(sessions, core_pool) -> 
 async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, ForgetMeCore(core_pool), OPEN)
     asked = await router.handle(_inbound("please delete my data", "asks-in-words"))
-    assert list(asked.replies) == [forget.confirmation()]
+    assert after_disclosure(asked.replies) == [forget.confirmation()]
     async with sessions() as session:
         stored = (
             await session.execute(
                 select(Message.text).where(Message.conversation_id == asked.conversation_id).order_by(Message.id)
             )
         ).scalars().all()
-    assert stored == ["please delete my data", forget.confirmation().text]
+    assert stored == ["please delete my data", honesty.DISCLOSURE.text, forget.confirmation().text]
     done = await router.handle(_inbound("/forget_confirm", "asks-in-words"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
 

@@ -120,10 +120,7 @@ MEDICAL_ADVICE = [
     "my doctor says keep going but i want to change treatment, should i",
     "my hemoglobin is 9 is that bad",  # test results
     "what do my scan results mean",
-    pytest.param(
-        "can you tell me if my tumor markers are good",
-        marks=pytest.mark.xfail(reason="known miss: the model answers with the tumor-profiling FAQ", strict=False),
-    ),
+    "can you tell me if my tumor markers are good",
     "how long do people live with my cancer",  # prognosis
     "what are my survival chances with stage 3 lung cancer",
     "will my cancer come back",
