@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import crisis
 from bot.config import ConfigError, Settings
 from bot.delivery import Address, Outbox
 from bot.messages import InboundMessage, Reply
@@ -243,8 +244,10 @@ class SlackChannel:
             if direct is None:
                 if self.private.first_ask(inbound.platform_message_id):
                     channel, thread_ts = shared
+                    # Nothing is stored, so the router never sees this message: a crisis still gets its lines.
+                    urgent = crisis.resources().text if crisis.is_crisis(inbound.text) else None
                     self._outbox.later(
-                        lambda: self.private.ask_for_a_dm(channel, thread_ts, user), name="slack-ask-for-a-dm"
+                        lambda: self.private.ask_for_a_dm(channel, thread_ts, user, urgent), name="slack-ask-for-a-dm"
                     )
                 return  # nothing stored or answered: there is no private place to answer in
             inbound = replace(inbound, thread_key=direct)

@@ -4,7 +4,9 @@ A mention of the app in a channel, a private channel, a group DM (`mpim`) or a S
 answered in the person's direct message with the app (opened with `conversations.open`, which needs the
 bot scope `im:write`). In the channel the bot posts one neutral notice in the message's thread: a greeting
 by @-mention and where the answer went, nothing from the message and no health words. When the DM cannot
-be opened, the notice only asks the person to message the app directly, and nothing is answered there.
+be opened, the notice only asks the person to message the app directly, and nothing is answered there —
+except a crisis message (suicide, self-harm), whose 988 and 911 lines go to the person alone as an
+ephemeral message (`chat.postEphemeral`, seen by nobody else in the channel).
 """
 
 from __future__ import annotations
@@ -96,8 +98,16 @@ class PrivateReplies:
         """Post the "I'll reply in a direct message" notice in the thread."""
         await self._post(channel, thread_ts, moved_notice(user_id))
 
-    async def ask_for_a_dm(self, channel: str, thread_ts: Optional[str], user_id: str) -> None:
-        """Post the "please send me a direct message" notice in the thread."""
+    async def ask_for_a_dm(
+        self, channel: str, thread_ts: Optional[str], user_id: str, urgent: Optional[str] = None
+    ) -> None:
+        """Post the "please send me a direct message" notice in the thread; `urgent` lines (a crisis
+        answer) first, as an ephemeral message only the person sees."""
+        if urgent is not None:
+            try:
+                await self._client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=urgent)
+            except Exception as error:  # the notice below still goes out
+                logger.error("Slack: could not post the private crisis lines (%s)", _reason(error))
         await self._post(channel, thread_ts, dm_me_notice(user_id))
 
     async def _post(self, channel: str, thread_ts: Optional[str], text: str) -> None:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot import crisis
 from channels.slack_private import PrivateReplies
 from tests.channels.test_slack import (
     BOT_TOKEN,
@@ -191,3 +192,20 @@ async def test_a_slow_conversations_open_gives_up_before_slacks_three_seconds(
         finally:
             release.set()
     assert "could not open a direct message (TimeoutError)" in caplog.text
+
+
+async def test_without_a_dm_a_crisis_still_gets_the_lines_seen_only_by_the_person(harness: SlackHarness) -> None:
+    harness.api.fail("conversations.open", "missing_scope")
+    root = new_ts()
+    await harness.event(callback(mention_event("i just want to die", ts=root)))
+    [notice] = await harness.answers()
+    assert notice["channel"] == GENERAL and "988" not in notice["text"] and "die" not in notice["text"]
+    [private] = harness.api.ephemeral()
+    assert (private["channel"], private["user"], private["thread_ts"]) == (GENERAL, PERSON, root)
+    assert private["text"] == crisis.resources().text
+
+
+async def test_without_a_dm_other_messages_get_no_private_lines(harness: SlackHarness) -> None:
+    harness.api.fail("conversations.open", "missing_scope")
+    await harness.event(callback(mention_event(HEALTH_DETAILS)))
+    assert len(await harness.answers()) == 1 and harness.api.ephemeral() == []

@@ -85,6 +85,10 @@ class FakeSlackApi:
         """The arguments of every accepted chat.postMessage, in order."""
         return [c.args for c in self.successful("chat.postMessage")]
 
+    def ephemeral(self) -> List[Dict[str, Any]]:
+        """The arguments of every accepted chat.postEphemeral (seen only by the named user), in order."""
+        return [c.args for c in self.successful("chat.postEphemeral")]
+
     def posted_in(self, channel: str) -> List[Dict[str, Any]]:
         """The accepted chat.postMessage arguments for one channel (or DM), in order."""
         return [p for p in self.posted() if p.get("channel") == channel]
@@ -176,6 +180,12 @@ class FakeSlackApi:
             if args.get("thread_ts"):
                 message["thread_ts"] = args["thread_ts"]
             return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+        if method == "chat.postEphemeral":
+            if not args.get("channel") or not args.get("user"):
+                return {"ok": False, "error": "channel_not_found" if not args.get("channel") else "user_not_in_channel"}
+            if not args.get("text") and not args.get("blocks"):
+                return {"ok": False, "error": "no_text"}
+            return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
         return {"ok": False, "error": "unknown_method"}
 
     async def _link(self, websocket: WebSocket) -> None:
