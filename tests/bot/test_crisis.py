@@ -1,7 +1,6 @@
 """Crisis messages (suicide, self-harm): the detector, then the router and the REST endpoint with the real model."""
 
 import logging
-from datetime import timedelta
 from typing import Any, Dict, List
 
 import httpx
@@ -11,13 +10,10 @@ from sqlalchemy import select
 
 from bot import crisis, handoff, phrases
 from bot import handoff_texts as texts
-from bot.messages import InboundMessage
 from bot.models import Conversation, Coordinator, Message, utcnow
-from bot.office_hours import OfficeHours
 from bot.router import Router
 from tests.replies import after_disclosure
-
-OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
+from tests.routing import OPEN, CountingCore, inbound, position, stored_conversation
 
 DIRECT = [
     "I want to kill myself",
@@ -156,34 +152,6 @@ def test_the_resources_give_988_by_call_text_and_chat_and_911() -> None:
 # Through the router, with the real model.
 
 
-class CountingCore:
-    """The real core, counting the messages it is asked about (to prove the model did not see some)."""
-
-    def __init__(self, core: Any) -> None:
-        self.core = core
-        self.texts: List[str] = []
-
-    async def handle(self, conversation_id: str, text: str, channel: str = "rest", metadata: Any = None) -> List[Dict]:
-        self.texts.append(text)
-        return await self.core.handle(conversation_id, text, channel, metadata)
-
-
-def _inbound(text: str, user: str) -> InboundMessage:
-    return InboundMessage(channel="rest", platform_user_id=user, text=text)
-
-
-async def _conversation(sessions, conversation_id: str) -> Conversation:  # type: ignore[no-untyped-def]
-    async with sessions() as session:
-        found = await session.get(Conversation, conversation_id)
-        assert found is not None
-        return found
-
-
-async def _position(sessions, conversation_id: str) -> Any:  # type: ignore[no-untyped-def]
-    async with sessions() as session:
-        return await handoff.queue_position(session, await session.get(Conversation, conversation_id))
-
-
 def _texts(replies: Any) -> List[str]:
     return [r.text for r in replies]
 
@@ -195,20 +163,20 @@ ROUTED = ["honestly whats the point of any of this anymore", "lowkey wanna kms",
 async def test_a_crisis_gets_the_lines_and_jumps_the_queue(sessions, core_pool, caplog, text: str) -> None:  # type: ignore[no-untyped-def]
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
-    earlier = await router.handle(_inbound("can I talk to someone real", "already-waiting"))
-    assert (await _conversation(sessions, earlier.conversation_id)).status == "waiting"
+    earlier = await router.handle(inbound("can I talk to someone real", "already-waiting"))
+    assert (await stored_conversation(sessions, earlier.conversation_id)).status == "waiting"
     with caplog.at_level(logging.DEBUG, logger="bot"):
-        result = await router.handle(_inbound(text, "in-crisis"))
+        result = await router.handle(inbound(text, "in-crisis"))
     assert result.replies[0] == crisis.resources()
     assert _texts(after_disclosure(result.replies[1:])) == [
         texts.urgent_queued().text,
         texts.queued(1, OPEN.office_hours, utcnow()).text,
     ]
     assert core.texts == ["can I talk to someone real"]  # the model never saw the crisis message
-    conversation = await _conversation(sessions, result.conversation_id)
+    conversation = await stored_conversation(sessions, result.conversation_id)
     assert (conversation.status, conversation.priority) == ("waiting", "urgent")
-    assert await _position(sessions, result.conversation_id) == 1
-    assert await _position(sessions, earlier.conversation_id) == 2
+    assert await position(sessions, result.conversation_id) == 1
+    assert await position(sessions, earlier.conversation_id) == 2
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot")]
     assert f"crisis detected in conversation {result.conversation_id}" in ours
     assert not [line for line in ours if text in line]
@@ -216,40 +184,40 @@ async def test_a_crisis_gets_the_lines_and_jumps_the_queue(sessions, core_pool, 
 
 async def test_a_crisis_in_the_middle_of_the_trial_search_comes_first(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    asked = await router.handle(_inbound("/search_trials", "mid-form"))
+    asked = await router.handle(inbound("/search_trials", "mid-form"))
     assert asked.replies and crisis.resources() not in asked.replies
-    result = await router.handle(_inbound("i dont want to be here anymore", "mid-form"))
+    result = await router.handle(inbound("i dont want to be here anymore", "mid-form"))
     assert result.replies[0] == crisis.resources()
-    conversation = await _conversation(sessions, result.conversation_id)
+    conversation = await stored_conversation(sessions, result.conversation_id)
     assert (conversation.status, conversation.priority) == ("waiting", "urgent")
 
 
 async def test_while_waiting_a_crisis_still_gets_the_lines_and_becomes_urgent(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    first = await router.handle(_inbound("/human_handoff", "waits-first"))
-    later = await router.handle(_inbound("/human_handoff", "waits-then-crisis"))
-    assert await _position(sessions, later.conversation_id) == 2
-    result = await router.handle(_inbound("I feel suicidal", "waits-then-crisis"))
+    first = await router.handle(inbound("/human_handoff", "waits-first"))
+    later = await router.handle(inbound("/human_handoff", "waits-then-crisis"))
+    assert await position(sessions, later.conversation_id) == 2
+    result = await router.handle(inbound("I feel suicidal", "waits-then-crisis"))
     assert list(result.replies) == [crisis.resources(), texts.already_waiting(1)]
-    assert (await _conversation(sessions, later.conversation_id)).priority == "urgent"
-    assert await _position(sessions, first.conversation_id) == 2
+    assert (await stored_conversation(sessions, later.conversation_id)).priority == "urgent"
+    assert await position(sessions, first.conversation_id) == 2
 
 
 async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
-    queued = await router.handle(_inbound("/human_handoff", "with-person"))
+    queued = await router.handle(inbound("/human_handoff", "with-person"))
     async with sessions() as session:
         coordinator = Coordinator(email="sam@example.org", name="Sam", password_hash="x", role="coordinator")
         session.add(coordinator)
         await session.flush()
         await handoff.take(session, await session.get(Conversation, queued.conversation_id), coordinator.id)
         await session.commit()
-    quiet = await router.handle(_inbound("sorry, one sec", "with-person"))
-    result = await router.handle(_inbound("i want to end it all", "with-person"))
+    quiet = await router.handle(inbound("sorry, one sec", "with-person"))
+    result = await router.handle(inbound("i want to end it all", "with-person"))
     assert quiet.replies == () and list(result.replies) == [crisis.resources()]
     assert core.texts == ["/human_handoff"]
-    assert (await _conversation(sessions, queued.conversation_id)).status == "with_coordinator"
+    assert (await stored_conversation(sessions, queued.conversation_id)).status == "with_coordinator"
     async with sessions() as session:
         stored = (
             await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id))
@@ -260,10 +228,10 @@ async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, 
 async def test_a_figure_of_speech_is_answered_by_the_model(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
-    result = await router.handle(_inbound("this form is killing me", "figure"))
+    result = await router.handle(inbound("this form is killing me", "figure"))
     assert core.texts == ["this form is killing me"]
     assert result.replies and crisis.resources() not in result.replies
-    assert (await _conversation(sessions, result.conversation_id)).status == "bot"
+    assert (await stored_conversation(sessions, result.conversation_id)).status == "bot"
 
 
 # Through the REST endpoint of an in-process gateway.

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from bot import audit, crisis, forget, handoff, honesty
 from bot.events import Event
-from bot.messages import InboundMessage, Reply
+from bot.messages import Reply
 from bot.models import (
     AuditEvent,
     ChannelIdentity,
@@ -22,13 +22,10 @@ from bot.models import (
     aware,
     utcnow,
 )
-from bot.office_hours import OfficeHours
 from bot.router import Router
 from tests.replies import after_disclosure
+from tests.routing import OPEN, CountingCore, inbound
 from tests.tracker import copy_tracker_events, tracker_event_counts
-
-OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
-
 
 # The request and the signal, without a model.
 
@@ -74,18 +71,6 @@ def test_the_confirmation_says_what_goes_and_offers_two_buttons() -> None:
 # Through the router, with the real model.
 
 
-class CountingCore:
-    """The real core, counting the messages it is asked about (to prove the model did not see some)."""
-
-    def __init__(self, core: Any) -> None:
-        self.core = core
-        self.texts: List[str] = []
-
-    async def handle(self, conversation_id: str, text: str, channel: str = "rest", metadata: Any = None) -> List[Dict]:
-        self.texts.append(text)
-        return await self.core.handle(conversation_id, text, channel, metadata)
-
-
 class ForgetMeCore(CountingCore):
     """Until the model has the `forget_me` intent: the real model's answers, plus the custom message Rasa
     sends for a response whose only content is `custom: {privacy: forget}`, when asked to delete data."""
@@ -95,10 +80,6 @@ class ForgetMeCore(CountingCore):
         if text == "please delete my data":
             return [{"recipient_id": conversation_id, "custom": {"privacy": "forget"}}]
         return answers
-
-
-def _inbound(text: str, user: str) -> InboundMessage:
-    return InboundMessage(channel="rest", platform_user_id=user, text=text)
 
 
 async def _held_about(sessions, user: str) -> Dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -132,22 +113,22 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(  # ty
 ) -> None:
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
-    other = await router.handle(_inbound("what is a clinical trial", "someone-else"))
-    await router.handle(_inbound("what is a placebo", "forgetful"))
-    searched = await router.handle(_inbound("I'm 34 with breast cancer in 77030", "forgetful"))
+    other = await router.handle(inbound("what is a clinical trial", "someone-else"))
+    await router.handle(inbound("what is a placebo", "forgetful"))
+    searched = await router.handle(inbound("I'm 34 with breast cancer in 77030", "forgetful"))
     assert "breast cancer" in " ".join(r.text for r in searched.replies), "the bot learnt the cancer type"
     before = await _held_about(sessions, "forgetful")
     for conversation_id in (other.conversation_id, searched.conversation_id):
         copy_tracker_events(core_pool.settings.tracker_store_url, database_url, conversation_id)
     assert tracker_event_counts(database_url)[searched.conversation_id] > 5
 
-    asked = await router.handle(_inbound("/forget", "forgetful"))
+    asked = await router.handle(inbound("/forget", "forgetful"))
     assert list(asked.replies) == [forget.confirmation()]
     assert (await _held_about(sessions, "forgetful"))["messages"] == before["messages"] + 2, "asked and stored"
 
     deleted_at = utcnow()
     async with router.events.subscribe() as heard:
-        done = await router.handle(_inbound("/forget_confirm", "forgetful"))
+        done = await router.handle(inbound("/forget_confirm", "forgetful"))
         published = [heard.get_nowait() for _ in range(heard.qsize())]
     assert list(done.replies) == [forget.done(left_the_queue=False)]
     assert done.replies[0].text.startswith("Done — I've deleted everything you wrote here")
@@ -170,7 +151,7 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(  # ty
     assert entries[0].detail.startswith(f"participants 1, channel identities 1, conversations 1, messages {deleted},")
     assert "/forget" not in core.texts and "/forget_confirm" not in core.texts, "the model never saw the commands"
 
-    fresh = await router.handle(_inbound("find trials near me", "forgetful"))
+    fresh = await router.handle(inbound("find trials near me", "forgetful"))
     assert "What kind of cancer" in " ".join(r.text for r in fresh.replies), "no remembered slots"
     assert fresh.conversation_id != searched.conversation_id
     now_held = await _held_about(sessions, "forgetful")
@@ -182,11 +163,11 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(  # ty
 
 async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    await router.handle(_inbound("what is a placebo", "keeper"))
-    await router.handle(_inbound("/forget", "keeper"))
-    kept = await router.handle(_inbound("/forget_cancel", "keeper"))
+    await router.handle(inbound("what is a placebo", "keeper"))
+    await router.handle(inbound("/forget", "keeper"))
+    kept = await router.handle(inbound("/forget_cancel", "keeper"))
     assert list(kept.replies) == [Reply(text="Okay, nothing was deleted.")]
-    late_yes = await router.handle(_inbound("/forget_confirm", "keeper"))
+    late_yes = await router.handle(inbound("/forget_confirm", "keeper"))
     assert list(late_yes.replies) == [forget.confirmation()], "a tap on the old Yes after No asks again"
     held = await _held_about(sessions, "keeper")
     assert held["participant"] is not None and held["messages"] >= 8
@@ -194,7 +175,7 @@ async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions, core_poo
 
 async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    straight = await router.handle(_inbound("/forget_confirm", "hasty"))
+    straight = await router.handle(inbound("/forget_confirm", "hasty"))
     assert after_disclosure(straight.replies) == [forget.confirmation()]
     async with sessions() as session:  # that question was asked 31 minutes ago
         await session.execute(
@@ -203,10 +184,10 @@ async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> 
             .values(created_at=utcnow() - forget.CONFIRM_WITHIN - timedelta(minutes=1))
         )
         await session.commit()
-    stale = await router.handle(_inbound("/forget_confirm", "hasty"))
+    stale = await router.handle(inbound("/forget_confirm", "hasty"))
     assert list(stale.replies) == [forget.confirmation()]
     assert (await _held_about(sessions, "hasty"))["messages"] == 5, "nothing was deleted"
-    done = await router.handle(_inbound("/forget_confirm", "hasty"))
+    done = await router.handle(inbound("/forget_confirm", "hasty"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
     assert (await _held_about(sessions, "hasty"))["participant"] is None
 
@@ -214,13 +195,13 @@ async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> 
 async def test_while_waiting_for_a_coordinator_deleting_leaves_the_queue(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
-    first = await router.handle(_inbound("/human_handoff", "waits-and-stays"))
-    queued = await router.handle(_inbound("/human_handoff", "waits-then-forgets"))
+    first = await router.handle(inbound("/human_handoff", "waits-and-stays"))
+    queued = await router.handle(inbound("/human_handoff", "waits-then-forgets"))
     async with sessions() as session:
         assert [c.id for c in await handoff.queue(session)] == [first.conversation_id, queued.conversation_id]
-    asked = await router.handle(_inbound("/forget", "waits-then-forgets"))
+    asked = await router.handle(inbound("/forget", "waits-then-forgets"))
     assert list(asked.replies) == [forget.confirmation()], "answered although a person owns the conversation"
-    done = await router.handle(_inbound("/forget_confirm", "waits-then-forgets"))
+    done = await router.handle(inbound("/forget_confirm", "waits-then-forgets"))
     assert list(done.replies) == [forget.done(left_the_queue=True)]
     assert "ends your request to talk with a coordinator" in done.replies[0].text
     assert core.texts == ["/human_handoff", "/human_handoff"]
@@ -233,7 +214,7 @@ async def test_while_waiting_for_a_coordinator_deleting_leaves_the_queue(session
 
 async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_link(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    queued = await router.handle(_inbound("/human_handoff", "with-sam"))
+    queued = await router.handle(inbound("/human_handoff", "with-sam"))
     async with sessions() as session:
         sam = Coordinator(email="sam@example.org", name="Sam", password_hash="x", role="coordinator")
         session.add(sam)
@@ -242,8 +223,8 @@ async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_
         await handoff.take(session, conversation, sam.id)
         await audit.record(session, audit.TOOK, coordinator_id=sam.id, conversation_id=conversation.id)
         await session.commit()
-    assert list((await router.handle(_inbound("/forget", "with-sam"))).replies) == [forget.confirmation()]
-    done = await router.handle(_inbound("/forget_confirm", "with-sam"))
+    assert list((await router.handle(inbound("/forget", "with-sam"))).replies) == [forget.confirmation()]
+    done = await router.handle(inbound("/forget_confirm", "with-sam"))
     assert list(done.replies) == [forget.done(left_the_queue=True)]
     async with sessions() as session:
         entries = list((await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
@@ -256,15 +237,15 @@ async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_
 
 async def test_a_crisis_comes_before_a_pending_deletion(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, core_pool, OPEN)
-    await router.handle(_inbound("/forget", "in-crisis-forgetting"))
-    result = await router.handle(_inbound("i want to end my life", "in-crisis-forgetting"))
+    await router.handle(inbound("/forget", "in-crisis-forgetting"))
+    result = await router.handle(inbound("i want to end my life", "in-crisis-forgetting"))
     assert result.replies[0] == crisis.resources()
     assert (await _held_about(sessions, "in-crisis-forgetting"))["participant"] is not None
 
 
 async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, ForgetMeCore(core_pool), OPEN)
-    asked = await router.handle(_inbound("please delete my data", "asks-in-words"))
+    asked = await router.handle(inbound("please delete my data", "asks-in-words"))
     assert after_disclosure(asked.replies) == [forget.confirmation()]
     async with sessions() as session:
         stored = (
@@ -273,7 +254,7 @@ async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_
             )
         ).scalars().all()
     assert stored == ["please delete my data", honesty.DISCLOSURE.text, forget.confirmation().text]
-    done = await router.handle(_inbound("/forget_confirm", "asks-in-words"))
+    done = await router.handle(inbound("/forget_confirm", "asks-in-words"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
 
 

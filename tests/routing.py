@@ -1,0 +1,43 @@
+"""Shared pieces of the router tests: an always-open queue policy, a counting wrapper around the
+real core, and small lookups of a conversation and its place in the queue."""
+
+from datetime import timedelta
+from typing import Any, Dict, List
+
+from bot import handoff
+from bot.messages import InboundMessage
+from bot.models import Conversation
+from bot.office_hours import OfficeHours
+
+OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
+
+
+class CountingCore:
+    """The real core, counting the messages it is asked about (to prove the model did not see some)."""
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+        self.texts: List[str] = []
+
+    async def handle(self, conversation_id: str, text: str, channel: str = "rest", metadata: Any = None) -> List[Dict]:
+        self.texts.append(text)
+        return await self.core.handle(conversation_id, text, channel, metadata)
+
+
+def inbound(text: str, user: str) -> InboundMessage:
+    """A REST message from `user`."""
+    return InboundMessage(channel="rest", platform_user_id=user, text=text)
+
+
+async def stored_conversation(sessions, conversation_id: str) -> Conversation:  # type: ignore[no-untyped-def]
+    """The stored conversation (it must exist)."""
+    async with sessions() as session:
+        found = await session.get(Conversation, conversation_id)
+        assert found is not None
+        return found
+
+
+async def position(sessions, conversation_id: str) -> Any:  # type: ignore[no-untyped-def]
+    """The conversation's place in the coordinators' queue (None when it is not waiting)."""
+    async with sessions() as session:
+        return await handoff.queue_position(session, await session.get(Conversation, conversation_id))
