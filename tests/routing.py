@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 
 from bot import handoff
 from bot.messages import InboundMessage
-from bot.models import Conversation
+from bot.models import Conversation, Coordinator
 from bot.office_hours import OfficeHours
 
 OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
@@ -41,3 +41,14 @@ async def position(sessions, conversation_id: str) -> Any:  # type: ignore[no-un
     """The conversation's place in the coordinators' queue (None when it is not waiting)."""
     async with sessions() as session:
         return await handoff.queue_position(session, await session.get(Conversation, conversation_id))
+
+
+async def take_as_coordinator(sessions, conversation_id: str, email: str = "sam@example.org") -> int:  # type: ignore[no-untyped-def]
+    """A new coordinator takes the conversation from the queue (as the console does); their id."""
+    async with sessions() as session:
+        coordinator = Coordinator(email=email, name="Sam", password_hash="x", role="coordinator")
+        session.add(coordinator)
+        await session.flush()
+        await handoff.take(session, await session.get(Conversation, conversation_id), coordinator.id)
+        await session.commit()
+        return int(coordinator.id)

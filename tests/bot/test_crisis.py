@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bot import crisis, handoff, phrases
 from bot import handoff_texts as texts
-from bot.models import Conversation, Coordinator, Message, utcnow
+from bot.models import Message, utcnow
 from bot.router import Router
 from tests.replies import after_disclosure
-from tests.routing import OPEN, CountingCore, inbound, position, stored_conversation
+from tests.routing import OPEN, CountingCore, inbound, position, stored_conversation, take_as_coordinator
 
 DIRECT = [
     "I want to kill myself",
@@ -207,12 +207,7 @@ async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, 
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
     queued = await router.handle(inbound("/human_handoff", "with-person"))
-    async with sessions() as session:
-        coordinator = Coordinator(email="sam@example.org", name="Sam", password_hash="x", role="coordinator")
-        session.add(coordinator)
-        await session.flush()
-        await handoff.take(session, await session.get(Conversation, queued.conversation_id), coordinator.id)
-        await session.commit()
+    await take_as_coordinator(sessions, queued.conversation_id)
     quiet = await router.handle(inbound("sorry, one sec", "with-person"))
     result = await router.handle(inbound("i want to end it all", "with-person"))
     assert quiet.replies == () and list(result.replies) == [crisis.resources()]

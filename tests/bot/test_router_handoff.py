@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from bot import handoff
 from bot import handoff_texts as texts
-from bot.models import Conversation, ConversationStatus, Coordinator, Handoff, Message
+from bot.models import ConversationStatus, Handoff, Message
 from bot.office_hours import DAYS, OfficeHours
 from bot.router import Router
 from tests.replies import after_disclosure
-from tests.routing import OPEN, CountingCore, inbound, stored_conversation
+from tests.routing import OPEN, CountingCore, inbound, stored_conversation, take_as_coordinator
 
 
 def _closed_all_day_today() -> OfficeHours:
@@ -112,13 +112,7 @@ async def test_with_a_coordinator_the_bot_is_silent(sessions, core_pool) -> None
     core = CountingCore(core_pool)
     router = Router(sessions, core, OPEN)
     queued = await router.handle(inbound("/human_handoff", "with-person"))
-    async with sessions() as session:
-        coordinator = Coordinator(email="sam@example.org", name="Sam", password_hash="x", role="coordinator")
-        session.add(coordinator)
-        await session.flush()
-        conversation = await session.get(Conversation, queued.conversation_id)
-        await handoff.take(session, conversation, coordinator.id)
-        await session.commit()
+    await take_as_coordinator(sessions, queued.conversation_id)
     result = await router.handle(inbound(texts.BACK_TO_BOT, "with-person"))
     assert result.replies == () and core.texts == ["/human_handoff"]
     assert (await stored_conversation(sessions, queued.conversation_id)).status == "with_coordinator"
