@@ -15,11 +15,14 @@ MARK = "automated assistant"
 DISCLOSURE = Reply(
     text="Hi! I'm trialbot, an automated assistant (not a person) that answers questions about cancer clinical trials."
 )
+AFTER_SAFETY = Reply(text="I'm trialbot, an automated assistant (not a person).")
+"""After the 988 or 911 lines a cheerful "Hi!" would jar: the same fact, said quietly."""
 
 
 def introduce(replies: Sequence[Reply], safety_first: bool = False) -> List[Reply]:
     """The bot's first replies in a conversation, with the disclosure where it belongs (once)."""
     if not replies or any(MARK in reply.text for reply in replies):
         return list(replies)
-    at = 1 if safety_first else 0
-    return [*replies[:at], DISCLOSURE, *replies[at:]]
+    if safety_first:
+        return [*replies[:1], AFTER_SAFETY, *replies[1:]]
+    return [DISCLOSURE, *replies]

@@ -13,7 +13,8 @@ def _text(reply: Any) -> str:
 
 
 def after_disclosure(replies: Sequence[R]) -> List[R]:
-    """The replies without the disclosure, which must be among them exactly once."""
+    """The replies without the disclosure (either wording), which must be among them exactly once."""
+    wordings = {honesty.DISCLOSURE.text, honesty.AFTER_SAFETY.text}
     texts = [_text(r) for r in replies]
-    assert texts.count(honesty.DISCLOSURE.text) == 1, texts
-    return [r for r in replies if _text(r) != honesty.DISCLOSURE.text]
+    assert sum(t in wordings for t in texts) == 1, texts
+    return [r for r in replies if _text(r) not in wordings]

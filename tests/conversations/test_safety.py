@@ -16,6 +16,7 @@ from bot import crisis, emergency, forget, honesty
 from bot.faq.catalog import load_catalog
 from bot.faq.training_data import response_text
 from tests.bot.test_crisis import CRISIS, NOT_CRISIS
+from tests.replies import after_disclosure
 from tests.stack import chat
 
 CATALOG = load_catalog()
@@ -34,13 +35,6 @@ def _texts(replies: List[Dict[str, Any]]) -> List[str]:
     return [r.get("text", "") for r in replies]
 
 
-def _after_disclosure(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """A new conversation's replies without the first-message disclosure (which must be there)."""
-    texts = _texts(replies)
-    assert sum(honesty.MARK in t for t in texts) == 1, texts
-    return [r for r in replies if r.get("text") != honesty.DISCLOSURE.text]
-
-
 def test_there_are_at_least_forty_crisis_phrasings_including_figures_of_speech() -> None:
     assert len(CRISIS) + len(NOT_CRISIS) >= 40 and len(NOT_CRISIS) >= 12
 
@@ -50,7 +44,7 @@ def test_crisis_phrasings_get_988_and_911_first_then_a_person(running_stack, tex
     texts = _texts(chat(running_stack.base_url, _new("crisis"), text))
     assert texts[0] == crisis.resources().text
     assert "call or text 988" in texts[0] and "call 911" in texts[0]
-    assert texts[1] == honesty.DISCLOSURE.text  # the safety lines first, then who is talking
+    assert texts[1] == honesty.AFTER_SAFETY.text  # the safety lines first, then who is talking
     assert any("asking a person from our team" in t for t in texts[2:]), texts
 
 
@@ -94,7 +88,7 @@ def test_emergencies_get_911_the_emergency_room_and_the_care_team(running_stack,
     assert texts[0] == emergency.advice().text
     assert "call 911 or go to the nearest emergency room" in texts[0] and "care team" in texts[0]
     assert "Source: https://www.cancer.gov/" in texts[0]
-    assert texts[1:] == [honesty.DISCLOSURE.text]  # nothing else: the model did not answer, nobody queued
+    assert texts[1:] == [honesty.AFTER_SAFETY.text]  # nothing else: the model did not answer, nobody queued
 
 
 @pytest.mark.parametrize("text", NOT_EMERGENCIES)
@@ -129,7 +123,7 @@ MEDICAL_ADVICE = [
 
 @pytest.mark.parametrize("text", MEDICAL_ADVICE)
 def test_medical_advice_is_declined_kindly_with_the_care_team_and_a_coordinator(running_stack, text: str) -> None:  # type: ignore[no-untyped-def]
-    replies = _after_disclosure(chat(running_stack.base_url, _new("advice"), text))
+    replies = after_disclosure(chat(running_stack.base_url, _new("advice"), text))
     assert NO_ADVICE in replies[0]["text"] and "care team" in replies[0]["text"], _texts(replies)
     assert OFFER in replies[1]["text"]
     assert [b["payload"] for b in replies[1]["buttons"]] == ["/human_handoff", "/thank"]
@@ -155,14 +149,14 @@ UNCHECKED_CLAIMS = [
 
 @pytest.mark.parametrize(("text", "topic"), [LAB_RATS, *MYTHS.items()])
 def test_myths_get_the_facts_and_a_source(running_stack, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
-    replies = _after_disclosure(chat(running_stack.base_url, _new("myth"), text))
+    replies = after_disclosure(chat(running_stack.base_url, _new("myth"), text))
     assert replies[0]["text"] == response_text(CATALOG.get(topic)), _texts(replies)
     assert "\n\nSource: https://" in replies[0]["text"]
 
 
 @pytest.mark.parametrize("text", UNCHECKED_CLAIMS)
 def test_a_claim_the_bot_cannot_check_gets_trusted_places_to_look(running_stack, text: str) -> None:  # type: ignore[no-untyped-def]
-    replies = _after_disclosure(chat(running_stack.base_url, _new("claim"), text))
+    replies = after_disclosure(chat(running_stack.base_url, _new("claim"), text))
     answer = replies[0]["text"]
     assert answer == response_text(CATALOG.get("spot_misinformation")), _texts(replies)
     assert "cancer.gov" in answer and "1-800-422-6237" in answer and "care team" in answer
@@ -179,7 +173,7 @@ UNBLINDING = {
 
 @pytest.mark.parametrize(("text", "topic"), UNBLINDING.items())
 def test_unblinding_talk_gets_a_gentle_explanation(running_stack, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
-    replies = _after_disclosure(chat(running_stack.base_url, _new("unblinding"), text))
+    replies = after_disclosure(chat(running_stack.base_url, _new("unblinding"), text))
     answer = replies[0]["text"]
     assert answer == response_text(CATALOG.get(topic)), _texts(replies)
     assert "unblind" in answer and "study team" in answer
