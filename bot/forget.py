@@ -22,19 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, Optional, Tuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, tracker_events
+from bot import audit, erase
 from bot.messages import Button, Reply
 from bot.models import (
-    AuditEvent,
     Author,
     ChannelIdentity,
     Conversation,
     ConversationStatus,
     Direction,
-    Handoff,
     Message,
     Participant,
     aware,
@@ -152,26 +150,14 @@ async def forget_participant(session: AsyncSession, participant_id: int) -> Forg
     ).all()
     ids = [row.id for row in rows]
     people = (ConversationStatus.WAITING.value, ConversationStatus.WITH_COORDINATOR.value)
-    counts: Dict[str, int] = {}
-    if ids:
-        counts["messages"] = await _delete(session, delete(Message).where(Message.conversation_id.in_(ids)))
-        counts["handoffs"] = await _delete(session, delete(Handoff).where(Handoff.conversation_id.in_(ids)))
-        counts["audit_entries_unlinked"] = await _delete(
-            session, update(AuditEvent).where(AuditEvent.conversation_id.in_(ids)).values(conversation_id=None)
-        )
-        counts["conversations"] = await _delete(session, delete(Conversation).where(Conversation.id.in_(ids)))
-        counts["tracker_events"] = await tracker_events.delete_conversations(session, ids)
-    counts["identities"] = await _delete(
+    counts = await erase.delete_conversations(session, ids)
+    counts["identities"] = await erase.rowcount(
         session, delete(ChannelIdentity).where(ChannelIdentity.participant_id == participant_id)
     )
-    counts["participants"] = await _delete(session, delete(Participant).where(Participant.id == participant_id))
+    counts["participants"] = await erase.rowcount(session, delete(Participant).where(Participant.id == participant_id))
     forgotten = Forgotten(
         conversation_ids=tuple(ids), queued=sum(row.status in people for row in rows), **counts
     )
     await audit.record(session, audit.FORGOTTEN, detail=forgotten.summary())
     return forgotten
 
-
-async def _delete(session: AsyncSession, statement: Any) -> int:
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)

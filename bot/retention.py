@@ -21,19 +21,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, tracker_events
+from bot import audit, erase, tracker_events
 from bot.db import create_engine, create_session_factory
 from bot.models import (
-    AuditEvent,
     ChannelIdentity,
     Conversation,
     ConversationStatus,
-    Handoff,
     Message,
     Participant,
     utcnow,
@@ -79,13 +77,13 @@ def cutoff_for(days: int, now: Optional[datetime] = None) -> datetime:
 async def purge(session: AsyncSession, cutoff: datetime) -> Purged:
     """Delete what is older than `cutoff` (see the module's docstring); the caller commits or rolls back."""
     old = select(Message.id).where(Message.created_at < cutoff)
-    await _run(
+    await erase.rowcount(
         session,
         update(Message)
         .where(Message.created_at >= cutoff, Message.in_reply_to_id.in_(old))
         .values(in_reply_to_id=None),
     )
-    messages = await _run(session, delete(Message).where(Message.created_at < cutoff))
+    messages = await erase.rowcount(session, delete(Message).where(Message.created_at < cutoff))
     events = await tracker_events.delete_older_than(session, cutoff)
 
     empty = and_(
@@ -94,26 +92,22 @@ async def purge(session: AsyncSession, cutoff: datetime) -> Purged:
         ~exists().where(Message.conversation_id == Conversation.id),
     )
     ids = list((await session.execute(select(Conversation.id).where(empty))).scalars())
-    handoffs = unlinked = conversations = 0
-    if ids:
-        handoffs = await _run(session, delete(Handoff).where(Handoff.conversation_id.in_(ids)))
-        unlinked = await _run(
-            session, update(AuditEvent).where(AuditEvent.conversation_id.in_(ids)).values(conversation_id=None)
-        )
-        conversations = await _run(session, delete(Conversation).where(Conversation.id.in_(ids)))
-        events += await tracker_events.delete_conversations(session, ids)
+    gone = await erase.delete_conversations(session, ids)
+    events += gone.get("tracker_events", 0)
+    handoffs, unlinked = gone.get("handoffs", 0), gone.get("audit_entries_unlinked", 0)
+    conversations = gone.get("conversations", 0)
 
     lone_identities = and_(
         ChannelIdentity.created_at < cutoff,
         ~exists().where(Conversation.identity_id == ChannelIdentity.id),
     )
-    identities = await _run(session, delete(ChannelIdentity).where(lone_identities))
+    identities = await erase.rowcount(session, delete(ChannelIdentity).where(lone_identities))
     lone_participants = and_(
         Participant.created_at < cutoff,
         ~exists().where(ChannelIdentity.participant_id == Participant.id),
         ~exists().where(Conversation.participant_id == Participant.id),
     )
-    participants = await _run(session, delete(Participant).where(lone_participants))
+    participants = await erase.rowcount(session, delete(Participant).where(lone_participants))
     return Purged(cutoff, messages, events, conversations, handoffs, identities, participants, unlinked)
 
 
@@ -140,7 +134,3 @@ def run_purge(database_url: str, days: int, dry_run: bool = False) -> Purged:
     """`purge_database` for synchronous callers (the CLI, `trialbot run` at start-up)."""
     return asyncio.run(purge_database(database_url, days, dry_run))
 
-
-async def _run(session: AsyncSession, statement: Any) -> int:
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
