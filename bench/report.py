@@ -170,17 +170,17 @@ def markdown(results: Dict[str, Any]) -> str:
     out += [f"| {g['goal']} | {g['target']} | {g['measured']} | {_mark(g['met'])} |" for g in results["goals"]]
     out += [
         "",
-        "| Conversations | Target | p50 | p95 | p99 | Answered/s | Sent | Answered | Errors |",
+        "| Conversations | Target | p50 | p95 | p99 | Answered/s | Sent | Answered | Not answered |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for level in s["levels"]:
         for key, name in names.items():
             row = _level(results, key, level)
             if row:
-                errors = row["errors"] + row["failed"] + row["empty"]
+                unanswered = row["errors"] + row["failed"] + row["empty"]
                 out.append(f"| {level} | {name} | {_ms(row['p50_ms'])} | {_ms(row['p95_ms'])} | "
                            f"{_ms(row['p99_ms'])} | {row['throughput_per_s']} | {row['sent']} | "
-                           f"{row['answered']} | {errors} |")
+                           f"{row['answered']} | {unanswered} |")
         ratio = results.get("comparison", {}).get(str(level))
         if ratio:
             out.append(f"| {level} | trialbot ÷ Rasa | {_ratio(ratio['p50_ms'])} | {_ratio(ratio['p95_ms'])} | "

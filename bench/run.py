@@ -152,8 +152,12 @@ def trial_search(trials: int, output: Path) -> Optional[Dict[str, Any]]:
         return None
     _say(f"Trial search over the snapshot and {trials:,} generated trials…")
     command = [sys.executable, str(PROJECT_ROOT / "bench" / "trials_search.py"), str(output), "--trials", str(trials)]
-    subprocess.run(command, cwd=PROJECT_ROOT, check=True, timeout=900)
-    return json.loads(output.read_text())
+    try:
+        subprocess.run(command, cwd=PROJECT_ROOT, check=True, timeout=900)
+        return json.loads(output.read_text())
+    except (subprocess.SubprocessError, OSError, ValueError) as error:
+        print(f"The trial search benchmark failed: {error}", file=sys.stderr)
+        return {"error": str(error)}
 
 
 def training() -> Dict[str, Any]:

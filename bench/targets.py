@@ -142,20 +142,22 @@ def _start(command: List[str], env: Dict[str, str], log: Path) -> subprocess.Pop
 def _wait(stack: Stack, is_ready: Callable[[httpx.Client], bool], timeout: float) -> None:
     """Poll every 0.1 s until `is_ready`; record the seconds since the first process started."""
     deadline = stack.started_at + timeout
-    with httpx.Client(timeout=2.0, trust_env=False) as client:
-        while time.monotonic() < deadline:
-            if any(leader.poll() is not None for leader in stack.groups):
-                stack.stop()
-                raise StartError(f"{stack.name} stopped while starting:\n{stack.log_tail()}")
-            try:
-                if is_ready(client):
-                    stack.ready_seconds = round(time.monotonic() - stack.started_at, 2)
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-    stack.stop()
-    raise StartError(f"{stack.name} was not ready after {timeout:.0f} s:\n{stack.log_tail()}")
+    try:
+        with httpx.Client(timeout=2.0, trust_env=False) as client:
+            while time.monotonic() < deadline:
+                if any(leader.poll() is not None for leader in stack.groups):
+                    raise StartError(f"{stack.name} stopped while starting:\n{stack.log_tail()}")
+                try:
+                    if is_ready(client):
+                        stack.ready_seconds = round(time.monotonic() - stack.started_at, 2)
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+        raise StartError(f"{stack.name} was not ready after {timeout:.0f} s:\n{stack.log_tail()}")
+    except BaseException:  # not ready, or Ctrl-C while starting: leave nothing running
+        stack.stop()
+        raise
 
 
 def _base_env(database_url: str) -> Dict[str, str]:
