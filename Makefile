@@ -50,8 +50,8 @@ lint: install  ## ruff
 validate: install  ## rasa data validate
 	$(PY) -m rasa data validate --domain domain.yml --data data/nlu data/stories data/rules --fail-on-warnings
 
-bench: install  ## benchmarks (not tests); figures written to bench/results-trials.json
-	$(PY) bench/trials_search.py bench/results-trials.json
+bench: install train  ## trialbot vs plain Rasa on this machine, trial search; writes bench/results.json and .md
+	$(PY) -m bench.run
 
 lock:  ## re-resolve requirements.in into requirements.lock (needs network)
 	@PY310=$$(scripts/find-python310) || exit 1; rm -rf .lockenv; "$$PY310" -m venv .lockenv; \

@@ -1,1 +1,1 @@
-"""Benchmarks (run with `make bench`); figures go to bench/results-*.json, not into tests."""
+"""Benchmarks: `make bench` runs `python -m bench.run`; figures go to bench/results.json and .md."""

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
+import os
+import platform
 import subprocess
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, List
+from typing import Any, Dict, Iterable, List, Optional
 
 from bot.db import PROJECT_ROOT
 
@@ -43,6 +48,33 @@ def stamp_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.name + ".fingerprint")
 
 
+def record_path(model_path: Path) -> Path:
+    """Where how long the model took to train is kept (JSON, next to the fingerprint stamp)."""
+    return model_path.with_name(model_path.name + ".training.json")
+
+
+def write_record(model_path: Path, seconds: float, inputs_fingerprint: str) -> Dict[str, Any]:
+    """Record how long a training took, on which inputs and which machine (read by `make bench`)."""
+    record = {
+        "seconds": round(seconds, 1),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fingerprint": inputs_fingerprint,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    record_path(model_path).write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def read_record(model_path: Path) -> Optional[Dict[str, Any]]:
+    """The training record of a model, or None when there is none (trained before records were kept)."""
+    try:
+        record = json.loads(record_path(model_path).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("seconds"), int | float) else None
+
+
 def is_current(model_path: Path, root: Path = PROJECT_ROOT) -> bool:
     """True when the model exists and was trained from exactly the current inputs."""
     model_path = model_path if model_path.is_absolute() else root / model_path
@@ -55,7 +87,7 @@ def is_current(model_path: Path, root: Path = PROJECT_ROOT) -> bool:
 
 
 def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
-    """Train a model with `rasa train` into `model_path` and record its fingerprint."""
+    """Train a model with `rasa train` into `model_path`; record its fingerprint and how long it took."""
     model_path = model_path if model_path.is_absolute() else root / model_path
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = fingerprint(root)
@@ -68,8 +100,11 @@ def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
         "--fixed-model-name", model_path.name.removesuffix(".tar.gz"),
         "--force",
     ]
+    started = time.monotonic()
     subprocess.run(command, cwd=root, check=True)
+    seconds = time.monotonic() - started
     stamp_path(model_path).write_text(before + "\n")
+    write_record(model_path, seconds, before)
 
 
 def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = False) -> bool:

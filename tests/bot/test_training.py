@@ -43,3 +43,16 @@ def test_model_is_current_only_with_matching_stamp(tmp_path: Path) -> None:
     assert is_current(model, tmp_path)
     (tmp_path / "domain.yml").write_text("intents: [greet]\n")
     assert not is_current(model, tmp_path)
+
+
+def test_training_record_is_kept_next_to_the_model(tmp_path: Path) -> None:
+    from bot.training import read_record, record_path, write_record
+
+    model = tmp_path / "trialbot.tar.gz"
+    assert read_record(model) is None
+    written = write_record(model, 481.26, "abc123")
+    assert record_path(model) == tmp_path / "trialbot.tar.gz.training.json"
+    assert read_record(model) == written
+    assert written["seconds"] == 481.3 and written["fingerprint"] == "abc123" and written["cpus"]
+    record_path(model).write_text("not json")
+    assert read_record(model) is None
