@@ -200,6 +200,7 @@ def markdown(results: Dict[str, Any]) -> str:
         out.append(f"| {label} | " + " | ".join(cell(targets[k]) for k in names if k in targets) + " |")
 
     row("Start to ready", lambda t: f"{t.get('start_to_ready_s')} s")
+    row("All workers loaded", lambda t: f"{t['all_workers_ready_s']} s" if t.get("all_workers_ready_s") else "–")
     row("Model load per worker", lambda t: ", ".join(f"{w.get('load_seconds')} s" for w in t.get("workers", []))
         or "(inside start to ready)")
     row("RSS after load", lambda t: _memory(t.get("memory", [])))

@@ -119,6 +119,7 @@ def bench_target(name: str, args: argparse.Namespace, workdir: Path, template_db
     figures: Dict[str, Any] = {"start_to_ready_s": stack.ready_seconds, "log": str(log)}
     if name == "trialbot":
         figures["workers"] = stack.details.get("workers", [])
+        figures["all_workers_ready_s"] = stack.details.get("all_workers_ready_seconds")
     _say(f"  ready in {stack.ready_seconds} s")
     failure_texts = frozenset({TROUBLE_REPLY.text}) if name == "trialbot" else frozenset()
     samples: List[Sample] = []

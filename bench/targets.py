@@ -198,7 +198,18 @@ def start_trialbot(model_path: Path, database_url: str, workers: int, log: Path,
         stack.details["workers"] = response.json().get("workers", [])
         return True
 
+    def fully_loaded(client: httpx.Client) -> bool:
+        body = client.get(f"{stack.base_url}/readyz").json()
+        stack.details["workers"] = body.get("workers", [])
+        return bool(body.get("workers_ready")) and body.get("workers_ready") == body.get("workers_total")
+
     _wait(stack, ready, timeout)
+    # The first worker answers at once; the others load one after another. Measure the load at
+    # full strength: wait for all of them (and record when that was).
+    first_ready = stack.ready_seconds
+    _wait(stack, fully_loaded, timeout)
+    stack.details["all_workers_ready_seconds"] = stack.ready_seconds
+    stack.ready_seconds = first_ready
     worker_pids = {w.get("pid"): w.get("index") for w in stack.details.get("workers", [])}
 
     def classify(process: psutil.Process) -> str:

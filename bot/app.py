@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from datetime import timedelta
 from typing import AsyncIterator, Optional
 
@@ -42,7 +43,8 @@ async def favicon(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready to answer: model loaded, database and action server reachable (503 with why)."""
+    """Ready to answer: model loaded in at least one worker, database and action server reachable
+    (503 with why). The body says how many workers have loaded (the others are still loading)."""
     state = request.app.state
     problems = []
     if not state.core.ready:
@@ -59,7 +61,15 @@ async def readyz(request: Request) -> JSONResponse:
         problems.append(f"action server: {type(error).__name__} at {state.settings.action_server_health_url}")
     if problems:
         return JSONResponse({"status": "not ready", "reasons": problems}, status_code=503)
-    return JSONResponse({"status": "ready", "workers": state.core.worker_info()})
+    workers = state.core.worker_info()
+    return JSONResponse(
+        {
+            "status": "ready",
+            "workers": workers,
+            "workers_ready": sum(bool(w.get("ready")) for w in workers),
+            "workers_total": getattr(getattr(state.core, "settings", None), "workers", len(workers)),
+        }
+    )
 
 
 async def _offer_loop(coordination: Coordination, every_seconds: float = 15.0) -> None:
@@ -90,6 +100,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
                 action_server_url=settings.action_server_url,
                 tracker_store_url=sync_url(settings.database_url),
                 workers=settings.core_workers,
+                tf_threads=max(1, (os.cpu_count() or 1) // settings.core_workers),
                 timeout_seconds=settings.core_timeout_seconds,
                 log_level=settings.log_level,
             )

@@ -182,7 +182,7 @@ def load_settings(
         database_url=get("DATABASE_URL", _database_url, "sqlite:///trialbot.db"),
         model_path=get("MODEL_PATH", Path, "models/trialbot.tar.gz"),
         action_server_url=get("ACTION_SERVER_URL", _http_url, "http://127.0.0.1:5055/webhook"),
-        core_workers=get("CORE_WORKERS", _positive_int, "1"),
+        core_workers=get("CORE_WORKERS", _positive_int, str(os.cpu_count() or 1)),
         core_timeout_seconds=get("CORE_TIMEOUT_SECONDS", _positive_float, "30"),
         log_level=get("LOG_LEVEL", _log_level, "INFO"),
         webchat_allowed_origins=get("WEBCHAT_ALLOWED_ORIGINS", _origins, ""),

@@ -1,8 +1,13 @@
 """The door to Rasa: a pool of worker processes with conversation affinity.
 
-Every message of one conversation goes to the same worker (chosen by a stable hash of the
-conversation id), so a conversation's messages are handled in order and never concurrently,
-while the gateway's event loop only waits on a pipe and keeps serving other requests.
+Every message of one conversation goes to the same worker (`bot.affinity`), so a conversation's
+messages are handled in order and never concurrently, while the gateway's event loop only waits
+on a pipe and keeps serving other requests.
+
+Workers load the model one after another: on a machine with few cores, loading them all at once
+makes each take as long as loading them in turn, so the first one would be ready no sooner than
+the last. The pool is ready, and answers, as soon as the first worker is; new conversations go
+to the later ones as they arrive.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import itertools
 import logging
 import multiprocessing
 import threading
-import zlib
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot import core_worker
+from bot.affinity import Affinity
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,8 @@ class CoreSettings:
     action_server_url: str
     tracker_store_url: str
     workers: int = 1
+    tf_threads: int = 0
+    """TensorFlow threads per worker (0: TensorFlow's own choice)."""
     timeout_seconds: float = 30.0
     load_timeout_seconds: float = 600.0
     log_level: str = "INFO"
@@ -64,14 +71,22 @@ class CorePool:
         self._stopping = False
         self._context = multiprocessing.get_context("spawn")
         self._start_error: Optional[str] = None
+        self._affinity = Affinity()
+        self._changed: Optional[asyncio.Event] = None
 
     async def start(self) -> None:
-        """Start the worker processes; they load the model in the background."""
+        """Start the first worker; it loads the model in the background, then the next one starts."""
         self._loop = asyncio.get_running_loop()
+        self._changed = asyncio.Event()
         if not self.settings.model_path.is_file():
             self._start_error = f"no trained model at {self.settings.model_path}: run `make train`"
             raise CoreError(self._start_error)
-        self._workers = [self._spawn(i) for i in range(self.settings.workers)]
+        self._workers = [self._spawn(0)]
+
+    def _start_next(self) -> None:
+        """Once a worker has loaded (or failed to), the next one begins loading."""
+        if not self._stopping and len(self._workers) < self.settings.workers:
+            self._workers.append(self._spawn(len(self._workers)))
 
     def _spawn(self, index: int) -> _Worker:
         parent, child = self._context.Pipe()
@@ -83,6 +98,7 @@ class CorePool:
                 self.settings.action_server_url,
                 self.settings.tracker_store_url,
                 self.settings.log_level,
+                self.settings.tf_threads,
             ),
             name=f"trialbot-core-{index}",
             daemon=True,
@@ -111,11 +127,17 @@ class CorePool:
         if kind == "ready":
             worker.info = dict(item[1])
             worker.ready.set()
+            assert self._changed is not None
+            self._changed.set()
             logger.info("Rasa worker %d ready in %ss", worker.index, worker.info.get("load_seconds"))
+            self._start_next()
         elif kind == "error":
             worker.error = str(item[1])
             worker.ready.set()
             logger.error("Rasa worker %d: %s", worker.index, worker.error)
+            assert self._changed is not None
+            self._changed.set()  # wakes messages waiting for a worker: they may have to fail now
+            self._start_next()
         elif kind in ("result", "failed"):
             future = worker.pending.pop(item[1], None)
             if future is None or future.done():
@@ -130,6 +152,7 @@ class CorePool:
             if not future.done():
                 future.set_exception(CoreError("the Rasa worker stopped"))
         worker.pending.clear()
+        self._affinity.drop_worker(worker.index)
         if self._stopping or worker.error is not None:
             worker.ready.set()
             return
@@ -137,32 +160,38 @@ class CorePool:
         if self._workers and self._workers[worker.index] is worker:
             self._workers[worker.index] = self._spawn(worker.index)
 
-    def worker_index(self, conversation_id: str) -> int:
-        """The worker that owns a conversation (stable across restarts)."""
-        return zlib.crc32(conversation_id.encode("utf-8")) % self.settings.workers
+    def owner(self, conversation_id: str) -> Optional[int]:
+        """The worker that currently owns a conversation, if any."""
+        return self._affinity.owner(conversation_id)
+
+    def _serving(self) -> List[_Worker]:
+        return [w for w in self._workers if w.ready.is_set() and w.error is None and w.process.is_alive()]
 
     @property
     def ready(self) -> bool:
+        """True when at least one worker has loaded the model and can answer."""
+        return bool(self._serving())
+
+    @property
+    def all_ready(self) -> bool:
         """True when every worker has loaded the model."""
-        return bool(self._workers) and all(
-            w.ready.is_set() and w.error is None for w in self._workers
-        )
+        return len(self._serving()) == self.settings.workers
 
     def status(self) -> str:
         """A short reason why the pool is not ready, or "ready"."""
         if not self._workers:
             return self._start_error or "the Rasa workers are not started"
+        serving = len(self._serving())
         errors = [w.error for w in self._workers if w.error]
-        if errors:
+        if errors and not serving:
             return errors[0]
-        loading = sum(not w.ready.is_set() for w in self._workers)
-        if loading:
-            return f"the model is loading ({loading} of {len(self._workers)} workers)"
+        if not serving:
+            return f"the model is loading (0 of {self.settings.workers} workers ready)"
         return "ready"
 
     def worker_info(self) -> List[Dict[str, Any]]:
-        """Process id and load time of each worker (for benchmarks and /readyz)."""
-        return [dict(w.info, index=w.index) for w in self._workers]
+        """Each started worker: index, whether it is ready, and once loaded its process id and load time."""
+        return [dict(w.info, index=w.index, ready=w in self._serving()) for w in self._workers]
 
     async def handle(
         self,
@@ -174,11 +203,40 @@ class CorePool:
         """Rasa's replies (its bot-message dicts) to one message of a conversation."""
         if not self._workers:
             raise CoreError("the Rasa workers are not started")
-        worker = self._workers[self.worker_index(conversation_id)]
+        index = await self._acquire(conversation_id)
         try:
-            await asyncio.wait_for(worker.ready.wait(), self.settings.load_timeout_seconds)
-        except asyncio.TimeoutError:
-            raise CoreError("the model did not finish loading in time") from None
+            return await self._ask(self._workers[index], conversation_id, text, channel, metadata)
+        finally:
+            self._affinity.release(conversation_id)
+
+    async def _acquire(self, conversation_id: str) -> int:
+        """The worker for this message (waiting, within the load timeout, for one to be ready)."""
+        assert self._changed is not None
+        while True:
+            index = self._affinity.acquire(conversation_id, {w.index for w in self._serving()})
+            if index is not None:
+                return index
+            if self._workers and all(w.error for w in self._workers):
+                raise CoreError(self._workers[0].error or "the Rasa workers failed")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), self.settings.load_timeout_seconds)
+            except asyncio.TimeoutError:
+                raise CoreError("the model did not finish loading in time") from None
+
+    async def _ask(
+        self,
+        worker: _Worker,
+        conversation_id: str,
+        text: str,
+        channel: str,
+        metadata: Optional[Mapping[str, Any]],
+    ) -> List[Dict[str, Any]]:
+        if not worker.ready.is_set():  # restarting with this conversation's earlier message in flight
+            try:
+                await asyncio.wait_for(worker.ready.wait(), self.settings.load_timeout_seconds)
+            except asyncio.TimeoutError:
+                raise CoreError("the model did not finish loading in time") from None
         if worker.error:
             raise CoreError(worker.error)
         request_id = next(self._ids)

@@ -2,7 +2,8 @@
 
 Runs in its own process (started by `bot.core.CorePool`) so that model prediction never blocks
 the gateway's event loop. Messages of different conversations are handled concurrently on the
-worker's own event loop; Rasa's lock store keeps one conversation's messages in order.
+worker's own event loop; Rasa's lock store keeps one conversation's messages in order. Trackers
+of the worker's recent conversations stay in memory between messages (`bot.tracker_cache`).
 """
 
 from __future__ import annotations
@@ -37,14 +38,29 @@ def configure_rasa_logging(log_level: str) -> None:
     logs.mask_handlers()
 
 
+def limit_tensorflow_threads(threads: int) -> None:
+    """Let TensorFlow use at most `threads` threads for one operation and between operations (0: its default).
+
+    Several workers on a few cores each running TensorFlow's own thread pools (one thread per
+    core each) only take turns on the same cores.
+    """
+    if threads <= 0:
+        return
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
     from rasa.core.agent import Agent
-    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.endpoints import EndpointConfig
+
+    from bot.tracker_cache import CachedSQLTrackerStore
 
     return Agent.load(
         model_path,
-        tracker_store=SQLTrackerStore(host=tracker_url),
+        tracker_store=CachedSQLTrackerStore(host=tracker_url),
         action_endpoint=EndpointConfig(url=action_url),
     )
 
@@ -67,11 +83,14 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
         return ("failed", request_id, f"Rasa failed: {type(error).__name__}")  # its text may quote the message
 
 
-def serve(conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str) -> None:
+def serve(
+    conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str, tf_threads: int = 0
+) -> None:
     """Process entry point: load the model, report ready, then answer until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_rasa_logging(log_level)
+    limit_tensorflow_threads(tf_threads)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     send_lock = threading.Lock()

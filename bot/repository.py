@@ -29,13 +29,6 @@ class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_message(self, message_id: int) -> Message:
-        """One stored message by its id."""
-        message = await self.session.get(Message, message_id)
-        if message is None:
-            raise LookupError(f"no message {message_id}")
-        return message
-
     async def get_conversation(self, conversation_id: str) -> Conversation:
         """One conversation by its id (raises `LookupError` when there is none)."""
         conversation = await self.session.get(Conversation, conversation_id)
@@ -128,6 +121,21 @@ class ConversationRepository:
 
     async def open_conversation(self, inbound: InboundMessage) -> Conversation:
         """The sender's open conversation on this channel and thread, or a new one."""
+        known = (
+            select(Conversation)
+            .join(ChannelIdentity, Conversation.identity_id == ChannelIdentity.id)
+            .where(
+                ChannelIdentity.channel == inbound.channel,
+                ChannelIdentity.platform_user_id == inbound.platform_user_id,
+                Conversation.thread_key == inbound.thread_key,
+                Conversation.status != ConversationStatus.CLOSED.value,
+            )
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+        found = (await self.session.execute(known)).scalars().first()
+        if found is not None:  # the usual case, in one query
+            return found
         identity = await self.identity(inbound)
         query = (
             select(Conversation)
@@ -168,7 +176,7 @@ class ConversationRepository:
         return message
 
     async def add_replies(
-        self, conversation_id: str, channel: str, in_reply_to: Message, replies: Sequence[Reply]
+        self, conversation_id: str, channel: str, in_reply_to_id: int, replies: Sequence[Reply]
     ) -> List[Message]:
         """Store the bot's replies to one inbound message, in order."""
         stored = []
@@ -181,7 +189,7 @@ class ConversationRepository:
                 kind=MessageKind.TEXT.value,
                 text=reply.text,
                 buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
-                in_reply_to_id=in_reply_to.id,
+                in_reply_to_id=in_reply_to_id,
             )
             self.session.add(message)
             stored.append(message)

@@ -9,6 +9,7 @@ state; once confirmed, the final reply is returned but not stored, since nothing
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
@@ -26,6 +27,8 @@ from bot.repository import ConversationRepository
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
+INTRODUCED_CAPACITY = 50_000
+"""Conversations the router remembers the bot has already written in (the rest ask the database)."""
 
 TROUBLE_REPLY = Reply(
     text=(
@@ -74,6 +77,7 @@ class Router:
         self._core = core
         self._policy = policy or handoff.QueuePolicy()
         self._events = events or Events()
+        self._introduced_ids: OrderedDict[str, None] = OrderedDict()
 
     @property
     def events(self) -> Events:
@@ -92,10 +96,7 @@ class Router:
         """
         async with self._sessions() as session:
             repo = ConversationRepository(session)
-            if inbound.platform_message_id:
-                earlier = await repo.find_inbound(inbound.channel, inbound.platform_message_id)
-                if earlier is not None:
-                    return await self._duplicate(repo, inbound, earlier)
+            # A repeated platform id is caught by the unique constraint below (rare; no lookup first).
             conversation = await repo.open_conversation(inbound)
             try:
                 message = await repo.add_inbound(conversation, inbound)
@@ -148,14 +149,26 @@ class Router:
                 replies.extend(await self._queue(accepted.conversation_id, *request))
         async with self._sessions() as session:
             repo = ConversationRepository(session)
-            inbound_row = await repo.get_message(accepted.message_id)
-            if replies and await repo.last_bot_message_at(accepted.conversation_id) is None:
+            if replies and not await self._introduced(repo, accepted.conversation_id):
                 replies = honesty.introduce(replies, safety_first)
-            await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, inbound_row, replies)
+            await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, accepted.message_id, replies)
             await session.commit()
         if replies:
+            self._remember_introduced(accepted.conversation_id)
             self._events.publish("message", accepted.conversation_id)
         return RouterResult(conversation_id=accepted.conversation_id, replies=tuple(replies))
+
+    async def _introduced(self, repo: ConversationRepository, conversation_id: str) -> bool:
+        """Whether the bot already wrote in this conversation (remembered, so asked of the database once)."""
+        if conversation_id in self._introduced_ids:
+            return True
+        return await repo.last_bot_message_at(conversation_id) is not None
+
+    def _remember_introduced(self, conversation_id: str) -> None:
+        self._introduced_ids[conversation_id] = None
+        self._introduced_ids.move_to_end(conversation_id)
+        while len(self._introduced_ids) > INTRODUCED_CAPACITY:
+            self._introduced_ids.popitem(last=False)
 
     async def _queue(self, conversation_id: str, reason: str, priority: Priority) -> List[Reply]:
         """Put the conversation in the coordinators' queue and say what happens next."""

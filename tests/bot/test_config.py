@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ def test_defaults_run_locally_with_sqlite(tmp_path: Path) -> None:
     assert settings.host == "127.0.0.1"
     assert settings.port == 8000
     assert settings.database_url == "sqlite:///trialbot.db"
-    assert settings.core_workers == 1
+    assert settings.core_workers == (os.cpu_count() or 1), "one Rasa worker per core"
     assert settings.telegram_bot_token is None
     assert settings.action_server_health_url == "http://127.0.0.1:5055/health"
 

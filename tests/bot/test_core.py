@@ -17,12 +17,43 @@ def _settings(**overrides) -> CoreSettings:  # type: ignore[no-untyped-def]
     return CoreSettings(**values)
 
 
-def test_affinity_is_stable_and_spreads_conversations() -> None:
-    pool = CorePool(_settings())
-    ids = [f"conversation-{i}" for i in range(200)]
-    first = [pool.worker_index(i) for i in ids]
-    assert first == [CorePool(_settings()).worker_index(i) for i in ids], "same worker after a restart"
-    assert set(first) == {0, 1, 2, 3}
+async def test_answers_once_the_first_worker_has_loaded_and_shares_conversations_later(
+    model_path: Path, action_server_url: str, tmp_path: Path
+) -> None:
+    from tests.conftest import wait_until_ready
+
+    pool = CorePool(
+        _settings(
+            model_path=model_path,
+            action_server_url=action_server_url,
+            tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+            workers=2,
+            tf_threads=1,
+            log_level="WARNING",
+        )
+    )
+    await pool.start()
+    try:
+        await wait_until_ready(pool)
+        assert pool.ready and not pool.all_ready, "the second worker only starts loading now"
+        assert [w["ready"] for w in pool.worker_info()] == [True, False]
+        early = await pool.handle("early", "hello")
+        assert "automated assistant" in early[0]["text"]
+        assert pool.owner("early") == 0
+        while not pool.all_ready:
+            assert "could not load" not in pool.status()
+            await asyncio.sleep(0.5)
+        # While worker 0 answers "early", a new conversation goes to the idle worker 1 and stays there.
+        first, late = await asyncio.gather(
+            pool.handle("early", "what is a clinical trial"), pool.handle("late", "hello")
+        )
+        assert first and "automated assistant" in late[0]["text"]
+        assert (pool.owner("early"), pool.owner("late")) == (0, 1)
+        assert "not a person" in (await pool.handle("late", "are you a bot?"))[0]["text"]
+        assert pool.owner("late") == 1
+        assert [w["ready"] for w in pool.worker_info()] == [True, True]
+    finally:
+        await pool.stop()
 
 
 async def test_missing_model_is_reported_not_hidden(tmp_path: Path) -> None:
