@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,15 @@ def create_engine(database_url: str) -> AsyncEngine:
     `hide_parameters` keeps bound values (people's words) out of database errors, and so out of logged tracebacks.
     """
     url = async_url(database_url)
-    engine = create_async_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
-    if url.startswith("sqlite"):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    options: dict = {}
+    if make_url(url).database not in (None, "", ":memory:"):
+        # SQLAlchemy opens a new SQLite connection (and aiosqlite a new thread) for every session
+        # by default; a small pool of open connections saves that on every message.
+        options = {"poolclass": AsyncAdaptedQueuePool, "pool_size": 5, "max_overflow": 10}
+    engine = create_async_engine(url, future=True, hide_parameters=True, **options)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 

@@ -1,16 +1,18 @@
 """Rasa's SQL tracker store with the worker's recent conversations kept in memory.
 
-For every message Rasa's `SQLTrackerStore` reads all events of the conversation's session back
-from the database, decodes them and replays them into a tracker, then counts the stored events
-again before writing the new ones: about a third of a worker's time per message. A worker owns
-its conversations (`bot.core` sends every message of a conversation to one worker, one at a
-time), so the tracker it saved last is still the right one for the next message.
+For every message Rasa's `SQLTrackerStore` opens new SQLite connections, reads all events of the
+conversation's session back from the database, decodes them and replays them into a tracker,
+then counts the stored events again before writing the new ones: about a third of a worker's
+time per message. A worker owns its conversations (`bot.core` sends every message of a
+conversation to one worker, one at a time), so the tracker it saved last is still the right one
+for the next message.
 
 `CachedSQLTrackerStore` keeps the last saved tracker of up to `capacity` conversations, writes
 every new event to the database as before (the database stays the record: the console, the
 audit and delete-my-data read it), and checks before using a cached tracker that nobody else
 wrote to or deleted from that conversation (the id of its newest stored event must still be the
-one this worker wrote). Anything unexpected falls back to Rasa's own code path.
+one this worker wrote). Anything unexpected falls back to Rasa's own code path. SQLite
+connections stay open between messages.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, capacity: int = DEFAULT_CAPACITY, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            # Rasa's SQLite engine opens a new connection for every read and write; keep one open.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self.capacity = capacity
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._handed_out: dict[str, _Entry] = {}
