@@ -57,8 +57,14 @@ def test_bad_requests_get_a_clear_4xx(running_stack, body, content_type, status,
 def test_ready_lists_both_workers(running_stack) -> None:  # type: ignore[no-untyped-def]
     response = httpx.get(f"{running_stack.base_url}/readyz")
     assert response.status_code == 200
+    assert response.json()["workers_total"] == 2 and response.json()["workers_ready"] >= 1
+    deadline = time.monotonic() + 600  # the second worker loads after the first (slow on shared cores)
+    while response.json()["workers_ready"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        response = httpx.get(f"{running_stack.base_url}/readyz")
     workers = response.json()["workers"]
     assert sorted(w["index"] for w in workers) == [0, 1]
+    assert all(w["ready"] for w in workers)
     assert len({w["pid"] for w in workers}) == 2
     assert httpx.get(f"{running_stack.base_url}/healthz").json() == {"status": "ok"}
 
