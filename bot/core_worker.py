@@ -17,7 +17,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any, Tuple
 
-from bot import logs
+from bot import logs, rasa_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ def serve(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_rasa_logging(log_level)
     limit_tensorflow_threads(tf_threads)
+    rasa_speedups.install()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     send_lock = threading.Lock()
