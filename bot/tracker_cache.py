@@ -22,7 +22,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -82,10 +82,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 new_events = list(itertools.islice(tracker.events, handed.stored, None))
             else:
                 new_events = list(self._additional_events(session, tracker))
-            rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            last_id = rows[-1].id if rows else (handed.last_id if handed is not None else None)
+            if new_events:  # one multi-row INSERT (the ORM would send one per event)
+                session.execute(sa.insert(self.SQLEvent.__table__), [self._row(sender_id, e) for e in new_events])
+                last_id = self._newest_id_in(session, sender_id)
+            else:
+                last_id = handed.last_id if handed is not None else None
             session.commit()
         self._remember(tracker, last_id)
 
@@ -111,17 +112,20 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def _newest_id(self, sender_id: str) -> Optional[int]:
         with self.session_scope() as session:
-            return session.scalar(
-                sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
-            )
+            return self._newest_id_in(session, sender_id)
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    def _newest_id_in(self, session: Any, sender_id: str) -> Optional[int]:
+        return session.scalar(sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id))
+
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> Dict[str, Any]:
+        """The events-table row of one event, as Rasa's `SQLTrackerStore.save` writes it."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
