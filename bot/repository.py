@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from bot.models import (
     Message,
     MessageKind,
     Participant,
+    utcnow,
 )
 
 
@@ -160,41 +161,52 @@ class ConversationRepository:
         await self.session.flush()
         return conversation
 
-    async def add_inbound(self, conversation: Conversation, inbound: InboundMessage) -> Message:
-        """Store what the person wrote (raises `IntegrityError` on a duplicate platform id)."""
-        message = Message(
-            conversation_id=conversation.id,
-            channel=inbound.channel,
-            direction=Direction.INBOUND.value,
-            author=Author.PARTICIPANT.value,
-            kind=MessageKind.TEXT.value,
-            text=inbound.text,
-            platform_message_id=inbound.platform_message_id,
+    async def add_inbound(self, conversation: Conversation, inbound: InboundMessage) -> int:
+        """Store what the person wrote; its id (raises `IntegrityError` on a duplicate platform id).
+
+        A Core INSERT rather than the ORM: this runs for every message, and nothing else in the
+        session needs the object.
+        """
+        result = await self.session.execute(
+            insert(Message.__table__).values(
+                conversation_id=conversation.id,
+                channel=inbound.channel,
+                direction=Direction.INBOUND.value,
+                author=Author.PARTICIPANT.value,
+                kind=MessageKind.TEXT.value,
+                text=inbound.text,
+                platform_message_id=inbound.platform_message_id,
+                created_at=utcnow(),
+            )
         )
-        self.session.add(message)
-        await self.session.flush()
-        return message
+        return int(result.inserted_primary_key[0])
 
     async def add_replies(
         self, conversation_id: str, channel: str, in_reply_to_id: int, replies: Sequence[Reply]
-    ) -> List[Message]:
-        """Store the bot's replies to one inbound message, in order."""
-        stored = []
-        for reply in replies:
-            message = Message(
-                conversation_id=conversation_id,
-                channel=channel,
-                direction=Direction.OUTBOUND.value,
-                author=Author.BOT.value,
-                kind=MessageKind.TEXT.value,
-                text=reply.text,
-                buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
-                in_reply_to_id=in_reply_to_id,
-            )
-            self.session.add(message)
-            stored.append(message)
-        await self.session.flush()
-        return stored
+    ) -> None:
+        """Store the bot's replies to one inbound message, in order (one multi-row INSERT)."""
+        if not replies:
+            return
+        now = utcnow()
+        await self.session.execute(
+            insert(Message.__table__),
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "channel": channel,
+                    "direction": Direction.OUTBOUND.value,
+                    "author": Author.BOT.value,
+                    "coordinator_id": None,
+                    "kind": MessageKind.TEXT.value,
+                    "text": reply.text,
+                    "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons] or None,
+                    "in_reply_to_id": in_reply_to_id,
+                    "platform_message_id": None,
+                    "created_at": now,
+                }
+                for reply in replies
+            ],
+        )
 
     async def replies_to(self, message: Message) -> List[Reply]:
         """The replies already sent to one inbound message (texts only, no private notes)."""

@@ -99,7 +99,7 @@ class Router:
             # A repeated platform id is caught by the unique constraint below (rare; no lookup first).
             conversation = await repo.open_conversation(inbound)
             try:
-                message = await repo.add_inbound(conversation, inbound)
+                message_id = await repo.add_inbound(conversation, inbound)
                 await session.commit()
             except IntegrityError:
                 await session.rollback()
@@ -109,7 +109,7 @@ class Router:
                 if earlier is None:
                     raise
                 return await self._duplicate(repo, inbound, earlier)
-            accepted = Accepted(inbound, conversation.id, message.id, handoff.bot_owns(conversation))
+            accepted = Accepted(inbound, conversation.id, message_id, handoff.bot_owns(conversation))
         self._events.publish("message", accepted.conversation_id)
         return accepted
 

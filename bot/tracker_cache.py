@@ -22,7 +22,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -33,6 +33,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 DEFAULT_CAPACITY = 2000
+SQLITE_ROWS_PER_INSERT = 500
+"""Rows per INSERT statement on SQLite (6 values each, well under its limit on bound values)."""
 
 
 @dataclass
@@ -82,9 +84,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 new_events = list(itertools.islice(tracker.events, handed.stored, None))
             else:
                 new_events = list(self._additional_events(session, tracker))
-            if new_events:  # one multi-row INSERT (the ORM would send one per event)
-                session.execute(sa.insert(self.SQLEvent.__table__), [self._row(sender_id, e) for e in new_events])
-                last_id = self._newest_id_in(session, sender_id)
+            if new_events:
+                last_id = self._insert(session, sender_id, new_events)
             else:
                 last_id = handed.last_id if handed is not None else None
             session.commit()
@@ -113,6 +114,19 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _newest_id(self, sender_id: str) -> Optional[int]:
         with self.session_scope() as session:
             return self._newest_id_in(session, sender_id)
+
+    def _insert(self, session: Any, sender_id: str, events: List[Any]) -> Optional[int]:
+        """Write events in multi-row INSERTs (the ORM would send one per event); the newest row's id."""
+        rows = [self._row(sender_id, event) for event in events]
+        table = self.SQLEvent.__table__
+        if self.engine.dialect.name != "sqlite":
+            session.execute(sa.insert(table), rows)
+            return self._newest_id_in(session, sender_id)
+        last_id = None
+        for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+            # One statement per chunk: SQLite reports the id of the last row it inserted.
+            last_id = session.execute(sa.insert(table).values(rows[start : start + SQLITE_ROWS_PER_INSERT])).lastrowid
+        return last_id
 
     def _newest_id_in(self, session: Any, sender_id: str) -> Optional[int]:
         return session.scalar(sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id))

@@ -127,7 +127,7 @@ async def core_pool(model_path: Path, action_server_url: str, tmp_path_factory: 
 
 
 async def wait_until_ready(pool: Any, timeout: float = 600) -> None:
-    """Wait for every worker to load the model (slow on a busy machine), failing with the pool's reason."""
+    """Wait until a worker has loaded the model (slow on a busy machine), failing with the pool's reason."""
     import asyncio
     import time
 

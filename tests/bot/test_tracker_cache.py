@@ -106,3 +106,15 @@ async def test_only_recent_conversations_are_kept(tmp_path: Path, domain: Domain
     assert store.misses == 4, "the oldest was dropped"
     await store.retrieve("c")
     assert store.hits == 1
+
+
+async def test_many_events_at_once_are_written_in_chunks(tmp_path: Path, domain: Domain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import bot.tracker_cache
+
+    monkeypatch.setattr(bot.tracker_cache, "SQLITE_ROWS_PER_INSERT", 3)
+    store = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'chunks.db'}")
+    await _say(store, "c5", *(_turn(f"hi {i}", "greet", "utter_greet", "Hello") for i in range(5)))
+    assert await _rows(store, "c5") == 1 + 5 * 4
+    tracker = await store.retrieve("c5")
+    assert store.hits == 1, "the id of the last row of the last chunk is the newest"
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [f"hi {i}" for i in range(5)]
