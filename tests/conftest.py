@@ -39,12 +39,30 @@ def model_path() -> Path:
     return MODEL_PATH
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A fresh SQLite file migrated to the newest schema."""
-    url = f"sqlite:///{tmp_path / 'trialbot.db'}"
-    migrate(url)
-    return url
+@pytest.fixture(scope="session")
+def postgres_databases():  # type: ignore[no-untyped-def]
+    """A PostgreSQL server for the session (`tests/postgres.py`) handing out a fresh database per test."""
+    from tests.postgres import Databases, server
+
+    with server(free_port()) as admin_url:
+        databases = Databases(admin_url)
+        yield databases
+        databases.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh database migrated to the newest schema: every test that uses it runs on a SQLite
+    file and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trialbot.db'}"
+        migrate(url)
+        yield url
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    url = databases.new()
+    yield url
+    databases.drop(url)
 
 
 @pytest_asyncio.fixture
