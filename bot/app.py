@@ -67,7 +67,7 @@ async def readyz(request: Request) -> JSONResponse:
             "status": "ready",
             "workers": workers,
             "workers_ready": sum(bool(w.get("ready")) for w in workers),
-            "workers_total": getattr(getattr(state.core, "settings", None), "workers", len(workers)),
+            "workers_total": state.core.workers_total,
         }
     )
 

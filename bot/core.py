@@ -124,19 +124,16 @@ class CorePool:
 
     def _on_item(self, worker: _Worker, item: Tuple[Any, ...]) -> None:
         kind = item[0]
-        if kind == "ready":
-            worker.info = dict(item[1])
+        if kind in ("ready", "error"):
+            if kind == "ready":
+                worker.info = dict(item[1])
+                logger.info("Rasa worker %d ready in %ss", worker.index, worker.info.get("load_seconds"))
+            else:
+                worker.error = str(item[1])
+                logger.error("Rasa worker %d: %s", worker.index, worker.error)
             worker.ready.set()
             assert self._changed is not None
-            self._changed.set()
-            logger.info("Rasa worker %d ready in %ss", worker.index, worker.info.get("load_seconds"))
-            self._start_next()
-        elif kind == "error":
-            worker.error = str(item[1])
-            worker.ready.set()
-            logger.error("Rasa worker %d: %s", worker.index, worker.error)
-            assert self._changed is not None
-            self._changed.set()  # wakes messages waiting for a worker: they may have to fail now
+            self._changed.set()  # wakes messages waiting for a worker (to be answered, or to fail)
             self._start_next()
         elif kind in ("result", "failed"):
             future = worker.pending.pop(item[1], None)
@@ -173,6 +170,11 @@ class CorePool:
         return bool(self._serving())
 
     @property
+    def workers_total(self) -> int:
+        """How many workers the pool runs once all have loaded."""
+        return self.settings.workers
+
+    @property
     def all_ready(self) -> bool:
         """True when every worker has loaded the model."""
         return len(self._serving()) == self.settings.workers
@@ -191,7 +193,8 @@ class CorePool:
 
     def worker_info(self) -> List[Dict[str, Any]]:
         """Each started worker: index, whether it is ready, and once loaded its process id and load time."""
-        return [dict(w.info, index=w.index, ready=w in self._serving()) for w in self._workers]
+        serving = self._serving()
+        return [dict(w.info, index=w.index, ready=w in serving) for w in self._workers]
 
     async def handle(
         self,
