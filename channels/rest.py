@@ -48,6 +48,13 @@ async def receive(request: Request) -> JSONResponse:
         return _error(400, f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
     if not isinstance(text, str):
         return _error(400, "message must be a string")
+    wait = request.app.state.rate_limit.wait(CHANNEL, sender)
+    if wait is not None:
+        return JSONResponse(
+            {"error": f"too many messages from this sender; try again in {wait} seconds", "retry_after": wait},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     message_id = payload.get("message_id")
     metadata = payload.get("metadata")
     inbound = InboundMessage(
