@@ -245,7 +245,11 @@ async def webhook(request: Request) -> Response:
         update = Update.de_json(data, channel.bot)
     except Exception:  # PTB raises various errors for malformed updates; none of them is ours to crash on
         return PlainTextResponse("Not a Telegram update", status_code=400)
-    await channel.handle(update)
+    try:
+        await channel.handle(update)
+    except Exception:  # not stored (the database is unavailable...): Telegram delivers the update again later
+        logger.exception("Could not store a Telegram update; answering 503 so Telegram delivers it again")
+        return PlainTextResponse("Could not store the update; please retry", status_code=503)
     return Response(status_code=200)
 
 
