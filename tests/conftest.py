@@ -181,6 +181,7 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  
     database = tmp_path_factory.mktemp("stack") / "trialbot.db"
     env = environment(f"sqlite:///{database}", free_port(), free_port(), model_path, workers=2)
     launched = launch(env)
+    launched.database_url = env["DATABASE_URL"]
     yield launched
     launched.stop()
 
