@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Optional
 
 from bench import ledger, report
 from bench.load import SCRIPT, LoadSpec, Sample, duplicate_deliveries, run_load
-from bench.webchat_load import run_webchat_load
 from bench.targets import Stack, StartError, start_plain_rasa, start_trialbot
+from bench.webchat_load import run_webchat_load
 from bot.db import PROJECT_ROOT, migrate
 from bot.router import TROUBLE_REPLY
 from bot.training import is_current, read_record
