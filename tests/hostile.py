@@ -74,8 +74,16 @@ WHITESPACE = [" ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u2028", "\u2029", "\u30
 SIZES = [999, 1_000, 1_001, 4_000, 4_001, 16_384, 65_000, 100_000, 102_400, 120_000]
 """Around the web chat's 1,000 characters, the router's 4,000 for the model, and up to and beyond 100 KB."""
 
-RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-"""For property tests that send every example through one running gateway (a function-scoped fixture)."""
+
+
+def through_a_gateway(max_examples: int) -> settings:
+    """Settings for a property test that sends every example through one running gateway (a function-scoped
+    fixture, reused on purpose): few examples, no deadline (the real model answers), no speed checks."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 def pieces(surrogates: bool = True) -> st.SearchStrategy[str]:
