@@ -181,3 +181,24 @@ async def test_markup_from_people_and_coordinators_is_shown_as_text_on_a_site_wi
         assert await page.evaluate("window.pwned") is None
         assert errors == [], errors
         await page.context.close()
+
+
+async def test_the_length_limit_counts_characters_as_the_server_does(gateway, browser, sessions) -> None:  # type: ignore[no-untyped-def]
+    emoji = "😀" * MAX_TEXT_CHARS  # 1,000 characters, 2,000 UTF-16 units in the browser
+    async with gateway() as base_url:
+        page, errors = await open_page(browser, base_url + "/")
+        box, send_button = page.get_by_label("Your message"), page.get_by_role("button", name="Send")
+        await box.fill(emoji + "😀")
+        await expect(page.locator(".tb-limit")).to_have_text(
+            "That's 1 character too long. Please shorten your message or send it in two parts."
+        )
+        await box.fill(emoji)
+        await expect(page.locator(".tb-count")).to_have_text("1,000 / 1,000 characters")
+        await expect(send_button).to_be_enabled()
+        await box.press("Enter")
+        await expect(page.locator(".tb-bot").nth(1)).to_be_visible()  # answered after the greeting
+        await expect(page.locator(".tb-person .tb-status")).to_have_count(0)  # acknowledged, not "Not sent"
+        session = await page.evaluate("localStorage.getItem('trialbot.session')")
+        assert await hostile.inbound_texts(sessions, "webchat", session) == [emoji]
+        assert errors == [], errors
+        await page.context.close()
