@@ -10,6 +10,7 @@ script, template syntax, SQL metacharacters, Slack markup, and texts of every si
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from typing import Any, List, Sequence
 
@@ -117,6 +118,12 @@ def messages(surrogates: bool = True) -> st.SearchStrategy[str]:
         st.lists(fragment, min_size=1, max_size=12).map("".join),
         st.builds(_repeat_to, st.lists(fragment, min_size=1, max_size=4).map("".join), st.sampled_from(SIZES)),
     )
+
+
+def received(text: str) -> str:
+    """What a JSON transport delivers of `text`: the same, except that a high surrogate followed by a low one
+    (two code points in Python) arrives as the one character they encode."""
+    return str(json.loads(json.dumps(text)))
 
 
 _counter = itertools.count(1)

@@ -55,6 +55,7 @@ async def exchange(ws: Any, frame: str) -> List[Frame]:
 @example(text="")
 @example(text="\x00\x00")
 @example(text="\ud800")
+@example(text="\ud800\udc00")  # a surrogate pair: one character once it has travelled as JSON
 @example(text="é" * MAX_TEXT_CHARS)
 @example(text="👩‍👩‍👧‍👦" * 200)
 @example(text="x" * 100_000)
@@ -64,6 +65,7 @@ async def test_any_text_is_answered_or_refused_in_words_and_stored_as_accepted( 
     session = secrets.token_hex(16)  # a new person each time, so the bot owns every conversation
     await hello(socket, session)
     frames = await exchange(socket, json.dumps({"type": "message", "id": "m1", "text": text}))
+    text = hostile.received(text)
     if len(text) > MAX_TEXT_CHARS:
         [error] = frames
         assert (error["type"], error["code"]) == ("error", "too_long")
