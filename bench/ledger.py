@@ -23,7 +23,7 @@ from bot.models import Direction, Message
 CHANNEL = "rest"
 
 
-def audit(database_url: str, samples: Iterable[Sample], examples: int = 5) -> Dict[str, Any]:
+def audit(database_url: str, samples: Iterable[Sample], examples: int = 5, channel: str = CHANNEL) -> Dict[str, Any]:
     """Count sent, stored, answered, lost and duplicated messages (with a few example ids of each problem)."""
     deliveries: Dict[str, List[Sample]] = defaultdict(list)
     for sample in samples:
@@ -34,7 +34,7 @@ def audit(database_url: str, samples: Iterable[Sample], examples: int = 5) -> Di
             inbound: Dict[str, List[int]] = defaultdict(list)
             for platform_id, row_id in session.execute(
                 select(Message.platform_message_id, Message.id).where(
-                    Message.channel == CHANNEL,
+                    Message.channel == channel,
                     Message.direction == Direction.INBOUND.value,
                     Message.platform_message_id.is_not(None),
                 )

@@ -214,6 +214,13 @@ def markdown(results: Dict[str, Any]) -> str:
         if probes:
             out.append(f"| repeated deliveries (2 at once + 1 later) | {probes['ids']} | | "
                        f"{probes['consistent']} answered once | | |")
+    webchat = targets.get("trialbot", {}).get("webchat")
+    if webchat:
+        load, audited = webchat["load"], webchat["ledger"]
+        out += ["", f"Web chat (WebSockets, {load['concurrency']} conversations for {load['elapsed_s']} s): "
+                f"{audited['sent']} messages sent, {audited['stored']} stored, {audited['answered']} answered, "
+                f"{audited['lost']} lost, {audited['duplicated']} answered twice; p50 {_ms(load['p50_ms'])}, "
+                f"p95 {_ms(load['p95_ms'])}, {load['throughput_per_s']} messages/s."]
     search = results.get("trial_search")
     if search:
         out += ["", "| Trial search | p50 | p95 |", "| --- | --- | --- |"]

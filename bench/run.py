@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional
 from bench import ledger, report
 from bench.load import SCRIPT, LoadSpec, Sample, duplicate_deliveries, run_load
 from bench.targets import Stack, StartError, start_plain_rasa, start_trialbot
+from bench.webchat_load import run_webchat_load
 from bot.db import PROJECT_ROOT, migrate
 from bot.router import TROUBLE_REPLY
 from bot.training import is_current, read_record
@@ -37,6 +38,8 @@ from bot.trials.cli import load_snapshot
 
 TARGETS = ("trialbot", "plain_rasa")
 DUPLICATE_PROBES = 6
+WEBCHAT_CONVERSATIONS = 10
+"""Concurrent web chat conversations (WebSockets) after the REST levels, for the same ledger check."""
 
 
 def _env_int(name: str, default: int) -> int:
@@ -129,6 +132,12 @@ def bench_target(name: str, args: argparse.Namespace, workdir: Path, template_db
             probes = asyncio.run(duplicate_deliveries(stack.webhook_url, DUPLICATE_PROBES, "trialbot-dup"))
             samples += probes
             figures["duplicate_probes"] = ledger.duplicate_probes(probes)
+            web = LoadSpec(stack.base_url, WEBCHAT_CONVERSATIONS, args.seconds, args.max_messages,
+                           request_timeout=args.request_timeout, failure_texts=failure_texts)
+            webchat = asyncio.run(run_webchat_load(web))
+            figures["webchat"] = {"load": webchat.summary(), "samples": webchat.samples}
+            _say(f"  web chat, {WEBCHAT_CONVERSATIONS} conversations: {webchat.summary()['answered']}/"
+                 f"{len(webchat.samples)} answered, p95 {webchat.summary()['p95_ms']} ms")
         memory = stack.memory()
         figures["memory"] = memory
         figures["total_rss_mb"] = round(sum(r["rss_mb"] for r in memory), 1)
@@ -140,6 +149,9 @@ def bench_target(name: str, args: argparse.Namespace, workdir: Path, template_db
         figures["stop"] = stack.stop()
     if name == "trialbot":
         figures["ledger"] = ledger.audit(url, samples)
+        if "webchat" in figures:
+            web_samples = figures["webchat"].pop("samples")
+            figures["webchat"]["ledger"] = ledger.audit(url, web_samples, channel="webchat")
         lg = figures["ledger"]
         _say(f"  messages: {lg['sent']} sent, {lg['stored']} stored, {lg['answered']} answered, {lg['lost']} lost, "
              f"{lg['duplicated']} answered twice; repeated deliveries answered once: "

@@ -11,6 +11,7 @@ from typing import AsyncIterator, Optional
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,7 +24,9 @@ from bot.db import create_engine, create_session_factory, ping, sync_url
 from bot.delivery import Outbox
 from bot.events import Events
 from bot.handoff import QueuePolicy
+from bot.rate_limit import SenderLimiter
 from bot.router import Router
+from bot.security_headers import SecurityHeaders
 from channels import rest, slack, telegram, webchat
 
 CHANNELS = (rest, slack, telegram, webchat)
@@ -120,6 +123,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         )
         app.state.sessions = sessions
         app.state.events = Events()
+        app.state.rate_limit = SenderLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         app.state.router = Router(sessions, core, policy, app.state.events)
         app.state.outbox = Outbox()
         app.state.coordination = Coordination(sessions, app.state.outbox, app.state.events, policy)
@@ -149,4 +153,4 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         *(route for channel in CHANNELS for route in channel.routes(settings)),
         *console_routes(settings),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])

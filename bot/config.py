@@ -48,12 +48,24 @@ class Settings:
     retention_days: Optional[int] = None
     """Transcripts older than this many days are deleted (`trialbot retention purge`, and at start-up
     by `trialbot run`); None keeps everything."""
+    rate_limit_per_minute: float = 30.0
+    """Messages a minute one sender may send on the web chat and the REST endpoint once their burst
+    is used up (0 turns the limit off)."""
+    rate_limit_burst: int = 10
+    """Messages one sender may send at once before the per-minute rate applies."""
 
     @property
     def action_server_health_url(self) -> str:
         """The action server's health endpoint, next to its webhook."""
         base = self.action_server_url.rsplit("/", 1)[0]
         return f"{base}/health"
+
+
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if number < 0 or number != number:
+        raise ValueError("must be 0 or more")
+    return number
 
 
 def _positive_int(value: str) -> int:
@@ -203,4 +215,6 @@ def load_settings(
         console_session_hours=get("CONSOLE_SESSION_HOURS", _positive_float, "8"),
         console_secure_cookies=get("CONSOLE_SECURE_COOKIES", _bool, "false"),
         retention_days=get("RETENTION_DAYS", _retention_days, ""),
+        rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", _non_negative_float, "30"),
+        rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
     )

@@ -34,6 +34,10 @@ class CoreError(Exception):
     """The model could not answer (not loaded, crashed, timed out)."""
 
 
+class WorkerStoppedError(CoreError):
+    """The worker died (or its pipe closed) before it answered; the pool asks again once."""
+
+
 @dataclass
 class CoreSettings:
     """What a worker needs to load and run the model."""
@@ -147,7 +151,7 @@ class CorePool:
     def _on_exit(self, worker: _Worker) -> None:
         for future in worker.pending.values():
             if not future.done():
-                future.set_exception(CoreError("the Rasa worker stopped"))
+                future.set_exception(WorkerStoppedError("the Rasa worker stopped"))
         worker.pending.clear()
         self._affinity.drop_worker(worker.index)
         if self._stopping or worker.error is not None:
@@ -206,11 +210,19 @@ class CorePool:
         """Rasa's replies (its bot-message dicts) to one message of a conversation."""
         if not self._workers:
             raise CoreError("the Rasa workers are not started")
-        index = await self._acquire(conversation_id)
-        try:
-            return await self._ask(self._workers[index], conversation_id, text, channel, metadata)
-        finally:
-            self._affinity.release(conversation_id)
+        for attempt in (1, 2):
+            index = await self._acquire(conversation_id)
+            try:
+                return await self._ask(self._workers[index], conversation_id, text, channel, metadata)
+            except WorkerStoppedError:
+                # It died before answering (Rasa saves a tracker only after the whole message): ask the
+                # restarted worker, or another one, once more.
+                if attempt == 2 or self._stopping:
+                    raise
+                logger.warning("Rasa worker %d stopped before answering; asking again", index)
+            finally:
+                self._affinity.release(conversation_id)
+        raise AssertionError("unreachable")
 
     async def _acquire(self, conversation_id: str) -> int:
         """The worker for this message (waiting, within the load timeout, for one to be ready)."""
@@ -249,7 +261,7 @@ class CorePool:
             worker.conn.send(("handle", request_id, conversation_id, text, channel, dict(metadata or {})))
         except (OSError, ValueError) as error:
             worker.pending.pop(request_id, None)
-            raise CoreError(f"could not reach the Rasa worker: {error}") from None
+            raise WorkerStoppedError(f"could not reach the Rasa worker: {error}") from None
         try:
             return await asyncio.wait_for(future, self.settings.timeout_seconds)
         except asyncio.TimeoutError:

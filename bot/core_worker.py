@@ -17,7 +17,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any, Tuple
 
-from bot import logs, rasa_speedups
+from bot import action_outage, logs, rasa_speedups
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ def serve(
     configure_rasa_logging(log_level)
     limit_tensorflow_threads(tf_threads)
     rasa_speedups.install()
+    action_outage.install()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     send_lock = threading.Lock()

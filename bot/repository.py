@@ -43,7 +43,7 @@ class ConversationRepository:
         """Where replies to this conversation are delivered."""
         identity = await self.session.get(ChannelIdentity, conversation.identity_id)
         assert identity is not None  # a foreign key guarantees it
-        return Address(conversation.channel, identity.platform_user_id, conversation.thread_key)
+        return Address(conversation.channel, identity.platform_user_id, conversation.thread_key, conversation.id)
 
     async def last_bot_message_at(self, conversation_id: str) -> Optional[datetime]:
         """When the bot last wrote in this conversation, if it ever did."""

@@ -80,6 +80,13 @@ async def receive(request: Request) -> JSONResponse:
     except ValueError:
         return _error(400, f"message_id must be a string or a whole number of at most {MAX_MESSAGE_ID_CHARS} "
                            "characters")
+    wait = request.app.state.rate_limit.wait(CHANNEL, sender)
+    if wait is not None:
+        return JSONResponse(
+            {"error": f"too many messages from this sender; try again in {wait} seconds", "retry_after": wait},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     metadata = payload.get("metadata")
     inbound = InboundMessage(
         channel=CHANNEL,

@@ -41,6 +41,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import Address, Outbox
 from bot.messages import InboundMessage, Reply
 from bot.router import Router
+from channels.retries import slack_reason, slack_retry_handlers, slack_transient, undelivered
 from channels.slack_private import PrivateReplies
 from channels.slack_render import render
 
@@ -190,7 +191,9 @@ class SlackSender:
     """Posts replies with chat.postMessage, only ever in the person's DM with the app.
 
     An address naming a channel thread (a conversation started in a channel before answers moved to
-    DMs) or no place at all is delivered to the person's DM instead.
+    DMs) or no place at all is delivered to the person's DM instead. 429s, 5xx and timeouts are retried
+    by the client's retry handlers (`channels/retries.py`); when they give up, `UndeliveredError` is raised
+    and the rest of the replies are not sent.
     """
 
     def __init__(self, client: AsyncWebClient, private: PrivateReplies) -> None:
@@ -205,9 +208,14 @@ class SlackSender:
                 raise NoDirectMessageError("Slack would not open the person's direct message with the app")
             channel, thread_ts = direct, None
         for reply in replies:
-            await self._client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **render(reply)
-            )
+            try:
+                await self._client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **render(reply)
+                )
+            except Exception as error:
+                if slack_transient(error):  # the retry handlers have given up on it
+                    raise undelivered("Slack", address, slack_reason(error)) from error
+                raise
 
 
 class SlackChannel:
@@ -216,7 +224,9 @@ class SlackChannel:
     def __init__(self, settings: Settings, router: Router, outbox: Outbox) -> None:
         quiet = _library_logger()
         base_url = settings.slack_api_base_url.rstrip("/") + "/"
-        self.client = AsyncWebClient(token=str(settings.slack_bot_token), base_url=base_url, logger=quiet)
+        self.client = AsyncWebClient(
+            token=str(settings.slack_bot_token), base_url=base_url, logger=quiet, retry_handlers=slack_retry_handlers()
+        )
         self.private = PrivateReplies(self.client)
         self.sender = SlackSender(self.client, self.private)
         self._router = router
@@ -275,7 +285,7 @@ class SlackChannel:
         accepted = await self._router.receive(inbound)
         if accepted.duplicate:
             return  # the first delivery is answered (or being answered) already
-        address = Address(CHANNEL, user, inbound.thread_key)
+        address = Address(CHANNEL, user, inbound.thread_key, accepted.conversation_id)
 
         moved_from = shared if notice else None
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import json
 import logging
 import secrets
@@ -28,12 +27,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, Update
-from telegram.error import Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 
 from bot.config import Settings
 from bot.delivery import Address, Outbox
 from bot.messages import Reply
 from bot.router import Accepted, Router
+from channels.retries import DEFAULT_POLICY, RetryPolicy, telegram_retrying
 from channels.telegram_render import CHANNEL, EXPIRED_BUTTON, TEXT_ONLY, Incoming, parse, render
 
 WEBHOOK_PATH = "/telegram/webhook"
@@ -41,7 +41,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "callback_query")
 MAX_BODY_BYTES = 256 * 1024
 POLL_SECONDS = 30
-MAX_RETRY_AFTER_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
 
@@ -70,25 +69,22 @@ class _HideToken(logging.Filter):
 
 
 class TelegramSender:
-    """Delivers replies with sendMessage to the chat an address names (the person's private chat by default)."""
+    """Delivers replies with sendMessage to the chat an address names (the person's private chat by default).
 
-    def __init__(self, bot: Bot) -> None:
+    Each sendMessage is retried on flood control, 5xx and timeouts as `policy` says (`channels/retries.py`);
+    when it gives up, `UndeliveredError` is raised and the rest of the replies are not sent.
+    """
+
+    def __init__(self, bot: Bot, policy: RetryPolicy = DEFAULT_POLICY) -> None:
         self._bot = bot
+        self._policy = policy
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         chat_id = address.thread_key or address.platform_user_id
         for reply in replies:
             for text, markup in render(reply):
-                await self._send_message(chat_id, text, markup)
-
-    async def _send_message(self, chat_id: str, text: str, markup: object) -> None:
-        try:
-            await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)  # type: ignore[arg-type]
-        except RetryAfter as error:  # Telegram's flood control: wait as asked, once
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, datetime.timedelta) else float(wait)
-            await asyncio.sleep(min(seconds, MAX_RETRY_AFTER_SECONDS))
-            await self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)  # type: ignore[arg-type]
+                retrying = telegram_retrying(self._policy, address)
+                await retrying(self._bot.send_message, chat_id=chat_id, text=text, reply_markup=markup)
 
 
 class TelegramChannel:
@@ -141,7 +137,7 @@ class TelegramChannel:
     async def _respond(self, incoming: Incoming, accepted: Accepted) -> None:
         await self._answer_query(incoming)
         inbound = accepted.inbound
-        address = Address(CHANNEL, inbound.platform_user_id, inbound.thread_key)
+        address = Address(CHANNEL, inbound.platform_user_id, inbound.thread_key, accepted.conversation_id)
         if incoming.text_only:
             # Stored as "[sticker]" etc. for the transcript, never shown to the model; while a
             # coordinator has the conversation they see it and the bot stays quiet.
@@ -258,7 +254,11 @@ async def webhook(request: Request) -> Response:
         incoming = channel.read(Update.de_json(data, channel.bot))
     except Exception:  # PTB and `parse` raise various errors for malformed updates; none is ours to crash on
         return PlainTextResponse("Not a Telegram update", status_code=400)
-    await channel.accept(incoming)
+    try:
+        await channel.accept(incoming)
+    except Exception:  # not stored (the database is unavailable...): Telegram delivers the update again later
+        logger.exception("Could not store a Telegram update; answering 503 so Telegram delivers it again")
+        return PlainTextResponse("Could not store the update; please retry", status_code=503)
     return Response(status_code=200)
 
 

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +38,7 @@ CHANNEL = "webchat"
 MAX_TEXT_CHARS = 1000
 MAX_FRAME_BYTES = 16 * 1024
 MAX_TITLE_CHARS = 200
+STORE_RETRY_SECONDS = 3
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -49,6 +50,8 @@ TOO_LONG = (
     "That message is a bit long for me: I can read up to {limit:,} characters at a time. "
     "Could you shorten it, or send it in two parts?"
 )
+SLOW_DOWN = "You're sending messages faster than I can read them. I'll send this one in a moment."
+NOT_STORED = "I couldn't save your message just now. I'll keep it and try again in a few seconds."
 OUR_FAULT = "Sorry, something went wrong on our side. Please try sending that again in a minute."
 
 logger = logging.getLogger(__name__)
@@ -119,6 +122,11 @@ def replies_frame(replies: Sequence[Reply], in_reply_to: Optional[str] = None) -
 def error_frame(text: str, code: str, client_id: Optional[str] = None) -> Frame:
     """A friendly error the widget shows in the chat."""
     return {"type": "error", "code": code, "id": client_id, "text": text}
+
+
+def retry_frame(text: str, code: str, client_id: str, seconds: int) -> Frame:
+    """The message was not stored; the widget keeps it ("Waiting to send…") and sends it again in `seconds`."""
+    return {"type": "retry", "code": code, "id": client_id, "text": text, "retry_after": seconds}
 
 
 def origin_allowed(origin: Optional[str], host: Optional[str], allowed: Tuple[str, ...]) -> bool:
@@ -197,6 +205,7 @@ class Chat:
         self.router = state.router
         self.sockets: Sockets = state.webchat_sockets
         self.db = state.webchat_sessions
+        self.rate_limit = state.rate_limit
         self.session: Optional[str] = None
 
     async def run(self) -> None:
@@ -236,14 +245,18 @@ class Chat:
         if len(text) > MAX_TEXT_CHARS:
             await send(self.socket, error_frame(TOO_LONG.format(limit=MAX_TEXT_CHARS), "too_long", client_id))
             return
+        wait = self.rate_limit.wait(CHANNEL, session)
+        if wait is not None:  # not stored: the widget keeps the message and sends it again in `wait` seconds
+            await send(self.socket, retry_frame(SLOW_DOWN, "rate_limited", client_id, wait))
+            return
         inbound = InboundMessage(
             channel=CHANNEL, platform_user_id=session, text=text, platform_message_id=f"{session}:{client_id}"
         )
         try:
             accepted = await self.router.receive(inbound)
-        except Exception:  # the person must hear about it; the details go to the log, never the text
-            logger.exception("Could not store a web chat message")
-            await send(self.socket, error_frame(OUR_FAULT, "server", client_id))
+        except Exception:  # kept by the widget and sent again; the details go to the log, never the text
+            logger.exception("Could not store a web chat message; the widget will send it again")
+            await send(self.socket, retry_frame(NOT_STORED, "not_stored", client_id, STORE_RETRY_SECONDS))
             return
         await send(self.socket, {"type": "ack", "id": client_id, "duplicate": accepted.duplicate})
         if accepted.duplicate:
@@ -270,9 +283,37 @@ async def demo_page(request: Request) -> HTMLResponse:
     page = page.replace("{{base_url}}", html.escape(str(request.base_url)))
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'none'"
+        "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
     return HTMLResponse(page, headers={"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"})
+
+
+def embed_page(allowed: Tuple[str, ...]) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """/webchat/embed: the chat alone, open, for sites that can only add an iframe.
+
+    `?title=`, `?color=` and `?greeting=` set what the widget's data attributes set (escaped). Only
+    this page may be framed: by the sites in WEBCHAT_ALLOWED_ORIGINS, or by any site when none are
+    set (the same rule as the WebSocket's origin check).
+    """
+    ancestors = " ".join(allowed) if allowed else "*"
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        f"object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+
+    async def page(request: Request) -> HTMLResponse:
+        query = request.query_params
+        values = {
+            "title": query.get("title", "")[:MAX_TITLE_CHARS] or "Ask about clinical trials",
+            "color": query.get("color", "") if re.fullmatch(r"#([0-9a-fA-F]{3}){1,2}", query.get("color", "")) else "",
+            "greeting": query.get("greeting", "")[:MAX_TEXT_CHARS],
+        }
+        text = (STATIC_DIR / "embed.html").read_text(encoding="utf-8")
+        for name, value in values.items():
+            text = text.replace("{{" + name + "}}", html.escape(value, quote=True))
+        return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+
+    return page
 
 
 async def widget_script(_: Request) -> FileResponse:
@@ -298,6 +339,7 @@ def routes(settings: Settings) -> List[BaseRoute]:
     return [
         Route("/", demo_page, methods=["GET"]),
         Route("/widget.js", widget_script, methods=["GET"]),
+        Route("/webchat/embed", embed_page(allowed), methods=["GET"]),
         Mount("/webchat/static", StaticFiles(directory=STATIC_DIR), name="webchat-static"),
         WebSocketRoute("/webchat/ws", chat),
     ]

@@ -65,6 +65,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignor
     databases.drop(url)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Makes empty databases, not migrated (`new_database()` returns a sync URL): SQLite files, and in a second
+    run of the test PostgreSQL databases (dropped afterwards)."""
+    databases = request.getfixturevalue("postgres_databases") if request.param == "postgresql" else None
+    made = []
+
+    def make() -> str:
+        url = databases.new(migrated=False) if databases else f"sqlite:///{tmp_path / f'db{len(made)}.sqlite'}"
+        made.append(url)
+        return url
+
+    yield make
+    for url in made if databases else []:
+        databases.drop(url)
+
+
 @pytest_asyncio.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
@@ -164,6 +181,7 @@ def running_stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  
     database = tmp_path_factory.mktemp("stack") / "trialbot.db"
     env = environment(f"sqlite:///{database}", free_port(), free_port(), model_path, workers=2)
     launched = launch(env)
+    launched.database_url = env["DATABASE_URL"]
     yield launched
     launched.stop()
 

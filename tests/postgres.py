@@ -97,14 +97,17 @@ class Databases:
         with self._admin.connect() as connection:
             connection.execute(text(sql))
 
-    def new(self) -> str:
-        """A new database at the newest schema (its URL)."""
+    def new(self, migrated: bool = True) -> str:
+        """A new database at the newest schema, or empty when not `migrated` (its URL)."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        if not migrated:
+            self._execute(f"CREATE DATABASE {name}")
+            return self._url(name)
         if not self._template_ready:
             self._execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
             self._execute(f"CREATE DATABASE {TEMPLATE}")
             migrate(self._url(TEMPLATE))
             self._template_ready = True
-        name = f"t_{uuid.uuid4().hex[:16]}"
         self._execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self._url(name)
 

@@ -24,6 +24,7 @@ class Launched:
     base_url: str
     output: List[str]
     log_path: Optional[Path] = None
+    database_url: str = ""
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
         """Send `sig` to the whole process group, like Ctrl-C in a terminal; return the exit code."""

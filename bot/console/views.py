@@ -51,7 +51,8 @@ def _settings(request: Request) -> Settings:
 
 
 def _secure(request: Request) -> bool:
-    return _settings(request).console_secure_cookies
+    """Cookies are marked Secure when configured, and always when the request came over HTTPS."""
+    return _settings(request).console_secure_cookies or request.url.scheme == "https"
 
 
 def conversation_url(conversation_id: str) -> str:
@@ -118,8 +119,8 @@ async def login(request: Request) -> Response:
         await audit.record(session, audit.SIGNED_IN, coordinator_id=coordinator.id)
         await session.commit()
     response = pages.redirect(HOME)
-    auth.set_session_cookie(response, token, settings.console_session_hours, settings.console_secure_cookies)
-    auth.clear_login_cookie(response, settings.console_secure_cookies)
+    auth.set_session_cookie(response, token, settings.console_session_hours, _secure(request))
+    auth.clear_login_cookie(response, _secure(request))
     return response
 
 

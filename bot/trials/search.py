@@ -232,7 +232,8 @@ def _ranked(query: SearchQuery, relevance: CTE | None, near: CTE | None) -> Sele
         stmt = stmt.join(near, near.c.trial_id == Trial.id)
     if relevance is not None and relevance is not near:
         stmt = stmt.join(relevance, relevance.c.trial_id == Trial.id)
-    order = [rank.desc()] + ([distance] if near is not None else [])
+    # Never ORDER BY the constant itself: PostgreSQL reads `ORDER BY 0` as a column position.
+    order = ([rank.desc()] if relevance is not None else []) + ([distance] if near is not None else [])
     return stmt.where(*_trial_filters(query)).order_by(*order, Trial.last_update_date.desc(), Trial.id)
 
 

@@ -220,6 +220,8 @@
 
   function onAck(id) {
     pending = pending.filter((p) => p.id !== id);
+    clearTimeout(resendTimers.get(id));
+    resendTimers.delete(id);
     setStatus(findMessage(id), "");
   }
 
@@ -245,6 +247,22 @@
     announce("system", frame.text);
   }
 
+  // The server could not take a message yet (rate limit, database busy): keep it and send it again when told.
+  const resendTimers = new Map();
+  function onRetry(frame) {
+    const item = pending.find((p) => p.id === frame.id);
+    if (!item) return;
+    const shown = findMessage(frame.id);
+    if (!resendTimers.has(frame.id)) announce("system", frame.text);
+    setStatus(shown, "Waiting to send…");
+    notice(frame.text, 1000 * frame.retry_after + 2000);
+    clearTimeout(resendTimers.get(frame.id));
+    resendTimers.set(frame.id, setTimeout(() => {
+      resendTimers.delete(frame.id);
+      if (pending.includes(item)) transmit(item);
+    }, 1000 * Math.max(1, frame.retry_after)));
+  }
+
   function handle(frame) {
     if (frame.type === "history") onHistory(frame);
     else if (frame.type === "ack") onAck(frame.id);
@@ -252,6 +270,7 @@
     else if (frame.type === "replies") onReplies(frame);
     else if (frame.type === "message" && !findMessage(frame.id)) addMessage("person", frame.text, { id: frame.id });
     else if (frame.type === "error") onError(frame);
+    else if (frame.type === "retry") onRetry(frame);
   }
 
   function connect() {

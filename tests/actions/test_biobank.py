@@ -165,8 +165,8 @@ async def test_places_without_a_place_ask_for_one(on_snapshot) -> None:  # type:
     assert _texts(dispatcher) == [trials.QUESTIONS["location"]]
 
 
-async def test_centers_are_still_listed_when_the_trial_tables_cannot_be_read(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'not-migrated.db'}")
+async def test_centers_are_still_listed_when_the_trial_tables_cannot_be_read(monkeypatch, new_database) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", new_database())  # not migrated
     trials.service.cache_clear()
     biobank.biobank.cache_clear()
     try:

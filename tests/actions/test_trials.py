@@ -8,7 +8,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import trials
-from bot.db import migrate
 
 
 @pytest.fixture
@@ -109,10 +108,8 @@ async def test_an_unknown_word_the_model_files_as_a_faq_guess_is_still_an_answer
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
 
 
-async def test_empty_database_says_search_is_unavailable(use_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
-    migrate(url)
-    use_database(url)
+async def test_empty_database_says_search_is_unavailable(use_database, database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(database_url)
     dispatcher = CollectingDispatcher()
     slots = {"condition": "breast cancer", "age": 40.0, "latitude": 29.7, "longitude": -95.4, "location": "77030"}
     events = await trials.ActionSearchTrials().run(dispatcher, _tracker("go", slots=slots), {})

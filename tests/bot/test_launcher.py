@@ -110,6 +110,10 @@ def test_run_chat_stop_and_start_again(model_path, tmp_path) -> None:  # type: i
         with ThreadPoolExecutor(1) as thread:
             thread.submit(asyncio.run, _webchat(first.base_url, web_words)).result()
 
+        # a trial search half-way (cancer type and age given) when the whole stack restarts
+        assert "How old" in chat(first.base_url, "e2e-slots", "find a trial for breast cancer")[-1]["text"]
+        assert "Where do you live" in chat(first.base_url, "e2e-slots", "45")[-1]["text"]
+
         chat(first.base_url, "e2e-forget", "what is a placebo")
         forgetting = _conversation_id(database_file, "e2e-forget")
         assert _tracker_events(database_file, forgetting) > 0, "Rasa writes its tracker to our database"
@@ -140,6 +144,8 @@ def test_run_chat_stop_and_start_again(model_path, tmp_path) -> None:  # type: i
         assert any("not retraining" in line for line in second.output)
         assert any(line.startswith("Deleted what is older than 30 days: messages 1,") for line in second.output)
         assert _stored(database_file, "wrote-long-ago") == [], "purged at start-up"
+        found = " ".join(r["text"] for r in chat(second.base_url, "e2e-slots", "77030"))
+        assert "breast cancer" in found and "I found" in found, "the filled slots survived the restart"
         thanks = chat(second.base_url, "e2e", "thanks!")
         assert "welcome" in thanks[0]["text"]
     finally:

@@ -1,4 +1,4 @@
-"""Migrations create exactly the schema the models describe, and undo cleanly."""
+"""Migrations create exactly the schema the models describe, and undo cleanly, on SQLite and PostgreSQL."""
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -10,8 +10,8 @@ from bot.db import alembic_config, migrate
 from bot.models import Base
 
 
-def test_upgrade_matches_the_models_and_downgrade_removes_everything(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_upgrade_matches_the_models_and_downgrade_removes_everything(new_database) -> None:  # type: ignore[no-untyped-def]
+    url = new_database()
     migrate(url)
     engine = create_engine(url, future=True)
     with engine.connect() as connection:
@@ -21,6 +21,8 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(tmp_path) -
 
     command.downgrade(alembic_config(url), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    if engine.dialect.name == "postgresql":
+        assert inspect(engine).get_sequence_names() == [] and inspect(engine).get_enums() == []
     migrate(url)
     assert "trials" in inspect(engine).get_table_names()
     engine.dispose()

@@ -1,7 +1,7 @@
-"""The worker's tracker store keeps recent trackers in memory and the database exactly as Rasa would."""
+"""The worker's tracker store keeps recent trackers in memory and the database exactly as Rasa would, on SQLite
+(the newest id from its last insert) and PostgreSQL (the newest id asked for)."""
 
-from pathlib import Path
-from typing import List
+from typing import Callable, List
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -10,6 +10,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 
 from bot.db import PROJECT_ROOT
 from bot.tracker_cache import CachedSQLTrackerStore
+
+NewDatabase = Callable[[], str]
+"""The `new_database` fixture: a new empty database's URL, SQLite or PostgreSQL."""
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +48,9 @@ async def _rows(store: SQLTrackerStore, sender: str) -> int:
         return session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).count()
 
 
-async def test_stores_the_same_events_as_rasa_and_reuses_its_tracker(tmp_path: Path, domain: Domain) -> None:
-    cached = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'cached.db'}")
-    plain = SQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'plain.db'}")
+async def test_stores_the_same_events_as_rasa_and_reuses_its_tracker(new_database: NewDatabase, domain: Domain) -> None:
+    cached = CachedSQLTrackerStore(domain, host=new_database())
+    plain = SQLTrackerStore(domain, host=new_database())
     turns = [
         _turn("hi", "greet", "utter_greet", "Hello"),
         [*_turn("im 34", "inform", "action_search_trials", "Here are trials"), SlotSet("age", 34.0)],
@@ -63,8 +66,8 @@ async def test_stores_the_same_events_as_rasa_and_reuses_its_tracker(tmp_path: P
     assert (await cached.retrieve("c1")).get_slot("age") == 34.0
 
 
-async def test_a_change_by_someone_else_is_read_from_the_database(tmp_path: Path, domain: Domain) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+async def test_a_change_by_someone_else_is_read_from_the_database(new_database: NewDatabase, domain: Domain) -> None:
+    url = new_database()
     mine, other = CachedSQLTrackerStore(domain, host=url), SQLTrackerStore(domain, host=url)
     await _say(mine, "c2", _turn("hi", "greet", "utter_greet", "Hello"))
     await _say(other, "c2", _turn("thanks", "thank", "utter_thank", "You're welcome"))  # e.g. another worker
@@ -76,8 +79,8 @@ async def test_a_change_by_someone_else_is_read_from_the_database(tmp_path: Path
     assert await _rows(mine, "c2") == 1 + 2 * 4 + 1, "nothing written twice"
 
 
-async def test_deleted_conversations_are_not_brought_back(tmp_path: Path, domain: Domain) -> None:
-    store = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'forget.db'}")
+async def test_deleted_conversations_are_not_brought_back(new_database: NewDatabase, domain: Domain) -> None:
+    store = CachedSQLTrackerStore(domain, host=new_database())
     await _say(store, "c3", _turn("hi", "greet", "utter_greet", "Hello"))
     with store.session_scope() as session:  # what delete-my-data does to the tracker
         session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "c3").delete()
@@ -86,8 +89,8 @@ async def test_deleted_conversations_are_not_brought_back(tmp_path: Path, domain
     assert await _rows(store, "c3") == 0
 
 
-async def test_a_new_session_is_read_back_as_rasa_reads_it(tmp_path: Path, domain: Domain) -> None:
-    store = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'session.db'}")
+async def test_a_new_session_is_read_back_as_rasa_reads_it(new_database: NewDatabase, domain: Domain) -> None:
+    store = CachedSQLTrackerStore(domain, host=new_database())
     await _say(store, "c4", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
                _turn("hi", "greet", "utter_greet", "Hello"))
     await _say(store, "c4", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
@@ -97,8 +100,8 @@ async def test_a_new_session_is_read_back_as_rasa_reads_it(tmp_path: Path, domai
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hi again"]
 
 
-async def test_only_recent_conversations_are_kept(tmp_path: Path, domain: Domain) -> None:
-    store = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'lru.db'}", capacity=2)
+async def test_only_recent_conversations_are_kept(new_database: NewDatabase, domain: Domain) -> None:
+    store = CachedSQLTrackerStore(domain, host=new_database(), capacity=2)
     for sender in ["a", "b", "c"]:
         await _say(store, sender, _turn("hi", "greet", "utter_greet", "Hello"))
     assert len(store) == 2
@@ -108,11 +111,13 @@ async def test_only_recent_conversations_are_kept(tmp_path: Path, domain: Domain
     assert store.hits == 1
 
 
-async def test_many_events_at_once_are_written_in_chunks(tmp_path: Path, domain: Domain, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_many_events_at_once_are_written_in_chunks(
+    new_database: NewDatabase, domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import bot.tracker_cache
 
     monkeypatch.setattr(bot.tracker_cache, "SQLITE_ROWS_PER_INSERT", 3)
-    store = CachedSQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'chunks.db'}")
+    store = CachedSQLTrackerStore(domain, host=new_database())
     await _say(store, "c5", *(_turn(f"hi {i}", "greet", "utter_greet", "Hello") for i in range(5)))
     assert await _rows(store, "c5") == 1 + 5 * 4
     tracker = await store.retrieve("c5")

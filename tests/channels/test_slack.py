@@ -300,6 +300,15 @@ async def test_a_trial_search_lists_results_with_buttons(harness: SlackHarness) 
     assert titles[:2] == ["Tell me more about 1", "Show more"]
 
 
+async def test_an_answer_survives_a_slack_server_error_and_arrives_once(harness: SlackHarness) -> None:
+    """The gateway's client carries the retry handlers (details in tests/channels/test_outbound_retries.py)."""
+    harness.api.fail_next("chat.postMessage", 503)
+    await harness.event(callback(dm_event("are you a bot?")))
+    [answer] = await harness.answers()
+    assert answer["channel"] == DM and "not a person" in answer["text"]
+    assert len(harness.api.attempted("chat.postMessage")) == 2
+
+
 async def test_the_sender_delivers_only_to_the_persons_dm(harness: SlackHarness) -> None:
     """Even an address naming a channel thread (a conversation from before answers moved to DMs) goes to the DM."""
     outbox = harness.app.state.outbox

@@ -294,6 +294,25 @@ async def test_edits_channel_posts_and_service_messages_are_acknowledged_and_ign
 # -- sending ----------------------------------------------------------------------------------------------
 
 
+async def test_an_answer_survives_a_telegram_server_error_and_arrives_once(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The gateway's own sender retries (details in tests/channels/test_outbound_retries.py)."""
+    caplog.set_level(logging.WARNING, logger="channels.retries")
+    gateway.telegram.fail_next("sendMessage", 502)
+    await gateway.say(message_update(7019, 4115, "are you a bot?"))
+    [answer] = gateway.telegram.sent_to(4115)
+    assert "not a person" in answer["text"]
+    assert len(gateway.telegram.attempted("sendMessage")) == 2
+    engine = sqlalchemy.create_engine(gateway.database_url)
+    try:
+        with engine.connect() as connection:
+            conversation = connection.execute(sqlalchemy.text("SELECT id FROM conversations")).scalar_one()
+    finally:
+        engine.dispose()
+    assert f"conversation {conversation} (attempt 1)" in caplog.text
+
+
 async def test_a_long_reply_arrives_in_pieces_within_telegrams_limit(gateway: Gateway) -> None:
     paragraphs = [f"Paragraph {i}." + " Trials test new ways to treat cancer." * 30 for i in range(12)]
     text = "\n\n".join(paragraphs)

@@ -1,9 +1,16 @@
 """A fake Slack on 127.0.0.1: Web API methods (auth.test, chat.postMessage, conversations.open,
 apps.connections.open) and a Socket Mode WebSocket, in Slack's wire format, recording every call; plus signing
-requests like Slack does. `fail(method, error)` makes a method answer with a Slack error until `recover`."""
+requests like Slack does. `fail(method, error)` makes a method answer with a Slack error until `recover`.
+
+`fail_next(method, ...)` injects one-off faults as Slack shows them: rate limiting (HTTP 429, `Retry-After`,
+`{"ok": false, "error": "ratelimited"}`), a server error (500/503 as JSON, 502/504 as an HTML page from the
+edge), a refusal (`{"ok": false, "error": ...}` with HTTP 200), or an answer held back longer than the client
+waits (`delay`), the message not posted unless `deliver`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -11,11 +18,12 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -35,6 +43,34 @@ def sign(secret: str, body: bytes, timestamp: Optional[int] = None) -> Dict[str,
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+SERVER_ERRORS = {500: "internal_error", 503: "service_unavailable"}
+EDGE_PAGE = "<html><head><title>{status} {phrase}</title></head><body><h1>{status} {phrase}</h1></body></html>"
+
+
+@dataclass
+class Fault:
+    """What the next call of a method gets instead of its normal answer."""
+
+    status: Optional[int] = None
+    retry_after: Optional[int] = None
+    error: Optional[str] = None
+    delay: Optional[float] = None
+    deliver: bool = False
+
+    def response(self) -> Response:
+        if self.status == 429:
+            retry_after = str(self.retry_after if self.retry_after is not None else 1)
+            return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=429,
+                                headers={"Retry-After": retry_after})
+        if self.status in (502, 504):
+            page = EDGE_PAGE.format(status=self.status, phrase=HTTPStatus(self.status).phrase)
+            return HTMLResponse(page, status_code=self.status)
+        if self.status is not None and self.status >= 500:
+            return JSONResponse({"ok": False, "error": self.error or SERVER_ERRORS.get(self.status, "fatal_error")},
+                                status_code=self.status)
+        return JSONResponse({"ok": False, "error": self.error or "request_timeout"}, status_code=self.status or 200)
 
 
 @dataclass
@@ -60,6 +96,8 @@ class FakeSlackApi:
         self._socket: Optional[WebSocket] = None
         self._ts = itertools.count(1)
         self._failing: Dict[str, str] = {}
+        self._faults: Dict[str, List[Fault]] = {}
+        self._stopping = asyncio.Event()
         self._opened: Set[str] = set()
 
     @contextlib.asynccontextmanager
@@ -73,7 +111,10 @@ class FakeSlackApi:
         )
         async with serve(app) as url:
             self.base_url = f"{url}/api/"
-            yield self
+            try:
+                yield self
+            finally:
+                self._stopping.set()  # answer held-back calls now, so the server can stop at once
 
     # -- what tests look at -------------------------------------------------------------------------
 
@@ -102,6 +143,29 @@ class FakeSlackApi:
         """Answer `method` (bot token still checked first) with Slack's `{"ok": false, "error": error}`."""
         self._failing[method] = error
 
+    def attempted(self, method: str) -> List[Dict[str, Any]]:
+        """The arguments of every call of one method, accepted or not, in the order they arrived."""
+        return [c.args for c in self.calls if c.method == method]
+
+    def fail_next(
+        self,
+        method: str,
+        status: Optional[int] = None,
+        *,
+        retry_after: Optional[int] = None,
+        error: Optional[str] = None,
+        delay: Optional[float] = None,
+        deliver: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` (with the bot token) fail: with HTTP `status` (429 sends
+        `Retry-After: retry_after`), with Slack's `error` (HTTP 200), or, with `delay`, by answering only after
+        `delay` seconds (or when the fake stops) — by then the client has given up; the message is posted only
+        if `deliver` (Slack took it but the answer was lost)."""
+        self._faults.setdefault(method, []).extend(
+            Fault(status, retry_after, error, delay, deliver) for _ in range(times)
+        )
+
     def recover(self, method: str) -> None:
         """Stop failing `method`."""
         self._failing.pop(method, None)
@@ -117,7 +181,7 @@ class FakeSlackApi:
 
     # -- the wire format --------------------------------------------------------------------------
 
-    async def _api(self, request: Request) -> JSONResponse:
+    async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args: Dict[str, Any] = dict(request.query_params)
         content_type = request.headers.get("content-type", "")
@@ -129,9 +193,20 @@ class FakeSlackApi:
             args["blocks"] = json.loads(args["blocks"])
         authorization = request.headers.get("authorization", "")
         token = authorization[len("Bearer ") :] if authorization.startswith("Bearer ") else args.pop("token", None)
+        faults = self._faults.get(method) if token == self.bot_token else None
+        if faults:
+            return await self._fault(faults.pop(0), method, token, args)
         body = self._answer(method, token, args)
         self.calls.append(ApiCall(method, token, args, bool(body.get("ok"))))
         return JSONResponse(body)
+
+    async def _fault(self, fault: Fault, method: str, token: Optional[str], args: Dict[str, Any]) -> Response:
+        body = self._answer(method, token, args) if fault.deliver else {"ok": False}
+        self.calls.append(ApiCall(method, token, args, bool(body.get("ok"))))
+        if fault.delay is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), fault.delay)
+        return fault.response()
 
     def _answer(self, method: str, token: Optional[str], args: Dict[str, Any]) -> Dict[str, Any]:
         if not token:

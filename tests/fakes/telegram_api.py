@@ -1,5 +1,10 @@
 """A fake Telegram Bot API on 127.0.0.1 (getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates, sendMessage,
-answerCallbackQuery) in Telegram's wire format, recording every call and queueing updates for long polling."""
+answerCallbackQuery) in Telegram's wire format, recording every call and queueing updates for long polling.
+
+`fail_next(method, ...)` injects faults as Telegram shows them: flood control (429 with `retry_after`), a
+server error (500 as JSON, 502-504 as the HTML page of Telegram's front proxy), a refusal (400, 403), or
+an answer held back longer than the client waits (`delay`), the message not delivered unless `deliver`.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from tests.conftest import serve
@@ -55,8 +61,44 @@ def _decode(params: Dict[str, Any]) -> Dict[str, Any]:
     return decoded
 
 
-def _error(code: int, description: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error_code": code, "description": description}, status_code=code)
+def _error(code: int, description: str, **parameters: Any) -> JSONResponse:
+    body: Dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return JSONResponse(body, status_code=code)
+
+
+PROXY_PAGE = (
+    "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    403: "Forbidden: bot was blocked by the user",
+    500: "Internal Server Error",
+}
+
+
+@dataclass
+class Fault:
+    """What the next call of a method gets instead of its normal answer."""
+
+    status: Optional[int] = None
+    retry_after: Optional[int] = None
+    description: Optional[str] = None
+    delay: Optional[float] = None
+    deliver: bool = False
+
+    def response(self) -> Response:
+        if self.status == 429:
+            seconds = self.retry_after if self.retry_after is not None else 1
+            return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        if self.status in (502, 503, 504):  # from the proxy in front of the Bot API: HTML, not JSON
+            title = f"{self.status} {HTTPStatus(self.status).phrase}"
+            page = PROXY_PAGE.format(title=title)
+            return HTMLResponse(page, status_code=self.status)
+        status = self.status or 504
+        return _error(status, self.description or DESCRIPTIONS.get(status, HTTPStatus(status).phrase))
 
 
 class FakeTelegramApi:
@@ -74,6 +116,7 @@ class FakeTelegramApi:
         self._message_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._closing = False
+        self._faults: Dict[str, List[Fault]] = {}
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeTelegramApi]:
@@ -93,6 +136,28 @@ class FakeTelegramApi:
     def successful(self, method: str) -> List[Dict[str, Any]]:
         """The parameters of the accepted calls of one method, in order."""
         return [c.params for c in self.calls if c.method == method and c.ok]
+
+    def attempted(self, method: str) -> List[Dict[str, Any]]:
+        """The parameters of every call of one method, accepted or not, in the order they arrived."""
+        return [c.params for c in self.calls if c.method == method]
+
+    def fail_next(
+        self,
+        method: str,
+        status: Optional[int] = None,
+        *,
+        retry_after: Optional[int] = None,
+        description: Optional[str] = None,
+        delay: Optional[float] = None,
+        deliver: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` fail: with `status` (429 uses `retry_after`), or, with
+        `delay`, by answering only after `delay` seconds (or when the fake stops) — by then the client has
+        given up; the message is delivered only if `deliver` (Telegram took it but the answer was lost)."""
+        self._faults.setdefault(method, []).extend(
+            Fault(status, retry_after, description, delay, deliver) for _ in range(times)
+        )
 
     def sent_to(self, chat_id: Any) -> List[Dict[str, Any]]:
         """The messages the bot sent to one chat (Telegram `Message` objects, with any keyboard), in order."""
@@ -116,7 +181,7 @@ class FakeTelegramApi:
 
     # -- the wire format ------------------------------------------------------------------------------
 
-    async def _api(self, request: Request) -> JSONResponse:
+    async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         params: Dict[str, Any] = dict(request.query_params)
         content_type = request.headers.get("content-type", "")
@@ -132,9 +197,23 @@ class FakeTelegramApi:
             self.calls.append(ApiCall(method, params, ok=False))
             return _error(401, "Unauthorized")
         handler = getattr(self, f"_{method}", None)
+        faults = self._faults.get(method)
+        if faults:
+            return await self._fault(faults.pop(0), method, params, handler)
         response = await handler(params) if handler else _error(404, "Not Found")
         self.calls.append(ApiCall(method, params, ok=response.status_code == 200))
         return response
+
+    async def _fault(self, fault: Fault, method: str, params: Dict[str, Any], handler: Any) -> Response:
+        taken = await handler(params) if fault.deliver and handler is not None else None
+        self.calls.append(ApiCall(method, params, ok=taken is not None and taken.status_code == 200))
+        if fault.delay is not None:
+            async with self._changed:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), fault.delay)
+            if taken is not None:
+                return taken  # the real answer, too late for the client
+        return fault.response()
 
     @staticmethod
     def _ok(result: Any, description: Optional[str] = None) -> JSONResponse:

@@ -31,8 +31,8 @@ def test_imports_store_and_update_biospecimens(session, snapshot_record) -> None
     assert trial.biospec_retention == "NONE_RETAINED" and not trial.keeps_biospecimens
 
 
-def test_migration_0003_marks_older_rows_for_refreshing(tmp_path, snapshot_record) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_migration_0003_marks_older_rows_for_refreshing(new_database, snapshot_record) -> None:  # type: ignore[no-untyped-def]
+    url = new_database()
     command.upgrade(alembic_config(url), "0002_trials")
     engine = create_engine(url, future=True)
     with engine.begin() as connection:
