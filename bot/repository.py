@@ -23,6 +23,8 @@ from bot.models import (
     utcnow,
 )
 
+MAX_DISPLAY_NAME_CHARS = Participant.__table__.c.display_name.type.length
+
 
 class ConversationRepository:
     """Reads and writes the conversation domain through one session (the caller commits)."""
@@ -106,7 +108,8 @@ class ConversationRepository:
             return found
         try:
             async with self.session.begin_nested():
-                participant = Participant(display_name=inbound.display_name)
+                name = (inbound.display_name or "")[:MAX_DISPLAY_NAME_CHARS] or None  # a platform's name, cosmetic
+                participant = Participant(display_name=name)
                 self.session.add(participant)
                 await self.session.flush()
                 identity = ChannelIdentity(

@@ -1,9 +1,10 @@
 """The one place that decides what happens to a message.
 
-De-duplicate by the platform's message id, store the inbound message before anything else,
-send it to the core when the bot owns the conversation (a person owns it otherwise), then
-store and return the replies. A request to delete one's data (`bot.forget`) is answered in any
-state; once confirmed, the final reply is returned but not stored, since nothing about the person remains.
+Make the message storable (`bot.storable`: no NUL, no unpaired surrogates), de-duplicate by the
+platform's message id, store the inbound message before anything else, send it to the core when the
+bot owns the conversation (a person owns it otherwise), then store and return the replies. A
+request to delete one's data (`bot.forget`) is answered in any state; once confirmed, the final
+reply is returned but not stored, since nothing about the person remains.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, forget, handoff, honesty, medical_advice
+from bot import crisis, emergency, forget, handoff, honesty, medical_advice, storable
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
@@ -92,8 +93,9 @@ class Router:
         """Store the message first; a repeated platform id is recognised, not stored again.
 
         Channels that must acknowledge a platform quickly (Slack, Telegram) call this before
-        acknowledging, then `answer` afterwards.
+        acknowledging, then `answer` afterwards. What is stored, and answered, is `storable.inbound(inbound)`.
         """
+        inbound = storable.inbound(inbound)
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             # A repeated platform id is caught by the unique constraint below (rare; no lookup first).

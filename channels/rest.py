@@ -1,9 +1,15 @@
-"""Rasa's REST channel contract at POST /webhooks/rest/webhook, through the router."""
+"""Rasa's REST channel contract at POST /webhooks/rest/webhook, through the router.
+
+Like Rasa's own REST channel, the body is read as JSON whatever its Content-Type. Anything that is not
+`{"sender": "...", "message": "..."}` within the limits gets a 4xx with `{"error": reason}`; the
+message itself may be any string (the router stores it as `bot.storable` makes it).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+import unicodedata
+from typing import Any, Dict, List, Optional
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -15,6 +21,7 @@ from bot.messages import InboundMessage, Reply
 CHANNEL = "rest"
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 255
+MAX_MESSAGE_ID_CHARS = 255
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -32,6 +39,25 @@ def render(sender: str, replies: List[Reply]) -> List[Dict[str, Any]]:
     return rendered
 
 
+def is_identifier(value: str, limit: int) -> bool:
+    """A non-empty id of at most `limit` characters without control characters or unpaired surrogates."""
+    return 0 < len(value) <= limit and value.strip() != "" and not any(
+        unicodedata.category(c) in ("Cc", "Cs") for c in value
+    )
+
+
+def message_id_of(value: Any) -> Optional[str]:
+    """The optional `message_id` (a string or a whole number) as text; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("not a string or a whole number")
+    text = str(value)
+    if not is_identifier(text, MAX_MESSAGE_ID_CHARS):
+        raise ValueError("too long or unprintable")
+    return text
+
+
 async def receive(request: Request) -> JSONResponse:
     """Handle `{"sender": ..., "message": ...}` (optional `message_id`, `metadata`)."""
     body = await request.body()
@@ -39,15 +65,21 @@ async def receive(request: Request) -> JSONResponse:
         return _error(413, f"the request is larger than {MAX_BODY_BYTES} bytes")
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return _error(400, "the body must be JSON like {\"sender\": \"...\", \"message\": \"...\"}")
     if not isinstance(payload, dict):
         return _error(400, "the body must be a JSON object with sender and message")
     sender, text = payload.get("sender"), payload.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        return _error(400, f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+    if not isinstance(sender, str) or not is_identifier(sender, MAX_SENDER_CHARS):
+        return _error(400, f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters, "
+                           "without control characters")
     if not isinstance(text, str):
         return _error(400, "message must be a string")
+    try:
+        message_id = message_id_of(payload.get("message_id"))
+    except ValueError:
+        return _error(400, f"message_id must be a string or a whole number of at most {MAX_MESSAGE_ID_CHARS} "
+                           "characters")
     wait = request.app.state.rate_limit.wait(CHANNEL, sender)
     if wait is not None:
         return JSONResponse(
@@ -55,13 +87,12 @@ async def receive(request: Request) -> JSONResponse:
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
-    message_id = payload.get("message_id")
     metadata = payload.get("metadata")
     inbound = InboundMessage(
         channel=CHANNEL,
         platform_user_id=sender,
         text=text,
-        platform_message_id=str(message_id) if message_id not in (None, "") else None,
+        platform_message_id=message_id,
         metadata=metadata if isinstance(metadata, dict) else {},
     )
     result = await request.app.state.router.handle(inbound)

@@ -26,9 +26,10 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -48,6 +49,8 @@ CHANNEL = "slack"
 EVENTS_PATH = "/slack/events"
 ACTION_ID_PATTERN = re.compile(r"^trialbot_button_\d+$")
 MAX_BODY_BYTES = 256 * 1024
+MAX_ID_CHARS = 100
+"""Slack's ids (users, channels, teams, message timestamps) are short; a longer one is not Slack's."""
 
 _LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]+)(?:\|([^>]*))?>")
 
@@ -115,6 +118,14 @@ def _is_direct(channel: str, channel_type: Optional[str] = None) -> bool:
     return channel_type == "im" or channel.startswith("D")
 
 
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS
+
+
+def _optional_id(value: object) -> bool:
+    return value is None or _is_id(value)
+
+
 def _metadata(team_id: Optional[str]) -> Dict[str, Any]:
     return {"slack_team_id": team_id} if team_id else {}
 
@@ -122,9 +133,16 @@ def _metadata(team_id: Optional[str]) -> Dict[str, Any]:
 def inbound_from_event(
     event: Mapping[str, Any], bot_user_id: Optional[str], team_id: Optional[str]
 ) -> Optional[InboundMessage]:
-    """A person's direct message or mention of the bot; None for bots, edits, joins and channel chatter."""
+    """A person's direct message or mention of the bot; None for bots, edits, joins and channel chatter
+    (and for an event whose ids or text do not have Slack's types)."""
     user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
     if event.get("subtype") or event.get("bot_id") or not user or user == bot_user_id or not channel or not ts:
+        return None
+    if not all(_is_id(v) for v in (user, channel, ts)) or not all(
+        _optional_id(event.get(key)) for key in ("thread_ts", "team", "channel_type")
+    ):
+        return None
+    if not isinstance(event.get("text") or "", str):
         return None
     direct = _is_direct(channel, event.get("channel_type"))
     if event.get("type") == "message" and not direct:
@@ -150,6 +168,8 @@ def inbound_from_action(body: Mapping[str, Any]) -> Optional[InboundMessage]:
     channel = channel_info.get("id") or container.get("channel_id")
     click_id = action.get("action_ts") or body.get("trigger_id")
     if not user.get("id") or not channel or action.get("value") is None or not click_id:
+        return None
+    if not all(_is_id(v) for v in (user["id"], channel, click_id)) or not isinstance(action["value"], str):
         return None
     direct = _is_direct(channel, "im" if channel_info.get("name") == "directmessage" else None)
     thread_ts = message.get("thread_ts") or container.get("thread_ts") or container.get("message_ts")
@@ -221,7 +241,8 @@ class SlackChannel:
         self.bolt.event("message")(self.handle_message)
         self.bolt.event("app_mention")(self.handle_app_mention)
         self.bolt.action(ACTION_ID_PATTERN)(self.handle_block_actions)
-        self.http = AsyncSlackRequestHandler(self.bolt)
+        secret = settings.slack_signing_secret
+        self.signature = SignatureVerifier(str(secret)) if secret is not None else None  # None: Socket Mode only
         self.socket_mode: Optional[AsyncSocketModeHandler] = None
         self._socket_task: Optional[asyncio.Task[None]] = None
 
@@ -311,15 +332,58 @@ class SlackChannel:
             await self.socket_mode.close_async()
 
 
+def signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Whether Slack signed this request recently (v0 signature, timestamp within five minutes)."""
+    try:
+        return verifier.is_valid_request(body, headers)
+    except (ValueError, TypeError, ArithmeticError):  # a timestamp that is not a (sane) number, a body or
+        return False  # signature that is not text
+
+
+def dispatchable(payload: object) -> bool:
+    """Whether the parts of a payload that bolt reads before our listeners have Slack's shapes (bolt fails with a
+    500 otherwise): an event callback's event, and a button click's actions, user, channel, container, message
+    and team are objects."""
+    if not isinstance(payload, dict):
+        return False
+    if payload.get("type") == "event_callback":
+        return isinstance(payload.get("event"), dict)
+    if payload.get("type") == "block_actions":
+        actions = payload.get("actions")
+        parts = [payload.get(key) for key in ("user", "channel", "container", "message", "team")]
+        return (
+            isinstance(actions, list)
+            and all(isinstance(action, dict) for action in actions)
+            and all(part is None or isinstance(part, dict) for part in parts)
+        )
+    return True
+
+
 async def events(request: Request) -> Response:
-    """POST /slack/events: Events API and interactivity, verified and dispatched by bolt."""
+    """POST /slack/events: Events API and interactivity, verified by us, read and dispatched by bolt.
+
+    The signature is checked before bolt parses anything (bolt reads the body first, and its parser raises
+    on malformed JSON), so an unsigned request always gets 401; a signed one bolt cannot read, or whose
+    parts do not have Slack's shapes (`dispatchable`), gets 400.
+    """
     channel: Optional[SlackChannel] = getattr(request.app.state, "slack", None)
     if channel is None:
         return PlainTextResponse("Slack is not started", status_code=503)
     declared = request.headers.get("content-length", "")
-    if (declared.isdigit() and int(declared) > MAX_BODY_BYTES) or len(await request.body()) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return PlainTextResponse("Request too large", status_code=413)
-    return await channel.http.handle(request)
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return PlainTextResponse("Request too large", status_code=413)
+    if channel.signature is None or not signed(channel.signature, body, request.headers):
+        return PlainTextResponse("Invalid or stale Slack signature", status_code=401)
+    try:
+        bolt_request = to_async_bolt_request(request, body)
+    except Exception:  # bolt's parser raises various errors for malformed bodies; none is ours to crash on
+        return PlainTextResponse("Not a Slack request", status_code=400)
+    if not dispatchable(bolt_request.body):
+        return PlainTextResponse("Not a Slack request", status_code=400)
+    return to_starlette_response(await channel.bolt.async_dispatch(bolt_request))
 
 
 def routes(settings: Settings) -> List[BaseRoute]:

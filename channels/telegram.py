@@ -1,15 +1,16 @@
 """Telegram through python-telegram-bot: a webhook at POST /telegram/webhook (or polling), inline keyboards.
 
 A webhook request is checked against TELEGRAM_WEBHOOK_SECRET (Telegram sends it in the
-`X-Telegram-Bot-Api-Secret-Token` header), parsed with PTB's `Update.de_json`, stored by the router
-and only then acknowledged with 200; the answer is computed and sent in the background
-(`outbox.later`), so a slow model never makes Telegram retry. A retried update has the same
-`update_id` and is recognised by the router, so it is never answered twice.
+`X-Telegram-Bot-Api-Secret-Token` header), parsed with PTB's `Update.de_json` and
+`telegram_render.parse` (anything malformed gets 400), stored by the router and only then
+acknowledged with 200; the answer is computed and sent in the background (`outbox.later`), so a
+slow model never makes Telegram retry. A retried update has the same `update_id` and is recognised
+by the router, so it is never answered twice.
 
 Polling (TELEGRAM_MODE=polling, for a machine without a public HTTPS address) removes any webhook,
 then long-polls getUpdates in a background task. An update is confirmed (the next offset) only
 after it was stored, so nothing is lost if the gateway stops half-way; the router drops the
-repeat.
+repeat. A malformed update is logged and skipped, so it cannot hold up the ones after it.
 """
 
 from __future__ import annotations
@@ -104,9 +105,21 @@ class TelegramChannel:
         """Whether a webhook request carries our secret (compared in constant time)."""
         return bool(self._secret) and secrets.compare_digest((header or "").encode(), self._secret.encode())
 
+    def read(self, update: Update) -> Optional[Incoming]:
+        """What trialbot acts on in an update (None: ignored); raises for a malformed one (`parse`)."""
+        return parse(update, self._bot_id)
+
     async def handle(self, update: Update) -> None:
+        """A polled update: a malformed one is logged and skipped (so it cannot block the updates after it)."""
+        try:
+            incoming = self.read(update)
+        except Exception as error:  # parsing touches no network or database: this is the update's fault
+            logger.warning("Skipped a malformed Telegram update (%s)", type(error).__name__)
+            return
+        await self.accept(incoming)
+
+    async def accept(self, incoming: Optional[Incoming]) -> None:
         """Store the update's message (returns once it is stored); answer and deliver in the background."""
-        incoming = parse(update, self._bot_id)
         if incoming is None:
             return  # edits, channel posts, joins...: acknowledged and ignored
         if incoming.inbound is None:
@@ -238,11 +251,11 @@ async def webhook(request: Request) -> Response:
         data = json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("not an object")
-        update = Update.de_json(data, channel.bot)
-    except Exception:  # PTB raises various errors for malformed updates; none of them is ours to crash on
+        incoming = channel.read(Update.de_json(data, channel.bot))
+    except Exception:  # PTB and `parse` raise various errors for malformed updates; none is ours to crash on
         return PlainTextResponse("Not a Telegram update", status_code=400)
     try:
-        await channel.handle(update)
+        await channel.accept(incoming)
     except Exception:  # not stored (the database is unavailable...): Telegram delivers the update again later
         logger.exception("Could not store a Telegram update; answering 503 so Telegram delivers it again")
         return PlainTextResponse("Could not store the update; please retry", status_code=503)

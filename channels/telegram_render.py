@@ -13,6 +13,10 @@ CHANNEL = "telegram"
 MAX_TEXT_UTF16 = 4096
 """Telegram's limit for one message's text, counted in UTF-16 code units."""
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_ID = 2**63
+"""Telegram's ids (users, chats, updates) are 64-bit whole numbers."""
+MAX_QUERY_ID_CHARS = 200
+"""Telegram's callback query ids are short strings (about 20 digits); anything longer is refused."""
 BUTTON_REFERENCE = "#button:"
 """callback_data for a button whose payload does not fit: the person's message is the button's title."""
 COMMANDS = {"start": "/greet", "help": "/help", "forget": "/forget"}
@@ -52,13 +56,39 @@ class Incoming:
     text_only: bool = False
 
 
+class MalformedUpdateError(ValueError):
+    """An update whose fields do not have the types and sizes Telegram gives them (Telegram never sends one)."""
+
+
+def _id(value: object) -> int:
+    """A Telegram id: a whole number that fits in 64 bits."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_ID < value < MAX_ID:
+        raise MalformedUpdateError("an id is not a 64-bit whole number")
+    return value
+
+
+def _text(value: object, limit: Optional[int] = None) -> Optional[str]:
+    """Optional text (at most `limit` characters when given)."""
+    if value is not None and (not isinstance(value, str) or (limit is not None and len(value) > limit)):
+        raise MalformedUpdateError("a text field is not a string of the expected size")
+    return value
+
+
 def parse(update: Update, bot_id: str) -> Optional[Incoming]:
-    """The update as trialbot sees it, or None when it is ignored (edits, channel posts, service messages...)."""
+    """The update as trialbot sees it, or None when it is ignored (edits, channel posts, service messages...).
+
+    Raises `MalformedUpdateError` when a field it reads has the wrong type or an impossible size.
+    """
+    _id(update.update_id)
     if update.callback_query is not None:
         return _parse_callback(update.callback_query)
     message = update.message
     if message is None or message.from_user is None:
         return None
+    _id(message.from_user.id)
+    _id(message.chat.id)
+    for value in (message.text, message.caption, message.from_user.first_name, message.from_user.last_name):
+        _text(value)
     if message.text is not None:
         text, text_only = command_text(message.text), False
     else:
@@ -79,7 +109,13 @@ def parse(update: Update, bot_id: str) -> Optional[Incoming]:
 
 
 def _parse_callback(query: CallbackQuery) -> Incoming:
-    text = button_text(query)
+    _text(query.id, MAX_QUERY_ID_CHARS)
+    _id(query.from_user.id)
+    for value in (query.data, query.from_user.first_name, query.from_user.last_name):
+        _text(value)
+    if query.message is not None:
+        _id(query.message.chat.id)
+    text = _text(button_text(query))
     if text is None:
         return Incoming(None, callback_query_id=query.id)
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id

@@ -180,7 +180,7 @@ def parse(message: Dict[str, Any]) -> Union[Frame, Problem]:
         return Problem("too_long", TOO_LONG.format(limit=MAX_TEXT_CHARS))
     try:
         frame = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return unreadable
     if not isinstance(frame, dict) or frame.get("type") not in ("hello", "message"):
         return unreadable

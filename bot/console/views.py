@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import audit, handoff
+from bot import audit, handoff, storable
 from bot.config import Settings
 from bot.console import accounts, auth, board, canned, knowledge, pages
 from bot.console.auth import Visitor
@@ -21,7 +23,8 @@ from bot.models import Conversation, ConversationStatus, Role
 
 HOME = "/console"
 GENERIC_SIGN_IN_PROBLEM = "That email and password don't match an active account. Please try again."
-MAX_ID_CHARS = 64
+CONVERSATION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+"""What a conversation id in a URL may look like (they are hex); anything else is not found."""
 KEEPALIVE_SECONDS = 15.0
 STREAM_SECONDS = 60.0
 """A live-update stream ends after this long and the browser reconnects (so a server can always shut down)."""
@@ -59,9 +62,15 @@ def conversation_url(conversation_id: str) -> str:
 
 async def _conversation(session: AsyncSession, request: Request) -> Optional[Conversation]:
     conversation_id = request.path_params["conversation_id"]
-    if len(conversation_id) > MAX_ID_CHARS:
+    if not CONVERSATION_ID.fullmatch(conversation_id):
         return None
     return await session.get(Conversation, conversation_id)
+
+
+def _field(form: FormData, name: str) -> str:
+    """A posted form's text field as the database can store it (`bot.storable`); "" when missing."""
+    value = form.get(name)
+    return storable.text(value) if isinstance(value, str) else ""
 
 
 def _not_found(request: Request) -> Response:
@@ -94,8 +103,8 @@ async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     if not auth.same_secret(request.cookies.get(auth.LOGIN_COOKIE, ""), form.get(auth.CSRF_FIELD)):
         return pages.error(request, 403, "Form expired", "This sign-in form expired. Please reload it and try again.")
-    email = str(form.get("email") or "").strip()[:255]
-    password = str(form.get("password") or "")[:1024]
+    email = _field(form, "email").strip()[:255]
+    password = str(form.get("password") or "")[:1024]  # only ever hashed, never stored
     settings = _settings(request)
     async with request.app.state.sessions() as session:
         coordinator = await accounts.authenticate(session, email, password) if email and password else None
@@ -221,7 +230,7 @@ async def _act(request: Request, visitor: Visitor, step: str) -> Response:
             return _not_found(request)
     coordination = request.app.state.coordination
     coordinator = visitor.coordinator
-    text = str((await request.form()).get("text") or "")
+    text = _field(await request.form(), "text")
     done = {
         "reply": "Sent.",
         "note": "Note saved. Only the team sees it; it is never sent.",
@@ -347,8 +356,8 @@ async def create_account(request: Request, visitor: Visitor) -> Response:
         try:
             created = await accounts.create(
                 session,
-                str(form.get("email") or ""),
-                str(form.get("name") or ""),
+                _field(form, "email"),
+                _field(form, "name"),
                 str(form.get("password") or "")[:1024],
                 role,
             )
@@ -386,7 +395,7 @@ async def disable_account(request: Request, visitor: Visitor) -> Response:
 async def audit_page(request: Request, visitor: Visitor) -> Response:
     """GET /console/audit: who viewed, replied to or changed what, newest first (optionally one conversation)."""
     conversation_id = request.query_params.get("conversation") or None
-    if conversation_id is not None and len(conversation_id) > MAX_ID_CHARS:
+    if conversation_id is not None and not CONVERSATION_ID.fullmatch(conversation_id):
         return _not_found(request)
     async with request.app.state.sessions() as session:
         entries = await audit.recent(session, conversation_id, limit=300)

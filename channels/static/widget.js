@@ -162,6 +162,8 @@
     if (!el) { el = document.createElement("span"); el.className = "tb-status"; item.append(el); }
     el.textContent = text;
   }
+  // The server's limit counts characters (code points); String.length would count an emoji twice.
+  const characters = (text) => Array.from(text).length;
   const findMessage = (id) => root.querySelector(`[data-id="${CSS.escape(id)}"]`);
 
   function announce(from, text) {
@@ -185,7 +187,7 @@
   }
 
   function submit(text, title) {
-    if (!text.trim() || text.length > maxChars) return false;
+    if (!text.trim() || characters(text) > maxChars) return false;
     const item = { id: randomId(12), text, title };
     pending.push(item);
     const shown = addMessage("person", title || text, { id: item.id });
@@ -298,7 +300,7 @@
   window.addEventListener("online", () => { if (!socket && retryTimer) connect(); });
 
   function updateCount() {
-    const n = input.value.length;
+    const n = characters(input.value);
     const over = n > maxChars;
     const fmt = (x) => x.toLocaleString("en-US");
     $(".tb-count").textContent = n >= maxChars * 0.8 ? `${fmt(n)} / ${fmt(maxChars)} characters` : "";
