@@ -4,6 +4,8 @@ De-duplicate by the platform's message id, store the inbound message before anyt
 send it to the core when the bot owns the conversation (a person owns it otherwise), then
 store and return the replies. A request to delete one's data (`bot.forget`) is answered in any
 state; once confirmed, the final reply is returned but not stored, since nothing about the person remains.
+An answer to the "did it help?" question (`bot.satisfaction`) is filed under the conversation that
+asked it, thanked, and never shown to the model.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, forget, handoff, honesty, medical_advice
+from bot import crisis, emergency, forget, handoff, honesty, medical_advice, satisfaction
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
 from bot.messages import InboundMessage, Reply, RouterResult
-from bot.models import ConversationStatus, Message, Priority, aware, utcnow
+from bot.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.repository import ConversationRepository
 
 logger = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ class Router:
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             # A repeated platform id is caught by the unique constraint below (rare; no lookup first).
-            conversation = await repo.open_conversation(inbound)
+            conversation = await self._conversation_for(repo, inbound)
             try:
                 message_id = await repo.add_inbound(conversation, inbound)
                 await session.commit()
@@ -113,6 +115,15 @@ class Router:
         self._events.publish("message", accepted.conversation_id)
         return accepted
 
+    async def _conversation_for(self, repo: ConversationRepository, inbound: InboundMessage) -> Conversation:
+        """The sender's open conversation; for an answer to the satisfaction question, the one that asked it
+        (usually closed by now: the answer belongs with the conversation it is about, and starts nothing new)."""
+        if satisfaction.rating(inbound.text) is not None:
+            asked = await satisfaction.asking_conversation(repo.session, inbound)
+            if asked is not None:
+                return asked
+        return await repo.open_conversation(inbound)
+
     async def answer(self, accepted: Accepted) -> RouterResult:
         """The replies to an accepted message: none for a person-owned conversation, the earlier
         ones for a repeated delivery, otherwise the core's answer (stored before it is returned).
@@ -120,8 +131,9 @@ class Router:
         A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
         lines replace the model's answer (the model does not see that message) and the conversation
         is queued as urgent. A medical emergency comes next: 911 and the care team instead of the
-        model's answer, nobody queued. Then "delete my data" (`/forget`, confirmed), in any state.
-        The bot's first replies in a conversation say it is automated."""
+        model's answer, nobody queued. Then an answer to the satisfaction question, and "delete my
+        data" (`/forget`, confirmed), in any state. The bot's first replies in a conversation say it
+        is automated."""
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
@@ -130,6 +142,9 @@ class Router:
         elif emergency.is_emergency(accepted.inbound.text):
             logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
             replies = [emergency.advice()]
+        elif (rating := satisfaction.rating(accepted.inbound.text)) is not None:
+            safety_first = False
+            replies = await self._rated(accepted.conversation_id, rating)
         elif (step := forget.step(accepted.inbound.text)) is not None:
             safety_first = False
             if step is forget.Step.CONFIRM and (forgotten := await self._forget(accepted)) is not None:
@@ -186,6 +201,13 @@ class Router:
             return [texts.already_waiting(position)]
         notice = texts.queued(position, self._policy.office_hours, utcnow())
         return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _rated(self, conversation_id: str, rating: str) -> List[Reply]:
+        """Store the answer to the satisfaction question and thank the person (nothing if it was never asked)."""
+        async with self._sessions() as session:
+            recorded = await satisfaction.record(session, conversation_id, rating)
+            await session.commit()
+        return [] if recorded is None else [satisfaction.thanks(recorded)]
 
     async def _forget(self, accepted: Accepted) -> Optional[RouterResult]:
         """Delete everything about the sender if they confirmed an open request (None: ask them first)."""
