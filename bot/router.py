@@ -5,14 +5,16 @@ send it to the core when the bot owns the conversation (a person owns it otherwi
 store and return the replies. A request to delete one's data (`bot.forget`) is answered in any
 state; once confirmed, the final reply is returned but not stored, since nothing about the person remains.
 An answer to the "did it help?" question (`bot.satisfaction`) is filed under the conversation that
-asked it, thanked, and never shown to the model.
+asked it, thanked, and never shown to the model. Messages, replies and the time to answer are counted
+for `/metrics` (`bot.metrics`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +25,7 @@ from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
 from bot.messages import InboundMessage, Reply, RouterResult
+from bot.metrics import Metrics
 from bot.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.repository import ConversationRepository
 
@@ -55,7 +58,10 @@ class Core(Protocol):
 
 @dataclass(frozen=True)
 class Accepted:
-    """An inbound message after it was stored (or recognised as a repeated delivery)."""
+    """An inbound message after it was stored (or recognised as a repeated delivery).
+
+    `received_at` is when the router got it (`time.monotonic()`), for the time-to-reply metric.
+    """
 
     inbound: InboundMessage
     conversation_id: str
@@ -63,6 +69,7 @@ class Accepted:
     bot_owns: bool
     duplicate: bool = False
     earlier_replies: Tuple[Reply, ...] = ()
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class Router:
@@ -74,11 +81,13 @@ class Router:
         core: Core,
         policy: Optional[handoff.QueuePolicy] = None,
         events: Optional[Events] = None,
+        metrics: Optional[Metrics] = None,
     ) -> None:
         self._sessions = sessions
         self._core = core
         self._policy = policy or handoff.QueuePolicy()
         self._events = events or Events()
+        self._metrics = metrics or Metrics()
         self._introduced_ids: OrderedDict[str, None] = OrderedDict()
 
     @property
@@ -96,6 +105,7 @@ class Router:
         Channels that must acknowledge a platform quickly (Slack, Telegram) call this before
         acknowledging, then `answer` afterwards.
         """
+        received_at = time.monotonic()
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             # A repeated platform id is caught by the unique constraint below (rare; no lookup first).
@@ -111,7 +121,10 @@ class Router:
                 if earlier is None:
                     raise
                 return await self._duplicate(repo, inbound, earlier)
-            accepted = Accepted(inbound, conversation.id, message_id, handoff.bot_owns(conversation))
+            accepted = Accepted(
+                inbound, conversation.id, message_id, handoff.bot_owns(conversation), received_at=received_at
+            )
+        self._metrics.received(inbound.channel)
         self._events.publish("message", accepted.conversation_id)
         return accepted
 
@@ -134,6 +147,13 @@ class Router:
         model's answer, nobody queued. Then an answer to the satisfaction question, and "delete my
         data" (`/forget`, confirmed), in any state. The bot's first replies in a conversation say it
         is automated."""
+        result = await self._answer(accepted)
+        if not result.duplicate and result.replies:
+            seconds = time.monotonic() - accepted.received_at
+            self._metrics.replied(accepted.inbound.channel, len(result.replies), seconds)
+        return result
+
+    async def _answer(self, accepted: Accepted) -> RouterResult:
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
