@@ -24,6 +24,8 @@ from bot.db import create_engine, create_session_factory, ping, sync_url
 from bot.delivery import Outbox
 from bot.events import Events
 from bot.handoff import QueuePolicy
+from bot.metrics import Metrics
+from bot.metrics import endpoint as metrics_endpoint
 from bot.rate_limit import SenderLimiter
 from bot.router import Router
 from bot.security_headers import SecurityHeaders
@@ -124,7 +126,9 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         app.state.sessions = sessions
         app.state.events = Events()
         app.state.rate_limit = SenderLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
-        app.state.router = Router(sessions, core, policy, app.state.events)
+        app.state.metrics = Metrics()
+        stop_watching = core.watch(app.state.metrics.predicted)
+        app.state.router = Router(sessions, core, policy, app.state.events, app.state.metrics)
         app.state.outbox = Outbox()
         app.state.coordination = Coordination(sessions, app.state.outbox, app.state.events, policy)
         watcher = asyncio.get_running_loop().create_task(_offer_loop(app.state.coordination), name="wait-offers")
@@ -140,6 +144,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
                 if hasattr(channel, "stop"):
                     await channel.stop(app)
             watcher.cancel()
+            stop_watching()
             await app.state.outbox.drain()
             if shared_core is None:
                 await core.stop()
@@ -150,6 +155,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         *(route for channel in CHANNELS for route in channel.routes(settings)),
         *console_routes(settings),
     ]

@@ -53,6 +53,8 @@ class Settings:
     is used up (0 turns the limit off)."""
     rate_limit_burst: int = 10
     """Messages one sender may send at once before the per-minute rate applies."""
+    metrics_token: Optional[Secret] = None
+    """Bearer token for GET /metrics; None serves the metrics to clients on this machine only."""
 
     @property
     def action_server_health_url(self) -> str:
@@ -169,6 +171,16 @@ def _telegram_secrets(config: Config, mode: str) -> Tuple[Optional[Secret], Opti
     return token, secret
 
 
+def _metrics_token(config: Config) -> Optional[Secret]:
+    """METRICS_TOKEN, checked without ever printing it: long enough not to be guessed, and sendable in a header."""
+    token = _optional_secret(config, "METRICS_TOKEN")
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,256}", str(token)):
+        raise ConfigError(
+            "METRICS_TOKEN must be 16-256 letters, digits or ._~+/=- (make one with: openssl rand -hex 32)"
+        )
+    return token
+
+
 def load_settings(
     environ: Optional[Mapping[str, str]] = None, env_file: Optional[Path] = None
 ) -> Settings:
@@ -217,4 +229,5 @@ def load_settings(
         retention_days=get("RETENTION_DAYS", _retention_days, ""),
         rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", _non_negative_float, "30"),
         rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
+        metrics_token=_metrics_token(config),
     )

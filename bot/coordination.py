@@ -1,23 +1,25 @@
 """What coordinators do to a conversation — take, reply, note, hand back, close — delivered and audited.
 
 Status changes go through `bot.handoff`; messages to the person go out on their own channel
-through the outbox; every step is stored before it is sent and written to the audit log.
+through the outbox; every step is stored before it is sent and written to the audit log. Closing
+or handing back a conversation a coordinator was talking in also asks the person the optional
+"did it help?" question (`bot.satisfaction`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, List, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, handoff
+from bot import audit, handoff, satisfaction
 from bot import handoff_texts as texts
 from bot.delivery import Outbox
 from bot.events import Events
 from bot.messages import Reply
-from bot.models import Author, Conversation, ConversationStatus, Coordinator, MessageKind
+from bot.models import Author, Conversation, ConversationStatus, Coordinator, Handoff, MessageKind
 from bot.repository import ConversationRepository
 
 logger = logging.getLogger(__name__)
@@ -97,24 +99,29 @@ class Coordination:
         self._events.publish("message", conversation_id)
 
     async def hand_back(self, conversation_id: str, coordinator: Coordinator) -> Outcome:
-        """The bot answers again; the person is told."""
+        """The bot answers again; the person is told (and asked whether talking with the team helped)."""
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             conversation = await repo.get_conversation(conversation_id)
-            await handoff.hand_back(session, conversation, handoff.coordinator_actor(coordinator.id), "handed back")
+            step = await handoff.hand_back(
+                session, conversation, handoff.coordinator_actor(coordinator.id), "handed back"
+            )
             await audit.record(
                 session, audit.HANDED_BACK, coordinator_id=coordinator.id, conversation_id=conversation_id
             )
-            return await self._send(session, repo, conversation, [texts.bot_is_back()], Author.BOT)
+            return await self._send(session, repo, conversation, _asking(step, texts.bot_is_back()), Author.BOT)
 
     async def close(self, conversation_id: str, coordinator: Coordinator) -> Outcome:
-        """End the conversation; the person's next message starts a new one with the bot."""
+        """End the conversation; the person's next message starts a new one with the bot.
+
+        If the coordinator was talking with the person, the goodbye comes with the optional question.
+        """
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             conversation = await repo.get_conversation(conversation_id)
-            await handoff.close(session, conversation, handoff.coordinator_actor(coordinator.id))
+            step = await handoff.close(session, conversation, handoff.coordinator_actor(coordinator.id))
             await audit.record(session, audit.CLOSED, coordinator_id=coordinator.id, conversation_id=conversation_id)
-            return await self._send(session, repo, conversation, [texts.closed()], Author.BOT)
+            return await self._send(session, repo, conversation, _asking(step, texts.closed()), Author.BOT)
 
     async def send_due_offers(self) -> int:
         """Offer "keep waiting or back to the bot?" to everyone who waited longer than the policy allows."""
@@ -157,6 +164,11 @@ class Coordination:
             )
             return Outcome(delivered=False, problem=f"Saved, but not delivered on {address.channel}: {error}")
         return Outcome()
+
+
+def _asking(step: Handoff, told: Reply) -> List[Reply]:
+    """What the person is told, then the satisfaction question when the step ended a coordinator's part."""
+    return [told, satisfaction.question()] if satisfaction.asks_after(step) else [told]
 
 
 def _has_it(conversation: Conversation, coordinator: Coordinator) -> bool:

@@ -18,11 +18,12 @@ import itertools
 import logging
 import multiprocessing
 import threading
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from bot import core_worker
 from bot.affinity import Affinity
@@ -77,6 +78,7 @@ class CorePool:
         self._start_error: Optional[str] = None
         self._affinity = Affinity()
         self._changed: Optional[asyncio.Event] = None
+        self._watchers: List[Callable[[int, float], None]] = []
 
     async def start(self) -> None:
         """Start the first worker; it loads the model in the background, then the next one starts."""
@@ -160,6 +162,12 @@ class CorePool:
         logger.warning("Rasa worker %d died (exit code %s); restarting it", worker.index, worker.process.exitcode)
         if self._workers and self._workers[worker.index] is worker:
             self._workers[worker.index] = self._spawn(worker.index)
+
+    def watch(self, observe: Callable[[int, float], None]) -> Callable[[], None]:
+        """Call `observe(worker index, seconds)` after each answer a worker gives (the gateway's metrics);
+        returns the function that stops it (a pool shared by several apps outlives each one)."""
+        self._watchers.append(observe)
+        return lambda: self._watchers.remove(observe)
 
     def owner(self, conversation_id: str) -> Optional[int]:
         """The worker that currently owns a conversation, if any."""
@@ -257,16 +265,21 @@ class CorePool:
         request_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         worker.pending[request_id] = future
+        started = time.perf_counter()
         try:
             worker.conn.send(("handle", request_id, conversation_id, text, channel, dict(metadata or {})))
         except (OSError, ValueError) as error:
             worker.pending.pop(request_id, None)
             raise WorkerStoppedError(f"could not reach the Rasa worker: {error}") from None
         try:
-            return await asyncio.wait_for(future, self.settings.timeout_seconds)
+            answers = await asyncio.wait_for(future, self.settings.timeout_seconds)
         except asyncio.TimeoutError:
             worker.pending.pop(request_id, None)
             raise CoreError("the model took too long to answer") from None
+        seconds = time.perf_counter() - started
+        for observe in list(self._watchers):
+            observe(worker.index, seconds)
+        return answers
 
     async def stop(self) -> None:
         """Ask every worker to stop, and end those that do not."""

@@ -1,8 +1,9 @@
 """Deleting stored conversations, counting the rows: shared by delete-my-data (`bot/forget.py`) and
 transcript retention (`bot/retention.py`).
 
-A conversation goes with its messages, handoffs and Rasa tracker events; audit entries that name it
-are kept with the link removed (they record what a coordinator did, nothing about the person).
+A conversation goes with its messages, handoffs, satisfaction answers and Rasa tracker events; audit
+entries that name it are kept with the link removed (they record what a coordinator did, nothing
+about the person).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tracker_events
-from bot.models import AuditEvent, Conversation, Handoff, Message
+from bot.models import AuditEvent, Conversation, Handoff, Message, SatisfactionAnswer
 
 
 async def rowcount(session: AsyncSession, statement: Any) -> int:
@@ -28,6 +29,9 @@ async def delete_conversations(session: AsyncSession, ids: Sequence[str]) -> Dic
         return {}
     return {
         "messages": await rowcount(session, delete(Message).where(Message.conversation_id.in_(ids))),
+        "satisfaction_answers": await rowcount(
+            session, delete(SatisfactionAnswer).where(SatisfactionAnswer.conversation_id.in_(ids))
+        ),
         "handoffs": await rowcount(session, delete(Handoff).where(Handoff.conversation_id.in_(ids))),
         "audit_entries_unlinked": await rowcount(
             session, update(AuditEvent).where(AuditEvent.conversation_id.in_(ids)).values(conversation_id=None)

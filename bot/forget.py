@@ -7,7 +7,8 @@ request with `confirmation()`: what would be deleted, that it cannot be undone, 
 `CONFIRM_WITHIN` is still open (not answered with `/forget_cancel`); otherwise it asks again.
 
 `forget_participant` deletes the person (`Participant`) with their channel identities, every
-conversation, message and handoff of theirs, and Rasa's tracker events of those conversations.
+conversation, message, handoff and satisfaction answer of theirs, and Rasa's tracker events of
+those conversations.
 
 Audit entries that name one of those conversations are kept, with the conversation link set to
 NULL: they record what a coordinator did (viewed, replied, took, closed) and hold nothing about
@@ -127,6 +128,7 @@ class Forgotten:
     conversations: int = 0
     messages: int = 0
     handoffs: int = 0
+    satisfaction_answers: int = 0
     tracker_events: int = 0
     audit_entries_unlinked: int = 0
     queued: int = 0
@@ -137,7 +139,8 @@ class Forgotten:
         return (
             f"participants {self.participants}, channel identities {self.identities}, "
             f"conversations {self.conversations}, messages {self.messages}, handoffs {self.handoffs}, "
-            f"tracker events {self.tracker_events}, audit entries unlinked {self.audit_entries_unlinked}"
+            f"satisfaction answers {self.satisfaction_answers}, tracker events {self.tracker_events}, "
+            f"audit entries unlinked {self.audit_entries_unlinked}"
         )
 
 

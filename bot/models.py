@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the conversation domain: participants, identities, conversations, messages."""
+"""SQLAlchemy models of the conversation domain: participants, identities, conversations, messages,
+handoffs, console sessions, the audit log and satisfaction answers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -213,3 +215,21 @@ class AuditEvent(Base):
     action = Column(String(32), nullable=False)
     detail = Column(String(255), nullable=False, default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SatisfactionAnswer(Base):
+    """A person's answer to the optional "did it help?" question asked when a coordinator's part ended.
+
+    One per question: `handoff_id` is the step that ended it (closed, or handed back to the bot), so a
+    second click changes `rating` instead of adding a row. `rating` is "up" or "down".
+    """
+
+    __tablename__ = "satisfaction_answers"
+    __table_args__ = (CheckConstraint("rating IN ('up', 'down')", name="rating"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    handoff_id = Column(ForeignKey("handoffs.id"), nullable=False, unique=True)
+    rating = Column(String(8), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    changed_at = Column(DateTime(timezone=True), nullable=True)

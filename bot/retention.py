@@ -5,9 +5,9 @@ What goes, in this order:
 1. messages written before the cut-off (a newer message that answered one of them stays, without
    the link);
 2. Rasa's tracker events from before the cut-off;
-3. conversations left without messages, with their handoffs and remaining tracker events — except
-   conversations waiting for or with a coordinator, which stay in the queue (with what is left of
-   their transcript);
+3. conversations left without messages, with their handoffs, satisfaction answers and remaining
+   tracker events — except conversations waiting for or with a coordinator, which stay in the queue
+   (with what is left of their transcript);
 4. channel identities left without conversations, then participants left without identities or
    conversations.
 
@@ -52,6 +52,7 @@ class Purged:
     identities: int = 0
     participants: int = 0
     audit_entries_unlinked: int = 0
+    satisfaction_answers: int = 0
 
     @property
     def anything(self) -> bool:
@@ -63,7 +64,7 @@ class Purged:
         return (
             f"messages {self.messages}, tracker events {self.tracker_events}, conversations {self.conversations}, "
             f"handoffs {self.handoffs}, channel identities {self.identities}, participants {self.participants}, "
-            f"audit entries unlinked {self.audit_entries_unlinked}"
+            f"audit entries unlinked {self.audit_entries_unlinked}, satisfaction answers {self.satisfaction_answers}"
         )
 
 
@@ -108,7 +109,8 @@ async def purge(session: AsyncSession, cutoff: datetime) -> Purged:
         ~exists().where(Conversation.participant_id == Participant.id),
     )
     participants = await erase.rowcount(session, delete(Participant).where(lone_participants))
-    return Purged(cutoff, messages, events, conversations, handoffs, identities, participants, unlinked)
+    answers = gone.get("satisfaction_answers", 0)
+    return Purged(cutoff, messages, events, conversations, handoffs, identities, participants, unlinked, answers)
 
 
 async def purge_database(database_url: str, days: int, dry_run: bool = False, now: Optional[datetime] = None) -> Purged:

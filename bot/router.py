@@ -5,24 +5,29 @@ platform's message id, store the inbound message before anything else, send it t
 bot owns the conversation (a person owns it otherwise), then store and return the replies. A
 request to delete one's data (`bot.forget`) is answered in any state; once confirmed, the final
 reply is returned but not stored, since nothing about the person remains.
+An answer to the "did it help?" question (`bot.satisfaction`) is filed under the conversation that
+asked it, thanked, and never shown to the model. Messages, replies and the time to answer are counted
+for `/metrics` (`bot.metrics`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, forget, handoff, honesty, medical_advice, storable
+from bot import crisis, emergency, forget, handoff, honesty, medical_advice, satisfaction, storable
 from bot import handoff_texts as texts
 from bot.core import CoreError
 from bot.events import Events
 from bot.messages import InboundMessage, Reply, RouterResult
-from bot.models import ConversationStatus, Message, Priority, aware, utcnow
+from bot.metrics import Metrics
+from bot.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.repository import ConversationRepository
 
 logger = logging.getLogger(__name__)
@@ -54,7 +59,10 @@ class Core(Protocol):
 
 @dataclass(frozen=True)
 class Accepted:
-    """An inbound message after it was stored (or recognised as a repeated delivery)."""
+    """An inbound message after it was stored (or recognised as a repeated delivery).
+
+    `received_at` is when the router got it (`time.monotonic()`), for the time-to-reply metric.
+    """
 
     inbound: InboundMessage
     conversation_id: str
@@ -62,6 +70,7 @@ class Accepted:
     bot_owns: bool
     duplicate: bool = False
     earlier_replies: Tuple[Reply, ...] = ()
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class Router:
@@ -73,11 +82,13 @@ class Router:
         core: Core,
         policy: Optional[handoff.QueuePolicy] = None,
         events: Optional[Events] = None,
+        metrics: Optional[Metrics] = None,
     ) -> None:
         self._sessions = sessions
         self._core = core
         self._policy = policy or handoff.QueuePolicy()
         self._events = events or Events()
+        self._metrics = metrics or Metrics()
         self._introduced_ids: OrderedDict[str, None] = OrderedDict()
 
     @property
@@ -95,11 +106,12 @@ class Router:
         Channels that must acknowledge a platform quickly (Slack, Telegram) call this before
         acknowledging, then `answer` afterwards. What is stored, and answered, is `storable.inbound(inbound)`.
         """
+        received_at = time.monotonic()
         inbound = storable.inbound(inbound)
         async with self._sessions() as session:
             repo = ConversationRepository(session)
             # A repeated platform id is caught by the unique constraint below (rare; no lookup first).
-            conversation = await repo.open_conversation(inbound)
+            conversation = await self._conversation_for(repo, inbound)
             try:
                 message_id = await repo.add_inbound(conversation, inbound)
                 await session.commit()
@@ -111,9 +123,21 @@ class Router:
                 if earlier is None:
                     raise
                 return await self._duplicate(repo, inbound, earlier)
-            accepted = Accepted(inbound, conversation.id, message_id, handoff.bot_owns(conversation))
+            accepted = Accepted(
+                inbound, conversation.id, message_id, handoff.bot_owns(conversation), received_at=received_at
+            )
+        self._metrics.received(inbound.channel)
         self._events.publish("message", accepted.conversation_id)
         return accepted
+
+    async def _conversation_for(self, repo: ConversationRepository, inbound: InboundMessage) -> Conversation:
+        """The sender's open conversation; for an answer to the satisfaction question, the one that asked it
+        (usually closed by now: the answer belongs with the conversation it is about, and starts nothing new)."""
+        if satisfaction.rating(inbound.text) is not None:
+            asked = await satisfaction.asking_conversation(repo.session, inbound)
+            if asked is not None:
+                return asked
+        return await repo.open_conversation(inbound)
 
     async def answer(self, accepted: Accepted) -> RouterResult:
         """The replies to an accepted message: none for a person-owned conversation, the earlier
@@ -122,8 +146,16 @@ class Router:
         A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
         lines replace the model's answer (the model does not see that message) and the conversation
         is queued as urgent. A medical emergency comes next: 911 and the care team instead of the
-        model's answer, nobody queued. Then "delete my data" (`/forget`, confirmed), in any state.
-        The bot's first replies in a conversation say it is automated."""
+        model's answer, nobody queued. Then an answer to the satisfaction question, and "delete my
+        data" (`/forget`, confirmed), in any state. The bot's first replies in a conversation say it
+        is automated."""
+        result = await self._answer(accepted)
+        if not result.duplicate and result.replies:
+            seconds = time.monotonic() - accepted.received_at
+            self._metrics.replied(accepted.inbound.channel, len(result.replies), seconds)
+        return result
+
+    async def _answer(self, accepted: Accepted) -> RouterResult:
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
@@ -132,6 +164,9 @@ class Router:
         elif emergency.is_emergency(accepted.inbound.text):
             logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
             replies = [emergency.advice()]
+        elif (rating := satisfaction.rating(accepted.inbound.text)) is not None:
+            safety_first = False
+            replies = await self._rated(accepted.conversation_id, rating)
         elif (step := forget.step(accepted.inbound.text)) is not None:
             safety_first = False
             if step is forget.Step.CONFIRM and (forgotten := await self._forget(accepted)) is not None:
@@ -188,6 +223,13 @@ class Router:
             return [texts.already_waiting(position)]
         notice = texts.queued(position, self._policy.office_hours, utcnow())
         return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _rated(self, conversation_id: str, rating: str) -> List[Reply]:
+        """Store the answer to the satisfaction question and thank the person (nothing if it was never asked)."""
+        async with self._sessions() as session:
+            recorded = await satisfaction.record(session, conversation_id, rating)
+            await session.commit()
+        return [] if recorded is None else [satisfaction.thanks(recorded)]
 
     async def _forget(self, accepted: Accepted) -> Optional[RouterResult]:
         """Delete everything about the sender if they confirmed an open request (None: ask them first)."""

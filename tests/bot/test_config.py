@@ -36,6 +36,8 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ("CORE_TIMEOUT_SECONDS", "-1"),
         ("RETENTION_DAYS", "-1"),
         ("RETENTION_DAYS", "a month"),
+        ("METRICS_TOKEN", "too-short"),
+        ("METRICS_TOKEN", "has spaces in the middle of it"),
     ],
 )
 def test_bad_values_fail_fast_naming_the_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -51,11 +53,14 @@ def test_retention_days_is_a_number_of_days_or_keep_everything(tmp_path: Path, v
 
 def test_secrets_stay_out_of_reprs(tmp_path: Path) -> None:
     token = "123456:not-a-real-token"
+    metrics_token = "metrics-0123456789abcdef"
     settings = load_settings(
-        environ={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "s3cret"}, env_file=tmp_path / "x"
+        environ={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "s3cret", "METRICS_TOKEN": metrics_token},
+        env_file=tmp_path / "x",
     )
-    assert token not in repr(settings)
+    assert token not in repr(settings) and metrics_token not in repr(settings)
     assert str(settings.telegram_bot_token) == token
+    assert str(settings.metrics_token) == metrics_token
 
 
 def test_env_example_documents_every_variable() -> None:

@@ -217,7 +217,7 @@ async def test_the_command_purges_prints_counts_and_can_dry_run(sessions, databa
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Deleted what is older than 30 days")
     counts = "messages 6, tracker events 5, conversations 2, handoffs 2, channel identities 2, participants 2"
-    assert f"): {counts}, audit entries unlinked 1." in done.stdout
+    assert f"): {counts}, audit entries unlinked 1, satisfaction answers 0." in done.stdout
     people, _, conversations = await _left(sessions)
     assert people == {"old-waiting", "mixed", "new"} and seeded.ids["old-waiting"] in conversations
     for text in ("old question about my biopsy", "old-bot"):

@@ -3,7 +3,8 @@
 The whole stack as `make run` starts it, with Telegram and Slack switched on against their fakes on
 127.0.0.1 and every secret set; then good and bad requests on every door (a Telegram update and
 one with a wrong secret token, a signed Slack event and a forged one, a console sign-in with a
-wrong password). Everything every process printed is searched for each secret.
+wrong password, a metrics scrape with the token and one with a wrong token). Everything every
+process printed is searched for each secret.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.fakes.telegram_api import FakeTelegramApi, message_update
 from tests.stack import environment, launch
 
 PASSWORD = "correct-horse-battery-staple-not-logged"
+METRICS_TOKEN = "metrics-token-not-logged-0123456789"
 
 
 async def test_no_secret_is_ever_logged(model_path: Path, tmp_path: Path) -> None:
@@ -32,7 +34,7 @@ async def test_no_secret_is_ever_logged(model_path: Path, tmp_path: Path) -> Non
         env.update(
             LOG_LEVEL="DEBUG", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_SECRET=SECRET,
             TELEGRAM_API_BASE_URL=telegram.base_url, SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_BASE_URL=slack.base_url,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_BASE_URL=slack.base_url, METRICS_TOKEN=METRICS_TOKEN,
         )
         stack = await asyncio.to_thread(launch, env, 600, tmp_path / "stack.log")  # the fakes answer meanwhile
         try:
@@ -57,9 +59,14 @@ async def test_no_secret_is_ever_logged(model_path: Path, tmp_path: Path) -> Non
                     "/console/login", data={"email": "nobody@example.org", "password": PASSWORD, "csrf_token": csrf}
                 )
                 assert refused.status_code in (200, 303, 400, 401, 403)
+
+                scraped = await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+                assert scraped.status_code == 200
+                wrong_token = await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}x"})
+                assert wrong_token.status_code == 401
         finally:
             stack.stop()
     logged = "\n".join(stack.output)
     assert " DEBUG " in logged, "the log is at its most talkative"
-    for secret in (TOKEN, TOKEN.split(":")[1], SECRET, BOT_TOKEN, SIGNING_SECRET, PASSWORD):
+    for secret in (TOKEN, TOKEN.split(":")[1], SECRET, BOT_TOKEN, SIGNING_SECRET, PASSWORD, METRICS_TOKEN):
         assert secret not in logged, f"a secret ({secret[:6]}…) is in the stack's output"

@@ -1,6 +1,6 @@
 """The whole handoff in headless Chromium: a person on the web chat asks for a human, a coordinator signs in to
-the console, takes the conversation and replies, the person's page shows it, the coordinator hands back, and
-the bot answers again."""
+the console, takes the conversation and replies, the person's page shows it, the coordinator hands back, the
+person answers the optional "did it help?" question with its button, and the bot answers again."""
 
 from __future__ import annotations
 
@@ -46,8 +46,12 @@ async def test_a_person_gets_a_coordinator_and_then_the_bot_again(gateway, brows
         bot_messages = await person.locator(".tb-bot").count()
 
         await console.get_by_role("button", name="Hand back to the bot").click()
-        await expect(person.locator(".tb-bot")).to_have_count(bot_messages + 1)
-        await expect(person.locator(".tb-bot").last).to_contain_text("I'm back")
+        await expect(person.locator(".tb-bot")).to_have_count(bot_messages + 2)
+        await expect(person.locator(".tb-bot").nth(bot_messages)).to_contain_text("I'm back")
+        await expect(person.locator(".tb-bot").last).to_contain_text("did talking with our team help?")
+        await person.get_by_role("button", name="👍 Yes, it helped").click()
+        await expect(person.locator(".tb-bot").last).to_contain_text("Thank you for telling us.")
+        await expect(person.get_by_role("button", name="👎 Not really")).to_have_count(0)
         await send(person, "are you a bot?")
         await expect(person.locator(".tb-bot").last).to_contain_text("not a person")
 

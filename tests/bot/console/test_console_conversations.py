@@ -9,6 +9,7 @@ from typing import List
 
 from sqlalchemy import select
 
+from bot import satisfaction
 from bot.console import canned
 from bot.models import AuditEvent, Coordinator, Message, Role
 from bot.repository import ConversationRepository
@@ -102,7 +103,8 @@ async def test_take_reply_note_hand_back_and_close(console: Console) -> None:
     handed = await browser.post(f"/console/conversations/{conversation_id}/hand-back")
     assert "Handed back" in await browser.flash_after(handed)
     assert (await console.conversation("flow-person")).status == "bot"
-    assert console.channel.texts()[-1].startswith("I'm back!")
+    *_, back, asked = console.channel.texts()
+    assert back.startswith("I'm back!") and asked == satisfaction.question().text
     answer = await console.say("flow-person", "/greet")
     assert answer and "automated assistant" in answer[0]["text"]  # the bot answers again
 
