@@ -11,6 +11,7 @@ from typing import Callable, Mapping, Optional, Tuple, TypeVar
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from bot.faq.missed import MISSED_DIR
 from bot.office_hours import OfficeHours
 
 T = TypeVar("T")
@@ -53,6 +54,9 @@ class Settings:
     is used up (0 turns the limit off)."""
     rate_limit_burst: int = 10
     """Messages one sender may send at once before the per-minute rate applies."""
+    faq_missed_dir: Path = MISSED_DIR
+    """Where the console keeps missed questions attached to FAQ topics or marked for new ones
+    (`bot.faq.missed`; the FAQ build reads it)."""
 
     @property
     def action_server_health_url(self) -> str:
@@ -217,4 +221,5 @@ def load_settings(
         retention_days=get("RETENTION_DAYS", _retention_days, ""),
         rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", _non_negative_float, "30"),
         rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
+        faq_missed_dir=get("FAQ_MISSED_DIR", Path, str(MISSED_DIR)),
     )
