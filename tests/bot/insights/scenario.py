@@ -42,7 +42,7 @@ async def seed(seeder: Seeder) -> Seeded:
 
     # Outside the period: the 9th, and the 13th in New York.
     c["before"] = await seeder.conversation("telegram", utc("2025-03-09 12:00"))
-    await seeder.said(c["before"], faq("what is a placebo", utc("2025-03-09 12:01"), "placebo"))
+    await seeder.said(c["before"], faq("whats a placebo exactly", utc("2025-03-09 12:01"), "placebo"))
     await seeder.handoff(c["before"], "bot", "waiting", utc("2025-03-09 12:05"))
     c["after"] = await seeder.conversation("rest", utc("2025-03-13 05:00"))
     await seeder.said(c["after"], fallback("parking??", utc("2025-03-13 05:01")))
@@ -50,8 +50,9 @@ async def seed(seeder: Seeder) -> Seeded:
 
     # 10 March: two Telegram conversations (the second at 22:00 New York time).
     c["c1"] = await seeder.conversation("telegram", utc("2025-03-10 14:00"))
-    await seeder.said(c["c1"], faq("what is a placebo", utc("2025-03-10 14:01"), "placebo", 0.95))
-    await seeder.said(c["c1"], faq("do i have to pay", utc("2025-03-10 14:02"), "routine_vs_research_costs", 0.9))
+    await seeder.said(c["c1"], faq("whats a placebo exactly", utc("2025-03-10 14:01"), "placebo", 0.95))
+    await seeder.said(c["c1"], faq("will the trial cost me money", utc("2025-03-10 14:02"),
+                                   "routine_vs_research_costs", 0.9))
     await seeder.said(c["c1"], fallback("where do i park", utc("2025-03-10 14:03")))
     await seeder.said(c["c1"], fallback("Where can I park my car?", utc("2025-03-10 14:04")))
     await seeder.handoff(c["c1"], "bot", "waiting", utc("2025-03-10 14:05"))
@@ -61,7 +62,7 @@ async def seed(seeder: Seeder) -> Seeded:
     await seeder.handoff(c["c1"], "with_coordinator", "bot", utc("2025-03-10 14:30"), "coordinator:1")
 
     c["c2"] = await seeder.conversation("telegram", utc("2025-03-11 02:00"))
-    await seeder.said(c["c2"], faq("placebo?", utc("2025-03-11 02:01"), "placebo", 0.45))  # unsure
+    await seeder.said(c["c2"], faq("sugar pill thing?", utc("2025-03-11 02:01"), "placebo", 0.45))  # unsure
     await seeder.said(c["c2"], intent(
         "I'm 34 with breast cancer in Columbus OH", utc("2025-03-11 02:02"), "search_trials", 0.98, SEARCH_FORM,
         SEARCH, slots=[("condition", "Breast  Cancer"), ("age", 34.0), ("location_name", "Columbus, OH 43215")],
@@ -104,7 +105,7 @@ async def seed(seeder: Seeder) -> Seeded:
     await reply("c4", "2025-03-12 13:12")  # 2 minutes
 
     c["c5"] = await seeder.conversation("webchat", utc("2025-03-12 16:00"))
-    await seeder.said(c["c5"], faq("what is a placebo", utc("2025-03-12 16:01"), "placebo", 0.97))
+    await seeder.said(c["c5"], faq("whats a placebo exactly", utc("2025-03-12 16:01"), "placebo", 0.97))
     await seeder.said(c["c5"], intent("hi", utc("2025-03-12 16:02"), "greet", 0.99, "utter_greet",
                                       "utter_how_can_i_help"))
     await seeder.said(c["c5"], fallback("asdf qwerty", utc("2025-03-12 16:03")), stored=False)  # text deleted
@@ -139,7 +140,7 @@ HANDOFFS_OVERALL = (6, 5, 300.0, 2700.0)
 FALLBACKS = [(D10, 6, 2), (D11, 5, 1), (D12, 7, 1)]  # day, messages, fallbacks
 FALLBACKS_OVERALL = (18, 4)
 MISSED_TEXTS = {  # what the missed questions page lists (the 13th is outside; "asdf qwerty" is deleted)
-    "where do i park", "Where can I park my car?", "placebo?", "is there parking at the hospital",
+    "where do i park", "Where can I park my car?", "sugar pill thing?", "is there parking at the hospital",
     "can my dog come to chemo",
 }
 PARKING = {"where do i park", "Where can I park my car?", "is there parking at the hospital"}
