@@ -34,6 +34,8 @@ PRESENTATION = frozenset({
     "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "stroke-opacity", "opacity", "clip-rule",
 })
 MAX_LABEL_CHARS = 38
+WIDE = 10.0
+"""Inches of the charts that span the page (the others are 6.4)."""
 _URL = re.compile(r"url\(#([^)]+)\)")
 
 
@@ -88,13 +90,13 @@ def inline(raw: str, key: str, title: str, desc: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def _figure(height: float = 2.9):  # type: ignore[no-untyped-def]
+def _figure(height: float = 2.9, width: float = 6.4):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.rcParams["svg.hashsalt"] = "trialbot"  # the same ids for the same chart
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, height), dpi=72)
+    figure = Figure(figsize=(width, height), dpi=72)
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
     for side in ("left", "bottom"):
@@ -131,9 +133,9 @@ def _count_axis(axes, most: float) -> None:  # type: ignore[no-untyped-def]
     axes.grid(axis="y", color=GRID, linewidth=0.8)
 
 
-def stacked_days(series: DailySeries, colours: Optional[Dict[str, str]] = None, unit: str = "") -> str:
+def stacked_days(series: DailySeries, colours: Optional[Dict[str, str]] = None, width: float = 6.4) -> str:
     """Bars per day, one colour per series, stacked."""
-    figure, axes = _figure()
+    figure, axes = _figure(width=width)
     bottoms = [0] * len(series.days)
     for index, name in enumerate(series.names):
         values = [row[index] for row in series.counts]
@@ -142,8 +144,6 @@ def stacked_days(series: DailySeries, colours: Optional[Dict[str, str]] = None, 
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     _day_axis(axes, series.days)
     _count_axis(axes, max(bottoms, default=0))
-    if unit:
-        axes.set_ylabel(unit, color=MUTED, fontsize=9)
     if series.names:
         axes.legend(frameon=False, fontsize=9, ncol=min(4, len(series.names)), loc="upper left",
                     bbox_to_anchor=(0, 1.18))
@@ -153,12 +153,12 @@ def stacked_days(series: DailySeries, colours: Optional[Dict[str, str]] = None, 
 def ranked_bars(entries: Sequence[Ranked], colour: str = PALETTE[0]) -> str:
     """Horizontal bars, the biggest on top, each labelled with its count."""
     shown = list(top(entries))
-    figure, axes = _figure(height=max(1.6, 0.32 * len(shown) + 0.7))
+    figure, axes = _figure(height=max(1.6, 0.34 * len(shown) + 0.7))
     positions = list(range(len(shown)))[::-1]
     bars = axes.barh(positions, [e.count for e in shown], color=colour, height=0.65)
     axes.set_yticks(positions)
-    axes.set_yticklabels([label(e.label) for e in shown])
-    axes.bar_label(bars, padding=3, fontsize=9, color=INK)
+    axes.set_yticklabels([label(e.label) for e in shown], fontsize=10)
+    axes.bar_label(bars, padding=3, fontsize=10, color=INK)
     axes.set_xlim(0, max([e.count for e in shown], default=1) * 1.15)
     axes.xaxis.set_visible(False)
     axes.spines["bottom"].set_visible(False)
@@ -181,7 +181,7 @@ def reply_times(days: Sequence[HandoffDay], dates: Sequence[date]) -> str:
     figure, axes = _figure()
     for name, pick, colour, marker in (
         ("median", lambda d: d.median_seconds, PALETTE[0], "o"),
-        ("p90", lambda d: d.p90_seconds, PALETTE[5], "s"),
+        ("90th percentile", lambda d: d.p90_seconds, PALETTE[5], "s"),
     ):
         points = [(day, pick(d) / 60) for day, d in zip(dates, days, strict=True) if pick(d) is not None]
         axes.plot([p[0] for p in points], [p[1] for p in points], marker=marker, markersize=4,
@@ -199,13 +199,13 @@ def fallback_rate(days: Sequence[FallbackDay], dates: Sequence[date]) -> str:
     """The share of messages answered with the fallback, per day, in percent (days without messages left blank)."""
     from matplotlib.ticker import PercentFormatter
 
-    figure, axes = _figure()
+    figure, axes = _figure(width=WIDE)
     points = [(day, d.rate * 100) for day, d in zip(dates, days, strict=True) if d.rate is not None]
     axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=4, linewidth=1.5,
               color=PALETTE[5])
     _day_axis(axes, dates)
     axes.set_ylim(0, max([p[1] for p in points] + [10]) * 1.15)
-    axes.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    axes.yaxis.set_major_formatter(PercentFormatter(decimals=None))
     axes.grid(axis="y", color=GRID, linewidth=0.8)
     return _svg(figure)
 
@@ -224,7 +224,7 @@ def draw(dashboard: Dashboard) -> Dict[str, Chart]:
         per_channel = ", ".join(f"{n} {conversations.total_of(n)}" for n in conversations.names)
         charts.append(("conversations", "Conversations per channel per day",
                        f"Stacked bars, {span}: {conversations.total} conversations ({per_channel}).",
-                       stacked_days(conversations)))
+                       stacked_days(conversations, width=WIDE)))
     for key, title, entries, colour in (
         ("faq", "Top FAQ topics", dashboard.faq_topics, PALETTE[0]),
         ("cancer", "Trial searches by cancer type", dashboard.searches_by_cancer_type, PALETTE[2]),
