@@ -41,12 +41,12 @@ def _secure(request: Request) -> bool:
 
 
 def _period(request: Request) -> tuple[Period, str]:
-    """The period asked for in the query string (the last 30 days if it is malformed, with why)."""
+    """The period asked for in the query string, or the last 30 days and why when it is malformed."""
     zone = request.app.state.settings.office_hours.zone
     try:
         return from_query(request.query_params, zone), ""
     except PeriodError as problem:
-        return last_days(zone), f"{problem} Showing the last 30 days instead."
+        return last_days(zone), str(problem)
 
 
 def _folder(request: Request) -> MissedFolder:
@@ -82,7 +82,7 @@ async def export_csv(request: Request, visitor: Visitor) -> Response:
     """GET /console/insights/export.csv: the dashboard's figures for the period as CSV (no message text)."""
     period, problem = _period(request)
     if problem:
-        return pages.error(request, 400, "Wrong dates", problem.split(" Showing")[0])
+        return pages.error(request, 400, "Wrong dates", problem)
     dashboard = await Figures(request.app.state.sessions, _topic_titles(request)).dashboard(period)
     name = f"trialbot-insights-{period.first.isoformat()}-to-{period.last.isoformat()}.csv"
     return pages.protect(

@@ -1,4 +1,5 @@
-"""The dashboard's figures for a period, each read with one query (the Rasa ones share one replay).
+"""The dashboard's figures for a period: one query each for conversations, handoffs (with the coordinators'
+replies) and satisfaction; the FAQ, search and fallback figures share one replay of Rasa's events.
 
 Definitions (days are calendar days in the team's time zone, `HANDOFF_TIMEZONE`):
 
