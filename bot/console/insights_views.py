@@ -31,6 +31,8 @@ from bot.insights.period import Period, PeriodError, from_query, last_days
 HOME = "/console/insights"
 MISSED = f"{HOME}/missed"
 MAX_FIELD_CHARS = 2000
+SHOWN_PER_GROUP = 5
+"""A group's newest messages shown at once; the others open on demand."""
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,7 @@ async def missed_page(request: Request, visitor: Visitor) -> Response:
         "groups": groups,
         "count": len(questions),
         "titles": _topic_titles(request),
+        "shown": SHOWN_PER_GROUP,
     }
     return pages.render(request, "missed.html", context)
 

@@ -205,10 +205,9 @@ async def test_attaching_a_missed_question_adds_it_to_the_faq_build_and_marking_
     browser = await insights.signed_in("fay@example.org", "Fay")
     page = (await browser.http.get(f"/console/insights/missed?{PERIOD}")).text
     ids = {
-        text: int(number) for number, text in re.findall(
+        text: int(number) for text, number in re.findall(
             r'<td class="preview">(.*?)</td>\s*<td>[^<]*</td>\s*<td class="actions"><a href="/console/insights/'
             r'missed/(\d+)', page)
-        for number, text in [(text, number)]
     }
     park, dog = ids["where do i park"], ids["can my dog come to chemo"]
     form = (await browser.http.get(f"/console/insights/missed/{park}?{PERIOD}")).text

@@ -46,6 +46,7 @@ def test_obviously_similar_questions_are_grouped_and_the_rest_kept_apart() -> No
         "where do i park", "is there free parking", "Is there parking at the hospital?", "parking??",
         "Where can I park my car?", "can I bring my dog", "is my dog allowed to come with me", "what is car-t",
         "what is CAR T cell therapy", "wifi at the clinic?", "lol", "where do i park",
+        "will my insurance pay for a clinical trial", "what are the risks of a clinical trial",
     ]
     questions = [_question(n, t) for n, t in enumerate(texts)]
 
@@ -57,6 +58,7 @@ def test_obviously_similar_questions_are_grouped_and_the_rest_kept_apart() -> No
     assert {"can I bring my dog", "is my dog allowed to come with me"} in members
     assert {"what is car-t", "what is CAR T cell therapy"} in members
     assert {"lol"} in members and {"wifi at the clinic?"} in members
+    assert {"will my insurance pay for a clinical trial"} in members, "not grouped for sharing 'clinical trial'"
     assert groups[0].count == 6, "the biggest group first, a repeated question counted twice"
     assert [q.message_id for q in groups[0].questions] == sorted((q.message_id for q in groups[0].questions),
                                                                  reverse=True)
