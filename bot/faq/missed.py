@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Set, Tuple
@@ -60,8 +61,10 @@ class Entry:
 
 
 def clean_text(text: str) -> str:
-    """A question as a training example: one line, no Rasa entity brackets, at most 300 characters."""
-    single = " ".join(str(text).split())
+    """A question as a training example: one line, no control or invisible characters, no Rasa entity
+    brackets, at most 300 characters."""
+    visible = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
+    single = " ".join(visible.split())
     for bracket, plain in (("[", "("), ("]", ")"), ("{", "("), ("}", ")")):
         single = single.replace(bracket, plain)
     return single[:MAX_TEXT_CHARS].strip()

@@ -52,7 +52,7 @@ class Attacher:
                        now: Optional[datetime] = None) -> None:
         """Add the question to the list of questions needing a new FAQ topic."""
         cleaned = self._text(text)
-        note = " ".join(note.split())[:MAX_NOTE_CHARS]
+        note = clean_text(note)[:MAX_NOTE_CHARS]
         self._write(self.folder.mark_new_topic, message_id, cleaned, coordinator_id, now, note)
 
     @staticmethod

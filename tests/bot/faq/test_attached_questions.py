@@ -71,6 +71,11 @@ def test_attaching_refuses_unknown_topics_known_examples_empty_text_and_a_second
         attacher.attach(2, "myth_placebo_instead", "Will I get a FAKE pill", 7, NOW)
     with pytest.raises(AttachError, match="already attached"):
         attacher.mark_new_topic(1, "will i get a fake pill", "", 7, NOW)
+    with pytest.raises(AttachError, match="empty"):
+        attacher.attach(3, "placebo", "\x00\u200b\x1b", 7, NOW)
+    attacher.attach(3, "placebo", "sugar\x00pill\u200b?", 7, NOW)
+    assert load_catalog(faq_root / "topics", faq_root / "missed").get("placebo").attached == (
+        "will i get a fake pill", "sugar pill ?"), "control and invisible characters never reach the training data"
 
 
 def test_a_question_marked_for_a_new_topic_is_listed_and_not_trained(faq_root: Path, tmp_path: Path) -> None:
