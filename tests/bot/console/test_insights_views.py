@@ -145,6 +145,9 @@ async def test_the_dashboard_shows_the_seeded_figures_exactly(  # type: ignore[n
 
     wrong = await browser.http.get("/console/insights?from=2025-03-12&to=2025-03-01")
     assert wrong.status_code == 200 and "The start date is after the end date." in wrong.text
+    for hostile in ("from=%00", "to=2025-03-01%27%3B--", "from=" + "9" * 5000):
+        odd = await browser.http.get(f"/console/insights/missed?{hostile}")
+        assert odd.status_code == 200 and "should look like 2025-01-31" in odd.text, hostile
 
 
 async def test_the_csv_has_the_figures_and_no_message_text(insights: Console, sessions: Any, database_url: str) -> None:
