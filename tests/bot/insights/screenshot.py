@@ -87,9 +87,9 @@ async def seed_month(seeder: Seeder, rng: random.Random) -> None:
                                          f"coordinator:{coordinator}")
                     await seeder.message(conversation, "Hi, I'm from the trials team.", asked + wait,
                                          Author.COORDINATOR, coordinator_id=coordinator)
-            if rng.random() < 0.3:
-                rating = "up" if rng.random() < 0.8 else "down"
-                await seeder.satisfaction(conversation, rating, at + timedelta(minutes=2))
+                    if rng.random() < 0.85:  # asked when the coordinator hands back
+                        rating = "up" if rng.random() < 0.8 else "down"
+                        await seeder.satisfaction(conversation, rating, asked + wait + timedelta(minutes=8))
 
 
 async def take(out: Path) -> None:

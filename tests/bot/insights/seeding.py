@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine, inspect
 
 from bot.db import PROJECT_ROOT, sync_url
 from bot.models import (
@@ -166,14 +166,24 @@ class Seeder:
         await asyncio.to_thread(_save_events, self.database_url, conversation_id, events)
 
     async def satisfaction(self, conversation_id: str, rating: str, at: datetime) -> None:
-        """A thumbs up or down (the table is created with its expected shape if the migrations lack it)."""
+        """A thumbs up or down. With the satisfaction feature's table (0005: one answer per handoff that asked
+        it) a coordinator hands back just before; without it, a table of the expected shape is made."""
         engine = create_engine(sync_url(self.database_url))
         try:
-            answers = satisfaction_table()
-            answers.metadata.create_all(engine, tables=[answers], checkfirst=True)
+            if not inspect(engine).has_table("satisfaction_answers"):
+                answers = satisfaction_table()
+                answers.metadata.create_all(engine, tables=[answers])
+            answers = Table("satisfaction_answers", MetaData(), autoload_with=engine)
+            values: Dict[str, Any] = {"conversation_id": conversation_id, "rating": rating, "created_at": at}
+            if "handoff_id" in answers.c:
+                async with self.sessions() as session:
+                    asked = Handoff(conversation_id=conversation_id, from_status="with_coordinator", to_status="bot",
+                                    actor="coordinator:0", reason="handed back", created_at=at - timedelta(seconds=1))
+                    session.add(asked)
+                    await session.commit()
+                    values["handoff_id"] = asked.id
             with engine.begin() as connection:
-                connection.execute(answers.insert(), {"conversation_id": conversation_id, "rating": rating,
-                                                      "created_at": at})
+                connection.execute(answers.insert(), values)
         finally:
             engine.dispose()
 
