@@ -24,6 +24,12 @@ FORGOTTEN = "forgotten"
 """A person deleted their data (`bot.forget`); the detail holds counts only."""
 PURGED = "purged"
 """Old transcripts were deleted (`bot.retention`); the detail holds the cut-off and counts."""
+MISSED_VIEWED = "missed_viewed"
+"""Someone read what people wrote on the missed questions page (or one message of it)."""
+FAQ_ATTACHED = "faq_attached"
+"""A missed question was attached to a FAQ topic as a training example."""
+FAQ_NEW_TOPIC = "faq_new_topic"
+"""A missed question was marked as needing a new FAQ topic."""
 
 
 async def record(

@@ -39,12 +39,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_faq_build(args: argparse.Namespace) -> int:
-    """Regenerate data/nlu/faq.yml from faq/topics/*.yml."""
-    from bot.faq.catalog import load_catalog
-    from bot.faq.training_data import GENERATED_PATH, write
+    """Regenerate data/nlu/faq.yml from faq/topics/*.yml and the questions attached in faq/missed/."""
+    from bot.faq.training_data import GENERATED_PATH, build
 
-    catalog = load_catalog()
-    changed = write(catalog)
+    catalog, changed = build(missed=args.settings.faq_missed_dir)
     print(f"{len(catalog)} FAQ topics; {GENERATED_PATH.name} {'updated' if changed else 'already up to date'}.")
     return 0
 

@@ -11,6 +11,7 @@ from typing import Callable, Mapping, Optional, Tuple, TypeVar
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
+from bot.faq.missed import MISSED_DIR
 from bot.office_hours import OfficeHours
 
 T = TypeVar("T")
@@ -55,6 +56,9 @@ class Settings:
     """Messages one sender may send at once before the per-minute rate applies."""
     metrics_token: Optional[Secret] = None
     """Bearer token for GET /metrics; None serves the metrics to clients on this machine only."""
+    faq_missed_dir: Path = MISSED_DIR
+    """Where the console keeps missed questions attached to FAQ topics or marked for new ones
+    (`bot.faq.missed`; the FAQ build reads it)."""
 
     @property
     def action_server_health_url(self) -> str:
@@ -230,4 +234,5 @@ def load_settings(
         rate_limit_per_minute=get("RATE_LIMIT_PER_MINUTE", _non_negative_float, "30"),
         rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
         metrics_token=_metrics_token(config),
+        faq_missed_dir=get("FAQ_MISSED_DIR", Path, str(MISSED_DIR)),
     )

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import audit, handoff, storable
 from bot.config import Settings
-from bot.console import accounts, auth, board, canned, knowledge, pages
+from bot.console import accounts, auth, board, canned, insights_views, knowledge, pages
 from bot.console.auth import Visitor
 from bot.coordination import Outcome
 from bot.models import Conversation, ConversationStatus, Role
@@ -43,6 +43,9 @@ ACTION_LABELS = {
     audit.ACCOUNT_DISABLED: "disabled an account",
     audit.FORGOTTEN: "a person deleted their data",
     audit.PURGED: "old transcripts deleted",
+    audit.MISSED_VIEWED: "read missed questions",
+    audit.FAQ_ATTACHED: "attached a missed question to a FAQ topic",
+    audit.FAQ_NEW_TOPIC: "marked a missed question for a new FAQ topic",
 }
 
 
@@ -426,5 +429,6 @@ def routes(settings: Settings) -> List[BaseRoute]:
         Route("/console/accounts", create_account, methods=["POST"]),
         Route("/console/accounts/{account_id:int}/disable", disable_account, methods=["POST"]),
         Route("/console/audit", audit_page, methods=["GET"]),
+        *insights_views.routes(settings),
         Mount("/console/static", app=StaticFiles(directory=pages.STATIC_DIR), name="console-static"),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -12,6 +12,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import yaml
 
 from bot.db import PROJECT_ROOT
+from bot.faq.missed import MissedFileError, MissedFolder
 
 FAQ_DIR = PROJECT_ROOT / "faq" / "topics"
 MAX_ANSWER_WORDS = 90
@@ -37,6 +38,8 @@ class FaqTopic:
     group: str = ""
     # Extra quick replies that start something ({"title", "payload"}), e.g. a trial search.
     actions: Tuple[Tuple[str, str], ...] = ()
+    # Questions the bot missed that coordinators attached to this topic (faq/missed/<id>.yml).
+    attached: Tuple[str, ...] = ()
 
     @property
     def canonical_question(self) -> str:
@@ -107,8 +110,32 @@ def _topic(raw: dict, where: str, group: str) -> FaqTopic:
     return topic
 
 
-def load_catalog(directory: Path = FAQ_DIR) -> Catalog:
-    """Read every `*.yml` file in `directory`; raise `CatalogError` on any broken rule."""
+def _with_attached(topics: List[FaqTopic], missed: Path) -> List[FaqTopic]:
+    """Add the examples attached from the console to their topics (skipping ones a topic already has)."""
+    try:
+        attached = MissedFolder(missed).attached()
+    except MissedFileError as error:
+        raise CatalogError(f"faq/missed/{error}") from None
+    owner = {e.lower(): t.id for t in topics for e in t.examples}
+    by_id = {t.id: t for t in topics}
+    for topic_id, entries in attached.items():
+        if topic_id not in by_id:
+            raise CatalogError(f"faq/missed/{topic_id}.yml: there is no FAQ topic {topic_id!r}")
+        added: List[str] = []
+        for entry in entries:
+            key = entry.text.lower()
+            if owner.get(key, topic_id) != topic_id:
+                raise CatalogError(f"faq/missed/{topic_id}.yml: {entry.text!r} is an example of {owner[key]}")
+            if entry.text and key not in owner:
+                owner[key] = topic_id
+                added.append(entry.text)
+        by_id[topic_id] = replace(by_id[topic_id], attached=tuple(added))
+    return [by_id[t.id] for t in topics]
+
+
+def load_catalog(directory: Path = FAQ_DIR, missed: Optional[Path] = None) -> Catalog:
+    """Read every `*.yml` file in `directory`, then the examples attached in `missed` (by default the
+    `missed` folder next to it); raise `CatalogError` on any broken rule."""
     topics: List[FaqTopic] = []
     for path in sorted(directory.glob("*.yml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -130,4 +157,4 @@ def load_catalog(directory: Path = FAQ_DIR) -> Catalog:
             if key in seen and seen[key] != topic.id:
                 raise CatalogError(f"example {example!r} is in both {seen[key]} and {topic.id}")
             seen[key] = topic.id
-    return Catalog(tuple(topics))
+    return Catalog(tuple(_with_attached(topics, missed if missed is not None else directory.parent / "missed")))

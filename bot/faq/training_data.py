@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import List
+from typing import List, Optional, Tuple
 
 from bot.db import PROJECT_ROOT
-from bot.faq.catalog import Catalog, FaqTopic
+from bot.faq.catalog import FAQ_DIR, Catalog, FaqTopic, load_catalog
 
 GENERATED_PATH = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
 RETRIEVAL_INTENT = "faq"
@@ -16,15 +16,15 @@ HEADER = "# Generated from faq/topics/*.yml by `make faq` (trialbot faq build). 
 
 
 def training_examples(topic: FaqTopic) -> List[str]:
-    """The topic's examples, then its title and each sentence of its answer.
+    """The topic's examples, the missed questions attached to it, then its title and each sentence of its answer.
 
     The answer's own words teach the model the topic's vocabulary ("sugar pill" for placebo); on
     the held-out set this lifted top-1 accuracy from 89.8% to 92.5% (see README).
     """
     sentences = [s.strip().rstrip(".") for s in re.split(r"(?<=[.!?])\s+", topic.answer)]
     extra = [topic.title, *(s for s in sentences if len(s.split()) >= 4)]
-    seen = {e.lower() for e in topic.examples}
-    result = list(topic.examples)
+    seen = {e.lower() for e in (*topic.examples, *topic.attached)}
+    result = [*topic.examples, *topic.attached]
     for example in extra:
         example = example.replace("[", "(").replace("]", ")").replace("{", "(").replace("}", ")")
         if example.lower() not in seen:
@@ -79,6 +79,13 @@ def write(catalog: Catalog, path: Path = GENERATED_PATH) -> bool:
         return False
     path.write_text(content, encoding="utf-8")
     return True
+
+
+def build(topics: Path = FAQ_DIR, missed: Optional[Path] = None, path: Path = GENERATED_PATH) -> Tuple[Catalog, bool]:
+    """`trialbot faq build`: the topics with the questions attached to them (`bot.faq.missed`), written to
+    `path`; returns the catalog and whether the file changed."""
+    catalog = load_catalog(topics, missed)
+    return catalog, write(catalog, path)
 
 
 def is_stale(catalog: Catalog, path: Path = GENERATED_PATH) -> bool:

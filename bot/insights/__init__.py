@@ -1,0 +1,1 @@
+"""Outreach insights for the console: dashboard figures and charts, questions the bot missed, CSV export."""
