@@ -8,8 +8,6 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, create_engine, inspect
-
 from bot.db import PROJECT_ROOT, sync_url
 from bot.models import (
     Author,
@@ -21,6 +19,7 @@ from bot.models import (
     Message,
     MessageKind,
     Participant,
+    SatisfactionAnswer,
 )
 
 
@@ -166,40 +165,15 @@ class Seeder:
         await asyncio.to_thread(_save_events, self.database_url, conversation_id, events)
 
     async def satisfaction(self, conversation_id: str, rating: str, at: datetime) -> None:
-        """A thumbs up or down. With the satisfaction feature's table (0005: one answer per handoff that asked
-        it) a coordinator hands back just before; without it, a table of the expected shape is made."""
-        engine = create_engine(sync_url(self.database_url))
-        try:
-            if not inspect(engine).has_table("satisfaction_answers"):
-                answers = satisfaction_table()
-                answers.metadata.create_all(engine, tables=[answers])
-            answers = Table("satisfaction_answers", MetaData(), autoload_with=engine)
-            values: Dict[str, Any] = {"conversation_id": conversation_id, "rating": rating, "created_at": at}
-            if "handoff_id" in answers.c:
-                async with self.sessions() as session:
-                    asked = Handoff(conversation_id=conversation_id, from_status="with_coordinator", to_status="bot",
-                                    actor="coordinator:0", reason="handed back", created_at=at - timedelta(seconds=1))
-                    session.add(asked)
-                    await session.commit()
-                    values["handoff_id"] = asked.id
-            with engine.begin() as connection:
-                connection.execute(answers.insert(), values)
-        finally:
-            engine.dispose()
-
-
-def satisfaction_table() -> Table:
-    """The satisfaction answers table as the satisfaction feature's migration 0005 makes it."""
-    metadata = MetaData()
-    Table("conversations", metadata, Column("id", String(32), primary_key=True))
-    return Table(
-        "satisfaction_answers",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("conversation_id", ForeignKey("conversations.id"), nullable=False),
-        Column("rating", String(8), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-    )
+        """A thumbs up or down, answering the question asked when a coordinator handed back just before."""
+        async with self.sessions() as session:
+            asked = Handoff(conversation_id=conversation_id, from_status="with_coordinator", to_status="bot",
+                            actor="coordinator:0", reason="handed back", created_at=at - timedelta(seconds=1))
+            session.add(asked)
+            await session.flush()
+            session.add(SatisfactionAnswer(conversation_id=conversation_id, handoff_id=asked.id, rating=rating,
+                                           created_at=at))
+            await session.commit()
 
 
 def _save_events(database_url: str, conversation_id: str, events: List[Any]) -> None:

@@ -5,7 +5,6 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.faq.catalog import load_catalog
-from bot.insights import satisfaction
 from bot.insights.figures import Figures, median, p90
 from bot.insights.period import Period, PeriodError, from_query
 from bot.insights.turns import region_of
@@ -43,18 +42,13 @@ async def test_every_figure_matches_the_seeded_conversations(sessions, database_
     assert d.satisfaction.counts == ((1, 0), (0, 0), (1, 1))
 
 
-async def test_an_empty_database_gives_zeros_and_no_satisfaction_without_its_table(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_an_empty_database_gives_zeros(sessions) -> None:  # type: ignore[no-untyped-def]
     d = await Figures(sessions).dashboard(scenario.PERIOD)
-    async with sessions() as session:
-        answers_table = await satisfaction.exists(session)
     assert d.conversations.names == () and d.conversations.total == 0
     assert d.faq_topics == () and d.searches_by_region == () and d.searches == 0
     assert [(h.handoffs, h.median_seconds) for h in d.handoffs] == [(0, None)] * 3
     assert [(f.messages, f.rate) for f in d.fallbacks] == [(0, None)] * 3
-    if answers_table:  # the satisfaction feature's migration made it
-        assert d.satisfaction is not None and d.satisfaction.counts == ((0, 0),) * 3
-    else:
-        assert d.satisfaction is None, "no satisfaction answers table, no satisfaction figure"
+    assert d.satisfaction is not None and d.satisfaction.counts == ((0, 0),) * 3
 
 
 def test_median_and_nearest_rank_p90() -> None:
