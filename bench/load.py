@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -211,9 +211,25 @@ async def run_load(spec: LoadSpec, client: Optional[httpx.AsyncClient] = None) -
                     await post(http, spec.url, sender, text, message_id, kind, started, spec.failure_texts)
                 )
 
+    try:
+        await run_conversations(conversation, spec, result, remaining, started)
+    finally:
+        if own_client:
+            await http.aclose()
+    return result
+
+
+async def run_conversations(
+    conversation: Callable[[int], Awaitable[None]],
+    spec: LoadSpec,
+    result: LoadResult,
+    remaining: List[int],
+    started: float,
+) -> None:
+    """Run `spec.concurrency` conversations within the hard bound: nothing is sent after the duration,
+    and in-flight messages end within their timeout. Sets `result.stopped_by` and `result.elapsed`."""
     tasks = [asyncio.ensure_future(conversation(slot)) for slot in range(spec.concurrency)]
     try:
-        # Hard bound: nothing is sent after the duration, and in-flight requests end within their timeout.
         done, pending = await asyncio.wait(tasks, timeout=spec.duration_seconds + spec.request_timeout + 5)
         for task in pending:
             task.cancel()
@@ -223,9 +239,6 @@ async def run_load(spec: LoadSpec, client: Optional[httpx.AsyncClient] = None) -
             task.result()
     finally:
         result.elapsed = time.perf_counter() - started
-        if own_client:
-            await http.aclose()
-    return result
 
 
 async def duplicate_deliveries(

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional
 
 import websockets
 
-from bench.load import ANSWERED, EMPTY, ERROR, FAILED, LoadResult, LoadSpec, Sample
+from bench.load import ANSWERED, EMPTY, ERROR, FAILED, LoadResult, LoadSpec, Sample, run_conversations
 
 
 def socket_url(base_url: str) -> str:
@@ -93,17 +93,7 @@ async def run_webchat_load(spec: LoadSpec) -> LoadResult:
                     sample = await send_message(socket, session, f"m{slot}x{index}", text, kind, started, spec)
                     result.samples.append(sample)
 
-    tasks = [asyncio.ensure_future(conversation(slot)) for slot in range(spec.concurrency)]
-    try:
-        done, pending = await asyncio.wait(tasks, timeout=spec.duration_seconds + spec.request_timeout + 5)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        result.stopped_by = "deadline" if pending else "count" if remaining[0] <= 0 else "time"
-        for task in done:
-            task.result()
-    finally:
-        result.elapsed = time.perf_counter() - started
+    await run_conversations(conversation, spec, result, remaining, started)
     return result
 
 

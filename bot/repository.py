@@ -8,6 +8,7 @@ from typing import List, Optional, Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from bot.delivery import Address
 from bot.messages import Button, InboundMessage, Reply
@@ -24,6 +25,19 @@ from bot.models import (
 )
 
 MAX_DISPLAY_NAME_CHARS = Participant.__table__.c.display_name.type.length
+
+
+def senders_conversations(inbound: InboundMessage) -> Select:
+    """The sender's conversations on this message's channel and thread, in any state (narrow it further)."""
+    return (
+        select(Conversation)
+        .join(ChannelIdentity, Conversation.identity_id == ChannelIdentity.id)
+        .where(
+            ChannelIdentity.channel == inbound.channel,
+            ChannelIdentity.platform_user_id == inbound.platform_user_id,
+            Conversation.thread_key == inbound.thread_key,
+        )
+    )
 
 
 class ConversationRepository:
@@ -126,14 +140,8 @@ class ConversationRepository:
     async def open_conversation(self, inbound: InboundMessage) -> Conversation:
         """The sender's open conversation on this channel and thread, or a new one."""
         known = (
-            select(Conversation)
-            .join(ChannelIdentity, Conversation.identity_id == ChannelIdentity.id)
-            .where(
-                ChannelIdentity.channel == inbound.channel,
-                ChannelIdentity.platform_user_id == inbound.platform_user_id,
-                Conversation.thread_key == inbound.thread_key,
-                Conversation.status != ConversationStatus.CLOSED.value,
-            )
+            senders_conversations(inbound)
+            .where(Conversation.status != ConversationStatus.CLOSED.value)
             .order_by(Conversation.created_at.desc())
             .limit(1)
         )

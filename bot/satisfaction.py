@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Button, InboundMessage, Reply
-from bot.models import ChannelIdentity, Conversation, ConversationStatus, Handoff, SatisfactionAnswer, utcnow
+from bot.models import Conversation, ConversationStatus, Handoff, SatisfactionAnswer, utcnow
+from bot.repository import senders_conversations
 
 UP = "/satisfaction_up"
 DOWN = "/satisfaction_down"
@@ -76,14 +77,8 @@ async def asking_conversation(session: AsyncSession, inbound: InboundMessage) ->
     """The sender's latest conversation on this channel and thread, open or closed, that was asked the question."""
     asked = exists().where(Handoff.conversation_id == Conversation.id, _ENDED_WITH_A_COORDINATOR)
     query = (
-        select(Conversation)
-        .join(ChannelIdentity, Conversation.identity_id == ChannelIdentity.id)
-        .where(
-            ChannelIdentity.channel == inbound.channel,
-            ChannelIdentity.platform_user_id == inbound.platform_user_id,
-            Conversation.thread_key == inbound.thread_key,
-            asked,
-        )
+        senders_conversations(inbound)
+        .where(asked)
         .order_by(Conversation.created_at.desc(), Conversation.id.desc())
         .limit(1)
     )
