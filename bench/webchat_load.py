@@ -85,7 +85,8 @@ async def run_webchat_load(spec: LoadSpec) -> LoadResult:
             async with websockets.connect(url, open_timeout=spec.request_timeout, max_size=2**20) as socket:
                 await socket.send(json.dumps({"type": "hello", "session": session}))
                 hello = await _receive(socket, spec.request_timeout)
-                assert hello.get("type") == "history", hello
+                if hello.get("type") != "history":
+                    raise RuntimeError(f"the web chat did not accept the session: {hello}")
                 for index, (kind, text) in enumerate(spec.script):
                     if time.perf_counter() >= deadline or remaining[0] <= 0:
                         return
