@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq.catalog import Catalog, load_catalog
-from bot.suggestions import closest_topics, fallback_message
+from bot.faq.suggestions import closest_topics, fallback_message
 
 REASON = "the bot did not understand twice in a row"
 

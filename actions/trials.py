@@ -42,7 +42,7 @@ def service() -> TrialService:
     from sqlalchemy import create_engine
 
     from bot.config import load_settings
-    from bot.db import sync_url
+    from bot.store.db import sync_url
     from bot.trials.geo import Geocoder
 
     # hide_parameters: a logged database error must not quote the person's cancer type or place

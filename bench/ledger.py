@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.load import ANSWERED, Sample
-from bot.db import sync_url
-from bot.models import Direction, Message
+from bot.store.db import sync_url
+from bot.store.models import Direction, Message
 
 CHANNEL = "rest"
 

@@ -31,9 +31,9 @@ from bench import ledger, report
 from bench.load import SCRIPT, LoadSpec, Sample, duplicate_deliveries, run_load
 from bench.targets import Stack, StartError, start_plain_rasa, start_trialbot
 from bench.webchat_load import run_webchat_load
-from bot.db import PROJECT_ROOT, migrate
+from bot.core.training import is_current, read_record
 from bot.router import TROUBLE_REPLY
-from bot.training import is_current, read_record
+from bot.store.db import PROJECT_ROOT, migrate
 from bot.trials.cli import load_snapshot
 
 TARGETS = ("trialbot", "plain_rasa")
@@ -174,7 +174,7 @@ def trial_search(trials: int, output: Path) -> Optional[Dict[str, Any]]:
 
 
 def training() -> Dict[str, Any]:
-    """How long the last training took, from the record `bot/training.py` keeps next to the model."""
+    """How long the last training took, from the record `bot/core/training.py` keeps next to the model."""
     record = read_record(PROJECT_ROOT / "models" / "trialbot.tar.gz")
     if record is None:
         return {"seconds": None, "text": "unknown (no record: the model was trained before training times were kept)"}

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional
 import httpx
 import psutil
 
-from bot.db import PROJECT_ROOT
+from bot.store.db import PROJECT_ROOT
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -218,7 +218,7 @@ def start_trialbot(model_path: Path, database_url: str, workers: int, log: Path,
         if process.pid in worker_pids:
             return f"rasa worker {worker_pids[process.pid]}"
         command = " ".join(process.cmdline())
-        if "bot.action_server" in command:
+        if "bot.core.action_server" in command:
             return "action server"
         if "bot.cli serve" in command:
             return "gateway"

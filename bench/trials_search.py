@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.models import Base  # noqa: E402
+from bot.store.models import Base  # noqa: E402
 from bot.trials.cli import SNAPSHOT_PATH  # noqa: E402
 from bot.trials.geo import Geocoder  # noqa: E402
 from bot.trials.importer import TrialImporter  # noqa: E402

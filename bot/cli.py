@@ -22,7 +22,7 @@ def _settings() -> Settings:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Create or upgrade the database schema."""
-    from bot.db import migrate
+    from bot.store.db import migrate
 
     migrate(args.database_url)
     print("Database is up to date.")
@@ -31,7 +31,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the model if its inputs changed (or always with --force)."""
-    from bot.training import ensure_model
+    from bot.core.training import ensure_model
 
     trained = ensure_model(Path(args.model_path), force=args.force)
     print("Model trained." if trained else "Model is up to date; not retraining.")
@@ -51,7 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the gateway (expects a migrated database and a running action server)."""
     import uvicorn
 
-    from bot.app import create_app
+    from bot.gateway.app import create_app
 
     settings: Settings = args.settings
     logs.configure(settings.log_level)  # masked identifiers; libraries that log people's words kept at INFO
@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Migrate, train if needed, then start the action server and the gateway until Ctrl-C."""
-    from bot.launcher import run
+    from bot.gateway.launcher import run
 
     return run(args.settings)
 
@@ -94,13 +94,13 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     from bot.trials.cli import register as register_trials
 
     register_trials(commands)
-    from bot.telegram_cli import register as register_telegram
+    from channels.telegram.cli import register as register_telegram
 
     register_telegram(commands)
     from bot.console.cli import register as register_coordinators
 
     register_coordinators(commands)
-    from bot.retention_cli import register as register_retention
+    from bot.privacy.cli import register as register_retention
 
     register_retention(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")

@@ -11,8 +11,8 @@ from typing import Callable, Mapping, Optional, Tuple, TypeVar
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
 
-from bot.faq.missed import MISSED_DIR
-from bot.office_hours import OfficeHours
+from bot.faq.attached_questions import MISSED_DIR
+from bot.handoff.office_hours import OfficeHours
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ class Settings:
     """Bearer token for GET /metrics; None serves the metrics to clients on this machine only."""
     faq_missed_dir: Path = MISSED_DIR
     """Where the console keeps missed questions attached to FAQ topics or marked for new ones
-    (`bot.faq.missed`; the FAQ build reads it)."""
+    (`bot.faq.attached_questions`; the FAQ build reads it)."""
 
     @property
     def action_server_health_url(self) -> str:

@@ -1,13 +1,13 @@
 """The one place that decides what happens to a message.
 
-Make the message storable (`bot.storable`: no NUL, no unpaired surrogates), de-duplicate by the
+Make the message storable (`bot.store.storable`: no NUL, no unpaired surrogates), de-duplicate by the
 platform's message id, store the inbound message before anything else, send it to the core when the
 bot owns the conversation (a person owns it otherwise), then store and return the replies. A
-request to delete one's data (`bot.forget`) is answered in any state; once confirmed, the final
+request to delete one's data (`bot.privacy.forget`) is answered in any state; once confirmed, the final
 reply is returned but not stored, since nothing about the person remains.
-An answer to the "did it help?" question (`bot.satisfaction`) is filed under the conversation that
+An answer to the "did it help?" question (`bot.handoff.satisfaction`) is filed under the conversation that
 asked it, thanked, and never shown to the model. Messages, replies and the time to answer are counted
-for `/metrics` (`bot.metrics`).
+for `/metrics` (`bot.gateway.metrics`).
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import crisis, emergency, forget, handoff, honesty, medical_advice, satisfaction, storable
-from bot import handoff_texts as texts
-from bot.core import CoreError
-from bot.events import Events
+from bot.core.pool import CoreError
+from bot.gateway.live_updates import LiveUpdates
+from bot.gateway.metrics import Metrics
+from bot.handoff import machine as handoff
+from bot.handoff import satisfaction, texts
 from bot.messages import InboundMessage, Reply, RouterResult
-from bot.metrics import Metrics
-from bot.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
-from bot.repository import ConversationRepository
+from bot.privacy import forget
+from bot.safety import crisis, emergency, honesty, medical_advice
+from bot.store import storable
+from bot.store.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
+from bot.store.repository import ConversationRepository
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +84,18 @@ class Router:
         sessions: Callable[[], AsyncSession],
         core: Core,
         policy: Optional[handoff.QueuePolicy] = None,
-        events: Optional[Events] = None,
+        events: Optional[LiveUpdates] = None,
         metrics: Optional[Metrics] = None,
     ) -> None:
         self._sessions = sessions
         self._core = core
         self._policy = policy or handoff.QueuePolicy()
-        self._events = events or Events()
+        self._events = events or LiveUpdates()
         self._metrics = metrics or Metrics()
         self._introduced_ids: OrderedDict[str, None] = OrderedDict()
 
     @property
-    def events(self) -> Events:
+    def events(self) -> LiveUpdates:
         """Where the router announces new messages and queue changes."""
         return self._events
 

@@ -3,5 +3,5 @@
 Each adapter module provides `routes(settings) -> list[BaseRoute]` (empty when the channel is not
 configured) and may provide `async start(app)` / `async stop(app)` for start-up work such as
 registering its `Sender` in `app.state.outbox` or running Telegram polling / Slack Socket Mode.
-`bot.app.CHANNELS` lists the adapters that are mounted.
+`bot.gateway.app.CHANNELS` lists the adapters that are mounted.
 """

@@ -2,7 +2,7 @@
 
 Like Rasa's own REST channel, the body is read as JSON whatever its Content-Type. Anything that is not
 `{"sender": "...", "message": "..."}` within the limits gets a 4xx with `{"error": reason}`; the
-message itself may be any string (the router stores it as `bot.storable` makes it).
+message itself may be any string (the router stores it as `bot.store.storable` makes it).
 """
 
 from __future__ import annotations

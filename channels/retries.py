@@ -56,7 +56,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from bot.delivery import Address, UndeliveredError
+from bot.gateway.delivery import Address, UndeliveredError
 
 logger = logging.getLogger(__name__)
 

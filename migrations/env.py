@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import bot.trials.models  # noqa: F401  (registers the trial tables)
-from bot.db import enable_sqlite_wal
-from bot.models import Base
+from bot.store.db import enable_sqlite_wal
+from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

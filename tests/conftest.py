@@ -11,8 +11,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import PROJECT_ROOT, create_engine, create_session_factory, migrate
-from bot.training import ensure_model
+from bot.core.training import ensure_model
+from bot.store.db import PROJECT_ROOT, create_engine, create_session_factory, migrate
 
 MODEL_PATH = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 
@@ -143,7 +143,7 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory, snapshot_databas
 @pytest_asyncio.fixture(scope="session")
 async def core_pool(model_path: Path, action_server_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One real pool of Rasa workers (the trained model) shared by the whole session."""
-    from bot.core import CorePool, CoreSettings
+    from bot.core.pool import CorePool, CoreSettings
 
     tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
     pool = CorePool(
@@ -227,7 +227,7 @@ def gateway_settings(database_url: str, action_server_url: str, model_path: Path
 @pytest_asyncio.fixture
 async def gateway(database_url: str, action_server_url: str, model_path: Path, core_pool: Any):  # type: ignore[no-untyped-def]
     """Start an in-process gateway that shares the session's Rasa workers: `async with gateway(**env) as url:`."""
-    from bot.app import create_app
+    from bot.gateway.app import create_app
 
     def start(**environ: str) -> Any:
         settings = gateway_settings(database_url, action_server_url, model_path, **environ)

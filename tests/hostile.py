@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.models import ChannelIdentity, Conversation, Direction, Message
+from bot.store.models import ChannelIdentity, Conversation, Direction, Message
 
 EMOJI = ["😀", "👍🏽", "👩‍👩‍👧‍👦", "🏳️‍🌈", "🧑🏿‍⚕️", "❤️‍🔥", "🇺🇸", "1️⃣", "🫶", "💀💀💀"]
 RIGHT_TO_LEFT = [

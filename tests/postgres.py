@@ -24,7 +24,7 @@ from typing import Iterator, List, Optional
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.db import migrate
+from bot.store.db import migrate
 
 TEMPLATE = "trialbot_template"
 

@@ -3,7 +3,7 @@ compare what follows it. `after_disclosure` checks the disclosure is there (once
 
 from typing import Any, List, Sequence, TypeVar
 
-from bot import honesty
+from bot.safety import honesty
 
 R = TypeVar("R")
 

@@ -4,10 +4,10 @@ real core, and small lookups of a conversation and its place in the queue."""
 from datetime import timedelta
 from typing import Any, Dict, List
 
-from bot import handoff
+from bot.handoff import machine as handoff
+from bot.handoff.office_hours import OfficeHours
 from bot.messages import InboundMessage
-from bot.models import Conversation, Coordinator
-from bot.office_hours import OfficeHours
+from bot.store.models import Conversation, Coordinator
 
 OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
 

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 import httpx
 
-from bot.db import PROJECT_ROOT
+from bot.store.db import PROJECT_ROOT
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Dict
 
 from sqlalchemy import create_engine, func, inspect, select
 
-from bot.db import sync_url
+from bot.store.db import sync_url
 
 
 def _events():  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.db import PROJECT_ROOT
+from bot.store.db import PROJECT_ROOT
 from bot.trials.conditions import canonical_words
 from bot.trials.synonyms import SYNONYMS
 

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Coordinator, Role
+from bot.store.models import Coordinator, Role
 
 MIN_PASSWORD_CHARS = 12
 _hasher = PasswordHasher()

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from bot.console import pages
-from bot.models import ConsoleSession, Coordinator, Role, aware, utcnow
+from bot.store.models import ConsoleSession, Coordinator, Role, aware, utcnow
 
 COOKIE = "trialbot_console"
 LOGIN_COOKIE = "trialbot_console_login"

@@ -9,8 +9,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import handoff
-from bot.models import (
+from bot.handoff import machine as handoff
+from bot.store.models import (
     Author,
     Conversation,
     ConversationStatus,

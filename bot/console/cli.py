@@ -8,10 +8,10 @@ import getpass
 import os
 import sys
 
-from bot import audit
 from bot.console import accounts
-from bot.db import create_engine, create_session_factory
-from bot.models import Role
+from bot.store import audit
+from bot.store.db import create_engine, create_session_factory
+from bot.store.models import Role
 
 PASSWORD_VARIABLE = "TRIALBOT_NEW_PASSWORD"
 

@@ -16,17 +16,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot import audit
 from bot.config import Settings
 from bot.console import auth, pages
 from bot.console.auth import Visitor
+from bot.faq.attached_questions import MissedFileError, MissedFolder
 from bot.faq.catalog import CatalogError, load_catalog
-from bot.faq.missed import MissedFileError, MissedFolder
 from bot.insights import charts, csv_export
 from bot.insights.attach import MAX_NOTE_CHARS, Attacher, AttachError
 from bot.insights.figures import Figures
 from bot.insights.missed import MissedQuestions, group_similar
 from bot.insights.period import Period, PeriodError, from_query, last_days
+from bot.store import audit
 
 HOME = "/console/insights"
 MISSED = f"{HOME}/missed"

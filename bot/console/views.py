@@ -1,4 +1,4 @@
-"""The console's pages, forms and live updates under /console (mounted by `bot.app` through `routes`)."""
+"""The console's pages, forms and live updates under /console (mounted by `bot.gateway.app` through `routes`)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import audit, handoff, storable
 from bot.config import Settings
 from bot.console import accounts, auth, board, canned, insights_views, knowledge, pages
 from bot.console.auth import Visitor
-from bot.coordination import Outcome
-from bot.models import Conversation, ConversationStatus, Role
+from bot.handoff import machine as handoff
+from bot.handoff.coordination import Outcome
+from bot.store import audit, storable
+from bot.store.models import Conversation, ConversationStatus, Role
 
 HOME = "/console"
 GENERIC_SIGN_IN_PROBLEM = "That email and password don't match an active account. Please try again."
@@ -71,7 +72,7 @@ async def _conversation(session: AsyncSession, request: Request) -> Optional[Con
 
 
 def _field(form: FormData, name: str) -> str:
-    """A posted form's text field as the database can store it (`bot.storable`); "" when missing."""
+    """A posted form's text field as the database can store it (`bot.store.storable`); "" when missing."""
     value = form.get(name)
     return storable.text(value) if isinstance(value, str) else ""
 

@@ -11,8 +11,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
-from bot.db import PROJECT_ROOT
-from bot.faq.missed import MissedFileError, MissedFolder
+from bot.faq.attached_questions import MissedFileError, MissedFolder
+from bot.store.db import PROJECT_ROOT
 
 FAQ_DIR = PROJECT_ROOT / "faq" / "topics"
 MAX_ANSWER_WORDS = 90

@@ -15,8 +15,8 @@ from typing import Any, Dict, List
 
 import yaml
 
-from bot.core_worker import configure_rasa_logging
-from bot.db import PROJECT_ROOT
+from bot.core.worker import configure_rasa_logging
+from bot.store.db import PROJECT_ROOT
 
 DEFAULT_HELDOUT = PROJECT_ROOT / "tests" / "data" / "faq_heldout.yml"
 # "Are there trials for my cancer near Boston" may start the search itself instead of explaining

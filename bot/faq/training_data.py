@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from bot.db import PROJECT_ROOT
 from bot.faq.catalog import FAQ_DIR, Catalog, FaqTopic, load_catalog
+from bot.store.db import PROJECT_ROOT
 
 GENERATED_PATH = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
 RETRIEVAL_INTENT = "faq"
@@ -82,7 +82,7 @@ def write(catalog: Catalog, path: Path = GENERATED_PATH) -> bool:
 
 
 def build(topics: Path = FAQ_DIR, missed: Optional[Path] = None, path: Path = GENERATED_PATH) -> Tuple[Catalog, bool]:
-    """`trialbot faq build`: the topics with the questions attached to them (`bot.faq.missed`), written to
+    """`trialbot faq build`: the topics with the questions attached to them (`bot.faq.attached_questions`), written to
     `path`; returns the catalog and whether the file changed."""
     catalog = load_catalog(topics, missed)
     return catalog, write(catalog, path)

@@ -1,5 +1,5 @@
 """Attaching a missed question to a FAQ topic (a training example at the next FAQ build), or marking it for a
-new topic: the checks, then the entry in faq/missed/ (`bot.faq.missed`)."""
+new topic: the checks, then the entry in faq/missed/ (`bot.faq.attached_questions`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
+from bot.faq.attached_questions import AlreadyHandledError, Entry, MissedFolder, clean_text
 from bot.faq.catalog import FAQ_DIR, Catalog, CatalogError, FaqTopic, load_catalog
-from bot.faq.missed import AlreadyHandledError, Entry, MissedFolder, clean_text
-from bot.models import utcnow
+from bot.store.models import utcnow
 
 MIN_TEXT_CHARS = 2
 MAX_NOTE_CHARS = 200

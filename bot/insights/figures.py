@@ -16,7 +16,7 @@ Definitions (days are calendar days in the team's time zone, `HANDOFF_TIMEZONE`)
   nearest-rank 90th percentile (the smallest time that at least 90% of the answered handoffs got);
 - fallback rate per day: the share of people's messages seen by the model that the bot answered
   with its fallback (`action_suggest_topics`);
-- satisfaction answers per day: thumbs up and down (`bot.insights.satisfaction`).
+- satisfaction answers per day: thumbs up and down (`bot.insights.ratings`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import sessionmaker
 
-from bot.insights import satisfaction, turns
+from bot.insights import ratings, turns
 from bot.insights.period import Period
 from bot.insights.series import DailySeries, Ranked, ranking
-from bot.models import Author, Conversation, ConversationStatus, Direction, Handoff, Message, MessageKind, aware
+from bot.store.models import Author, Conversation, ConversationStatus, Direction, Handoff, Message, MessageKind, aware
 
 TO_PEOPLE = (ConversationStatus.WAITING.value, ConversationStatus.WITH_COORDINATOR.value)
 BACK_FROM_PEOPLE = (ConversationStatus.BOT.value, ConversationStatus.CLOSED.value)
@@ -124,7 +124,7 @@ class Figures:
             conversations = await self._conversations(session, period)
             handoffs = await self._handoff_waits(session, period)
             replayed = await turns.read(session, period)
-            answers = await satisfaction.per_day(session, period)
+            answers = await ratings.per_day(session, period)
         faq = Counter(t.answered_faq for t in replayed.turns if t.answered_faq)
         by_day: Dict[date, List[Optional[float]]] = defaultdict(list)
         for day, wait in handoffs:

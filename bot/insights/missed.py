@@ -4,7 +4,7 @@ Each miss (`bot.insights.turns`) is matched to the stored message it came from (
 conversation, the text as the router gave it to the model, the newest such message at or before
 the model saw it). Only messages we still keep are shown (retention and "delete my data" remove
 them here too), and each is attached or marked by its id; messages already attached to a FAQ
-topic or marked for a new one (`bot.faq.missed`) are left out.
+topic or marked for a new one (`bot.faq.attached_questions`) are left out.
 
 Grouping: texts are lower-cased and stripped of English stop words and of the words nearly every
 question here has ("cancer", "clinical", "trial", "study": "is there free parking for the trial"
@@ -31,8 +31,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.insights import turns
 from bot.insights.period import Period
-from bot.models import Author, Direction, Message, MessageKind, aware
 from bot.router import MAX_TEXT_CHARS
+from bot.store.models import Author, Direction, Message, MessageKind, aware
 
 MAX_QUESTIONS = 1000
 """The newest this many misses of a period are grouped (the clustering's memory grows with the square)."""

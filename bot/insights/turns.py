@@ -31,8 +31,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from sqlalchemy import and_, case, column, null, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import tracker_events
 from bot.insights.period import Period
+from bot.store import tracker_table
 
 FALLBACK_ACTION = "action_suggest_topics"
 FAQ_ACTION = "utter_faq"
@@ -219,7 +219,7 @@ def replay(rows: Iterable[Sequence[Any]], period: Period) -> Replayed:
 async def read(session: AsyncSession, period: Period, conversation_id: Optional[str] = None) -> Replayed:
     """Replay the tracker events of every conversation with events in the period, or of just one
     (nothing without Rasa's table)."""
-    if not await tracker_events.exist(session):
+    if not await tracker_table.exist(session):
         return Replayed()
     start, end = period.start.timestamp(), period.end.timestamp()
     if conversation_id is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.models import utcnow
+from bot.store.models import utcnow
 from bot.trials.conditions import term_key
 from bot.trials.models import (
     ConditionTerm,

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from bot.models import Base, utcnow
+from bot.store.models import Base, utcnow
 
 OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 

@@ -2,7 +2,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import REASON, ActionSuggestTopics, catalog
-from bot.suggestions import STARTER_TOPICS, closest_topics
+from bot.faq.suggestions import STARTER_TOPICS, closest_topics
 
 
 def _tracker(intents: list, ranking: list = ()) -> Tracker:  # type: ignore[assignment]

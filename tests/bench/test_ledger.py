@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from bench.ledger import audit, duplicate_probes
 from bench.load import ANSWERED, EMPTY, ERROR, Sample
-from bot.db import sync_url
-from bot.models import ChannelIdentity, Conversation, Direction, Message, Participant
+from bot.store.db import sync_url
+from bot.store.models import ChannelIdentity, Conversation, Direction, Message, Participant
 
 
 def _sample(message_id: str, replies: int, outcome: str = ANSWERED, kind: str = "faq") -> Sample:

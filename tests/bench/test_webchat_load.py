@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.ledger import audit
 from bench.load import Sample
 from bench.webchat_load import socket_url
-from bot.db import PROJECT_ROOT
+from bot.store.db import PROJECT_ROOT
 
 CONVERSATIONS = 6
 SECONDS = 20

@@ -64,7 +64,7 @@ def test_secrets_stay_out_of_reprs(tmp_path: Path) -> None:
 
 
 def test_env_example_documents_every_variable() -> None:
-    from bot.db import PROJECT_ROOT
+    from bot.store.db import PROJECT_ROOT
 
     example = (PROJECT_ROOT / ".env.example").read_text()
     source = (PROJECT_ROOT / "bot" / "config.py").read_text()

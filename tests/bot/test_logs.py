@@ -17,9 +17,9 @@ import websockets
 from sqlalchemy.exc import IntegrityError
 
 from bot import logs
-from bot.db import PROJECT_ROOT
 from bot.messages import InboundMessage
-from bot.repository import ConversationRepository
+from bot.store.db import PROJECT_ROOT
+from bot.store.repository import ConversationRepository
 
 MASKED = [
     ("write to jane.doe+trials@example.org", "write to [email]"),
@@ -31,7 +31,7 @@ MASKED = [
     ("client ('203.0.113.9', 51234)", "client ('[ip]', 51234)"),
 ]
 KEPT = [
-    "2026-11-21 20:01:13,123 INFO bot.core: Rasa worker 0 ready in 53.47s",
+    "2026-11-21 20:01:13,123 INFO bot.core.pool: Rasa worker 0 ready in 53.47s",
     "conversation 3f2a1234567b4c5d6e7f8a9b0c1d2e3f answered",
     "trial NCT01234567 shown",
     "gateway on 127.0.0.1:8000, listening on 0.0.0.0",
@@ -84,7 +84,7 @@ def test_the_gateways_logging_masks_and_keeps_wordy_libraries_at_info() -> None:
         try:
             raise RuntimeError("no route to jane.doe@example.org")
         except RuntimeError:
-            logging.getLogger("bot.delivery").exception("Background job failed")
+            logging.getLogger("bot.gateway.delivery").exception("Background job failed")
         """
     )
     assert "zebrafish" not in output, "library debug lines with people's words are not logged"
@@ -96,7 +96,7 @@ def test_a_rasa_workers_logging_stays_at_info_and_masks() -> None:
     output = _python(
         """
         import logging, structlog
-        from bot.core_worker import configure_rasa_logging
+        from bot.core.worker import configure_rasa_logging
         configure_rasa_logging("DEBUG")
         logging.getLogger("rasa.core.processor").debug("Received user message 'my zebrafish words'")
         structlog.get_logger().debug("processor.message.parse", parse_data_text="my zebrafish words")

@@ -3,11 +3,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot import handoff, honesty
-from bot.core import CorePool, CoreSettings
+from bot.core.pool import CorePool, CoreSettings
+from bot.handoff import machine as handoff
 from bot.messages import InboundMessage
-from bot.models import ChannelIdentity, Conversation, ConversationStatus, Message, Participant
 from bot.router import TROUBLE_REPLY, Router
+from bot.safety import honesty
+from bot.store.models import ChannelIdentity, Conversation, ConversationStatus, Message, Participant
 from tests.replies import after_disclosure
 
 

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import handoff
-from bot import handoff_texts as texts
-from bot.models import ConversationStatus, Handoff, Message
-from bot.office_hours import DAYS, OfficeHours
+from bot.handoff import machine as handoff
+from bot.handoff import texts
+from bot.handoff.office_hours import DAYS, OfficeHours
 from bot.router import Router
+from bot.store.models import ConversationStatus, Handoff, Message
 from tests.replies import after_disclosure
 from tests.routing import OPEN, CountingCore, inbound, stored_conversation, take_as_coordinator
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.channels.test_slack import BOT_TOKEN, SIGNING_SECRET, callback, dm_event
-from tests.channels.test_telegram import HEADER, SECRET, TOKEN
+from tests.channels.slack.test_slack import BOT_TOKEN, SIGNING_SECRET, callback, dm_event
+from tests.channels.telegram.test_telegram import HEADER, SECRET, TOKEN
 from tests.conftest import free_port
 from tests.fakes.slack_api import FakeSlackApi, sign
 from tests.fakes.telegram_api import FakeTelegramApi, message_update

@@ -17,13 +17,13 @@ from typing import Any, List, Tuple
 import websockets
 from sqlalchemy import select
 
-from bot import satisfaction
 from bot.console import accounts
-from bot.models import Coordinator, Role, SatisfactionAnswer
-from tests.channels.test_slack import DM, GENERAL, buttons, dm_event, mention_event, new_ts, slack_gateway
-from tests.channels.test_slack import callback as slack_callback
-from tests.channels.test_telegram import keyboard, telegram_gateway
-from tests.channels.test_webchat import gateway_app, hello, receive, say, socket_url
+from bot.handoff import satisfaction
+from bot.store.models import Coordinator, Role, SatisfactionAnswer
+from tests.channels.slack.test_slack import DM, GENERAL, buttons, dm_event, mention_event, new_ts, slack_gateway
+from tests.channels.slack.test_slack import callback as slack_callback
+from tests.channels.telegram.test_telegram import keyboard, telegram_gateway
+from tests.channels.webchat.test_webchat import gateway_app, hello, receive, say, socket_url
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
 
 ALWAYS_OPEN = {"HANDOFF_OFFICE_HOURS": "always", "HANDOFF_TIMEZONE": "UTC"}
@@ -39,7 +39,7 @@ async def _coordinator(sessions: Any) -> Coordinator:
 async def _only_conversation(sessions: Any) -> str:
     from sqlalchemy import select
 
-    from bot.models import Conversation
+    from bot.store.models import Conversation
 
     async with sessions() as session:
         [conversation] = (await session.execute(select(Conversation))).scalars().all()

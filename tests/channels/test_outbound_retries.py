@@ -20,12 +20,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 from telegram.request import HTTPXRequest
 
-from bot.delivery import Address, Outbox, UndeliveredError
+from bot.gateway.delivery import Address, Outbox, UndeliveredError
 from bot.messages import Reply
 from channels.retries import RetryPolicy, slack_retry_handlers
-from channels.slack import SlackSender
-from channels.slack_private import PrivateReplies
-from channels.telegram import TelegramSender
+from channels.slack.adapter import SlackSender
+from channels.slack.private import PrivateReplies
+from channels.telegram.adapter import TelegramSender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.telegram_api import FakeTelegramApi
 

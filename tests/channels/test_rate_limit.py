@@ -9,8 +9,8 @@ import websockets
 from playwright.async_api import expect
 from sqlalchemy import func, select
 
-from bot.models import Direction, Message
-from tests.channels.test_webchat import hello, open_page, receive, say, send, socket_url
+from bot.store.models import Direction, Message
+from tests.channels.webchat.test_webchat import hello, open_page, receive, say, send, socket_url
 
 SLOW = {"RATE_LIMIT_PER_MINUTE": "6", "RATE_LIMIT_BURST": "2"}  # two at once, then one every 10 s
 

@@ -5,7 +5,7 @@ import time
 import httpx
 import pytest
 
-from bot.db import PROJECT_ROOT
+from bot.store.db import PROJECT_ROOT
 from tests.conftest import free_port
 from tests.replies import after_disclosure
 from tests.stack import chat
@@ -20,7 +20,7 @@ def test_contract_shape_with_recipient_and_text(running_stack) -> None:  # type:
 
 def test_fallback_offers_topic_buttons_from_the_action_server(running_stack) -> None:  # type: ignore[no-untyped-def]
     from actions.fallback import catalog
-    from bot.suggestions import STARTER_TOPICS
+    from bot.faq.suggestions import STARTER_TOPICS
 
     replies = chat(running_stack.base_url, "rest-fallback", "/nlu_fallback")
     [reply] = after_disclosure(replies)

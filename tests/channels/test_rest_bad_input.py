@@ -12,8 +12,8 @@ import pytest_asyncio
 from hypothesis import example, given
 from sqlalchemy import func, select
 
-from bot import storable
-from bot.models import Message
+from bot.store import storable
+from bot.store.models import Message
 from channels import rest
 from tests import hostile
 

@@ -6,8 +6,8 @@ import httpx
 from playwright.async_api import expect
 from starlette.routing import Route
 
-from bot.app import create_app
-from tests.channels.test_webchat import open_page
+from bot.gateway.app import create_app
+from tests.channels.webchat.test_webchat import open_page
 from tests.conftest import gateway_settings, serve
 
 SITE = "http://hope.localhost:1"  # an allowed origin that is not the gateway

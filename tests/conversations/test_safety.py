@@ -12,10 +12,11 @@ from typing import Any, Dict, List
 import pytest
 
 from actions import remembering
-from bot import crisis, emergency, forget, honesty
 from bot.faq.catalog import load_catalog
 from bot.faq.training_data import response_text
-from tests.bot.test_crisis import CRISIS, NOT_CRISIS
+from bot.privacy import forget
+from bot.safety import crisis, emergency, honesty
+from tests.bot.safety.test_crisis import CRISIS, NOT_CRISIS
 from tests.replies import after_disclosure
 from tests.stack import chat
 

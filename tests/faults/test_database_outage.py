@@ -11,9 +11,9 @@ import pytest
 import pytest_asyncio
 import websockets
 
-from tests.channels.test_slack import SIGNING_SECRET, SlackHarness, callback, dm_event, slack_gateway
-from tests.channels.test_telegram import HEADER, SECRET, TOKEN, Gateway, telegram_gateway
-from tests.channels.test_webchat import hello, receive, say, socket_url
+from tests.channels.slack.test_slack import SIGNING_SECRET, SlackHarness, callback, dm_event, slack_gateway
+from tests.channels.telegram.test_telegram import HEADER, SECRET, TOKEN, Gateway, telegram_gateway
+from tests.channels.webchat.test_webchat import hello, receive, say, socket_url
 from tests.fakes.slack_api import sign
 from tests.fakes.telegram_api import FakeTelegramApi, message_update
 from tests.faults.outage import database_outage

@@ -18,10 +18,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot.action_outage import UNAVAILABLE
-from bot.app import create_app
-from bot.core import CorePool, CoreSettings
-from bot.db import PROJECT_ROOT
+from bot.core.action_outage import UNAVAILABLE
+from bot.core.pool import CorePool, CoreSettings
+from bot.gateway.app import create_app
+from bot.store.db import PROJECT_ROOT
 from tests.conftest import free_port, gateway_settings, serve, wait_until_ready
 
 SORRY = UNAVAILABLE.split(":")[0]
@@ -40,7 +40,7 @@ class ActionServer:
     async def start(self) -> None:
         env = dict(os.environ, SANIC_HOST="127.0.0.1", DATABASE_URL=self._database_url)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(self.port)],
+            [sys.executable, "-m", "bot.core.action_server", "--actions", "actions", "--port", str(self.port)],
             cwd=PROJECT_ROOT, env=env, stdout=self._log.open("a"), stderr=subprocess.STDOUT,
         )
         async with httpx.AsyncClient() as http:

@@ -11,9 +11,9 @@ import httpx
 from sqlalchemy import select
 
 from bot.console import accounts
-from bot.delivery import Address
+from bot.gateway.delivery import Address
 from bot.messages import Reply
-from bot.models import ChannelIdentity, Conversation, Role
+from bot.store.models import ChannelIdentity, Conversation, Role
 
 PASSWORD = "a long enough passphrase"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -17,7 +17,7 @@ async def console(  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[Console]:
     """An in-process gateway on the session's Rasa worker (as the `gateway` fixture), with its app exposed
     so the REST person's channel can be given a recording sender."""
-    from bot.app import create_app
+    from bot.gateway.app import create_app
 
     await eventually(_ready(core_pool), timeout=600, every=0.5)  # the first chat needs the model loaded
     app = create_app(gateway_settings(database_url, action_server_url, model_path), core=core_pool)

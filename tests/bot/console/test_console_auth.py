@@ -12,9 +12,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import func, select, update
 
-from bot import audit
-from bot.db import PROJECT_ROOT
-from bot.models import AuditEvent, ConsoleSession, Coordinator, Message, Role, utcnow
+from bot.store import audit
+from bot.store.db import PROJECT_ROOT
+from bot.store.models import AuditEvent, ConsoleSession, Coordinator, Message, Role, utcnow
 from tests.bot.console.browsing import PASSWORD, Console, csrf_of
 
 GENERIC = "That email and password don&#39;t match an active account."

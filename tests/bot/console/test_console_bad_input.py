@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from bot import audit, storable
 from bot.console import auth
-from bot.coordination import MAX_REPLY_CHARS
-from bot.models import AuditEvent, ConsoleSession, Coordinator, Message, Role
+from bot.handoff.coordination import MAX_REPLY_CHARS
+from bot.store import audit, storable
+from bot.store.models import AuditEvent, ConsoleSession, Coordinator, Message, Role
 from tests import hostile
 from tests.bot.console.browsing import PASSWORD, Browser, Console
 

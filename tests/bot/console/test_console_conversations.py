@@ -9,10 +9,10 @@ from typing import List
 
 from sqlalchemy import select
 
-from bot import satisfaction
 from bot.console import canned
-from bot.models import AuditEvent, Coordinator, Message, Role
-from bot.repository import ConversationRepository
+from bot.handoff import satisfaction
+from bot.store.models import AuditEvent, Coordinator, Message, Role
+from bot.store.repository import ConversationRepository
 from tests.bot.console.browsing import Console
 from tests.tracker import copy_tracker_events, tracker_slot
 

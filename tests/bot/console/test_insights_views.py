@@ -13,13 +13,13 @@ from typing import Any, AsyncIterator, Dict, List
 import pytest_asyncio
 import yaml
 
-from bot import audit
-from bot.app import create_app
-from bot.core import CorePool, CoreSettings
-from bot.db import sync_url
+from bot.core.pool import CorePool, CoreSettings
 from bot.faq.catalog import FAQ_DIR, load_catalog
 from bot.faq.training_data import build
-from bot.models import Role
+from bot.gateway.app import create_app
+from bot.store import audit
+from bot.store.db import sync_url
+from bot.store.models import Role
 from tests.bot.console.browsing import PASSWORD, Console
 from tests.bot.insights import scenario
 from tests.bot.insights.seeding import Seeder

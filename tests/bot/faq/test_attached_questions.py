@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.faq.attached_questions import MissedFolder
 from bot.faq.catalog import FAQ_DIR, CatalogError, load_catalog
-from bot.faq.missed import MissedFolder
 from bot.faq.training_data import RETRIEVAL_INTENT, build
 from bot.insights.attach import Attacher, AttachError
 

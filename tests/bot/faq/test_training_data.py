@@ -5,10 +5,10 @@ import sys
 
 import yaml
 
-from bot.db import PROJECT_ROOT
 from bot.faq.catalog import load_catalog
 from bot.faq.evaluate import DEFAULT_HELDOUT, load_heldout, predicted_topic
 from bot.faq.training_data import is_stale, render, response_text, training_examples
+from bot.store.db import PROJECT_ROOT
 
 CATALOG = load_catalog()
 

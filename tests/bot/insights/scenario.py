@@ -12,7 +12,7 @@ from typing import Dict
 from zoneinfo import ZoneInfo
 
 from bot.insights.period import Period
-from bot.models import Author, MessageKind
+from bot.store.models import Author, MessageKind
 from tests.bot.insights.seeding import Seeder, fallback, faq, intent, new_session, utc
 
 ZONE = ZoneInfo("America/New_York")

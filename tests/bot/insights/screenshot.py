@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, List
 from zoneinfo import ZoneInfo
 
-from bot.app import create_app
-from bot.core import CorePool, CoreSettings
-from bot.db import create_engine, create_session_factory, migrate, sync_url
+from bot.core.pool import CorePool, CoreSettings
 from bot.faq.catalog import load_catalog
-from bot.models import Author
+from bot.gateway.app import create_app
+from bot.store.db import create_engine, create_session_factory, migrate, sync_url
+from bot.store.models import Author
 from tests.bot.console.browsing import PASSWORD, Console
 from tests.bot.insights.seeding import Seeder, fallback, faq, intent
 from tests.browser import chromium

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence
 
-from bot.db import PROJECT_ROOT, sync_url
-from bot.models import (
+from bot.store.db import PROJECT_ROOT, sync_url
+from bot.store.models import (
     Author,
     ChannelIdentity,
     Conversation,

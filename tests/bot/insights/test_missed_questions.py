@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 from bot.insights.missed import MissedQuestion, MissedQuestions, group_similar
-from bot.models import Author
+from bot.store.models import Author
 from tests.bot.insights import scenario
 from tests.bot.insights.seeding import Seeder, utc
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import bot.trials.models  # noqa: F401 - registers the trial tables on Base.metadata
-from bot.models import Base
+from bot.store.models import Base
 from bot.trials.cli import SNAPSHOT_PATH, load_bundled_snapshot_if_empty
 from bot.trials.conditions import ConditionIndex
 from bot.trials.geo import Geocoder

@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from bot.db import alembic_config, migrate
+from bot.store.db import alembic_config, migrate
 from bot.trials.importer import TrialImporter
 from bot.trials.models import Trial
 from bot.trials.records import parse_study

@@ -1,0 +1,128 @@
+"""A Rasa worker process: loads the trained model once and answers messages sent over a pipe.
+
+Runs in its own process (started by `bot.core.pool.CorePool`) so that model prediction never blocks
+the gateway's event loop. Messages of different conversations are handled concurrently on the
+worker's own event loop; Rasa's lock store keeps one conversation's messages in order. Trackers
+of the worker's recent conversations stay in memory between messages (`bot.core.tracker_cache`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any, Tuple
+
+from bot import logs
+from bot.core import action_outage, speedups
+
+logger = logging.getLogger(__name__)
+
+
+def configure_rasa_logging(log_level: str) -> None:
+    """Set Rasa's (and its structlog's) log level in this process, never below INFO, with identifiers masked.
+
+    At DEBUG Rasa logs every message's text, entities and slots, so LOG_LEVEL=DEBUG still logs
+    Rasa at INFO here (debug the model with `rasa shell --debug` on made-up conversations instead).
+    """
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    level = logging.getLevelName(logs.level_for_libraries(log_level))
+    configure_logging_and_warnings(level)
+    configure_structlog(level)
+    logs.quiet_libraries()
+    logs.mask_handlers()
+
+
+def limit_tensorflow_threads(threads: int) -> None:
+    """Let TensorFlow use at most `threads` threads for one operation and between operations (0: its default).
+
+    Several workers on a few cores each running TensorFlow's own thread pools (one thread per
+    core each) only take turns on the same cores.
+    """
+    if threads <= 0:
+        return
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.core.tracker_cache import CachedSQLTrackerStore
+
+    return Agent.load(
+        model_path,
+        tracker_store=CachedSQLTrackerStore(host=tracker_url),
+        action_endpoint=EndpointConfig(url=action_url),
+    )
+
+
+async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    _, request_id, sender_id, text, channel, metadata = request
+    try:
+        output = CollectingOutputChannel()
+        message = UserMessage(
+            text, output, sender_id, input_channel=channel, metadata=dict(metadata or {})
+        )
+        replies = await agent.handle_message(message)
+        if replies is None:
+            return ("failed", request_id, "the model is not loaded")
+        return ("result", request_id, replies)
+    except Exception as error:  # reported to the gateway, which answers the person kindly
+        logger.exception("Rasa failed on a message in conversation %s", sender_id)
+        return ("failed", request_id, f"Rasa failed: {type(error).__name__}")  # its text may quote the message
+
+
+def serve(
+    conn: Connection, model_path: str, action_url: str, tracker_url: str, log_level: str, tf_threads: int = 0
+) -> None:
+    """Process entry point: load the model, report ready, then answer until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    configure_rasa_logging(log_level)
+    limit_tensorflow_threads(tf_threads)
+    speedups.install()
+    action_outage.install()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    send_lock = threading.Lock()
+
+    def send(item: Tuple[Any, ...]) -> None:
+        with send_lock:
+            conn.send(item)
+
+    started = time.monotonic()
+    try:
+        agent = _load_agent(model_path, action_url, tracker_url)
+    except Exception as error:
+        send(("error", f"could not load the model at {model_path}: {type(error).__name__}: {error}"))
+        return
+    send(("ready", {"pid": os.getpid(), "load_seconds": round(time.monotonic() - started, 2)}))
+
+    async def handle(request: Tuple[Any, ...]) -> None:
+        send(await _answer(agent, request))
+
+    def read() -> None:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                break
+            if request[0] == "stop":
+                break
+            loop.call_soon_threadsafe(lambda r=request: loop.create_task(handle(r)))
+        loop.call_soon_threadsafe(loop.stop)
+
+    threading.Thread(target=read, name="core-worker-reader", daemon=True).start()
+    loop.run_forever()

@@ -1,0 +1,1 @@
+"""What we keep and for how long: "delete my data" (forget), erasing a conversation, retention."""

@@ -1,0 +1,32 @@
+"""Crisis: recognising messages about suicide or self-harm, and the crisis lines the person is given at once.
+
+The words live in `safety_phrases/crisis.yml` (with comments, for clinical review); the matching
+(typos, slang, look-alike letters, figures of speech) is `bot/safety/phrases.py`. `is_crisis` does not
+depend on the NLU model's intent, so the router runs it before the model is asked, in every
+conversation state.
+
+Trade-off: precision on figures of speech matters, but when a message might be a real first-person
+risk statement it fires — negations ("I'm not suicidal but...") and half-jokes included. A false
+alarm costs a kind message and a coordinator's look; a miss could cost a life.
+"""
+
+from __future__ import annotations
+
+from bot.messages import Reply
+from bot.safety import phrases
+
+LIST = "crisis"
+
+
+def resources() -> Reply:
+    """What the person is told at once: the 988 Lifeline (call, text or chat) and 911 if in danger now."""
+    return Reply(
+        text="I'm really sorry you're feeling this way. You don't have to go through it alone. "
+        "You can call or text 988 (Suicide & Crisis Lifeline) any time, or chat at 988lifeline.org. "
+        "If you're in danger right now, call 911."
+    )
+
+
+def is_crisis(text: str) -> bool:
+    """Whether a message is about suicide or self-harm (direct, indirect, slang or misspelt), not a figure of speech."""
+    return bool(phrases.load(LIST).find(text))

@@ -1,0 +1,31 @@
+"""Medical emergencies: recognising chest pain, trouble breathing, severe bleeding, fever during
+treatment and the like, and telling the person at once to call 911 or go to the emergency room.
+
+The words live in `safety_phrases/emergency.yml` (for clinical review); the matching is
+`bot/safety/phrases.py`. Like the crisis check it runs before the NLU model and in every conversation
+state; unlike a crisis, the conversation stays where it is (nobody is queued): a coordinator cannot
+help faster than 911 can.
+"""
+
+from __future__ import annotations
+
+from bot.messages import Reply
+from bot.safety import phrases
+
+LIST = "emergency"
+SOURCE = "https://www.cancer.gov/about-cancer/treatment/side-effects/infection"
+
+
+def advice() -> Reply:
+    """What the person is told at once: 911 or the emergency room, then their care team, with a source."""
+    return Reply(
+        text="That could be a medical emergency. If it's happening now, call 911 or go to the nearest "
+        "emergency room. Don't wait for a chat reply. If you're having cancer treatment, call your "
+        "care team's 24-hour number too. A fever during chemotherapy can be serious and needs a call "
+        f"right away.\n\nSource: {SOURCE}"
+    )
+
+
+def is_emergency(text: str) -> bool:
+    """Whether a message describes a possible medical emergency (not a figure of speech)."""
+    return bool(phrases.load(LIST).find(text))

@@ -1,0 +1,1 @@
+"""Slack: the Events API adapter (slack-bolt), private-channel handoff, Block Kit rendering."""

@@ -1,0 +1,1 @@
+"""The web chat: our own page and embeddable widget over a WebSocket."""

@@ -1,0 +1,60 @@
+"""The medical-advice word list: the clearest requests are caught without the model, and trial,
+biobank and privacy questions that share words with them are not."""
+
+import pytest
+import yaml
+
+from bot.faq.catalog import load_catalog
+from bot.safety import phrases
+from bot.safety.medical_advice import LIST, is_medical_advice
+
+CAUGHT = [
+    "is it ok if i stop taking my pills for a week",
+    "can i skip chemo this week because im tired",
+    "should i lower my dose because of the side effects",
+    "how much of my pain medicine can i take at once",
+    "what do my scan results mean",
+    "my psa is 8.2 is that bad",
+    "how long do i have left",
+    "will my cancer come back",
+    "shud i stop my chemo",  # typo
+]
+NOT_CAUGHT = [
+    "what happens if i stop taking part in the trial",
+    "can i quit the trial any time",
+    "will i get results from the biobank",
+    "where can i find the trial results",
+    "can i post my scan results on tiktok",
+    "who gets my test results from the study",
+    "how much does a trial cost",
+    "how many visits should i expect",
+]
+
+
+@pytest.mark.parametrize("text", CAUGHT)
+def test_clear_requests_for_medical_advice_are_caught(text: str) -> None:
+    assert is_medical_advice(text)
+
+
+@pytest.mark.parametrize("text", NOT_CAUGHT)
+def test_questions_sharing_words_with_them_are_not(text: str) -> None:
+    assert not is_medical_advice(text)
+
+
+def test_no_faq_title_and_at_most_one_faq_example_is_diverted() -> None:
+    diverted = [
+        (topic.id, text)
+        for topic in load_catalog()
+        for text in [topic.title, topic.canonical_question, *topic.examples]
+        if is_medical_advice(text)
+    ]
+    # "can i skip a dose of the study drug if i feel bad" is a dosing question: the care team answers it.
+    assert diverted == [("side_effect_help", "can i skip a dose of the study drug if i feel bad")]
+
+
+def test_every_listed_phrase_is_caught_and_no_exclusion_is() -> None:
+    data = yaml.safe_load((phrases.DIRECTORY / f"{LIST}.yml").read_text(encoding="utf-8"))
+    listed = [p.replace(phrases.GAP, "") for group in data["phrases"].values() for p in group]
+    excluded = [p for group in data["not_matching"].values() for p in group]
+    assert [p for p in listed if not is_medical_advice(p)] == []
+    assert [p for p in excluded if is_medical_advice(p)] == []
