@@ -91,8 +91,10 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     ratio = results.get("comparison", {}).get("10", {})
     value = met = None
     if ratio.get("throughput_per_s") is not None:
-        value = (f"{ratio['throughput_per_s']}× ({ours10['throughput_per_s']} vs "  # type: ignore[index]
-                 f"{theirs10['throughput_per_s']} msg/s)")  # type: ignore[index]
+        value = (
+            f"{ratio['throughput_per_s']}× ({ours10['throughput_per_s']} vs "  # type: ignore[index]
+            f"{theirs10['throughput_per_s']} msg/s)"
+        )  # type: ignore[index]
         met = ratio["throughput_per_s"] >= GOAL_THROUGHPUT_RATIO
     rows.append(_goal("Throughput at 10 conversations", f"≥ {GOAL_THROUGHPUT_RATIO:g}× plain Rasa", value, met))
     value = met = None
@@ -107,13 +109,23 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     rows.append(_goal("p50 latency, one conversation", f"≤ {GOAL_P50_ONE_USER_MS:g} ms", value, met))
     trialbot = results.get("targets", {}).get("trialbot", {})
     start = trialbot.get("start_to_ready_s")
-    rows.append(_goal("Start to ready (trained model)", f"≤ {GOAL_START_TO_READY_S:g} s",
-                      f"{start} s" if start is not None else None,
-                      start <= GOAL_START_TO_READY_S if start is not None else None))
+    rows.append(
+        _goal(
+            "Start to ready (trained model)",
+            f"≤ {GOAL_START_TO_READY_S:g} s",
+            f"{start} s" if start is not None else None,
+            start <= GOAL_START_TO_READY_S if start is not None else None,
+        )
+    )
     gateway = trialbot.get("gateway_rss_mb")
-    rows.append(_goal("Gateway memory (no model)", f"≤ {GOAL_GATEWAY_RSS_MB:g} MB RSS",
-                      f"{gateway} MB" if gateway is not None else None,
-                      gateway <= GOAL_GATEWAY_RSS_MB if gateway is not None else None))
+    rows.append(
+        _goal(
+            "Gateway memory (no model)",
+            f"≤ {GOAL_GATEWAY_RSS_MB:g} MB RSS",
+            f"{gateway} MB" if gateway is not None else None,
+            gateway <= GOAL_GATEWAY_RSS_MB if gateway is not None else None,
+        )
+    )
     ledger, probes = trialbot.get("ledger"), trialbot.get("duplicate_probes")
     value = met = None
     if ledger:
@@ -125,14 +137,28 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     rows.append(_goal("Messages lost / answered twice", "0 / 0", value, met))
     search = results.get("trial_search") or {}
     scaled = (search.get("scaled") or {}).get("trials", 100_000)
-    for key, label, limit in (("snapshot", "Trial search p95, snapshot", GOAL_SEARCH_SNAPSHOT_P95_MS),
-                              ("scaled", f"Trial search p95, {scaled:,} trials", GOAL_SEARCH_SCALED_P95_MS)):
+    for key, label, limit in (
+        ("snapshot", "Trial search p95, snapshot", GOAL_SEARCH_SNAPSHOT_P95_MS),
+        ("scaled", f"Trial search p95, {scaled:,} trials", GOAL_SEARCH_SCALED_P95_MS),
+    ):
         p95 = (search.get(key) or {}).get("p95_ms")
-        rows.append(_goal(label, f"≤ {limit:g} ms", f"{p95} ms" if p95 is not None else None,
-                          p95 <= limit if p95 is not None else None))
+        rows.append(
+            _goal(
+                label,
+                f"≤ {limit:g} ms",
+                f"{p95} ms" if p95 is not None else None,
+                p95 <= limit if p95 is not None else None,
+            )
+        )
     wall = results.get("bench_wall_s")
-    rows.append(_goal("`make bench` wall time", "< 15 min", f"{wall / 60:.1f} min" if wall else None,
-                      wall < GOAL_BENCH_WALL_S if wall else None))
+    rows.append(
+        _goal(
+            "`make bench` wall time",
+            "< 15 min",
+            f"{wall / 60:.1f} min" if wall else None,
+            wall < GOAL_BENCH_WALL_S if wall else None,
+        )
+    )
     return rows
 
 
@@ -178,21 +204,28 @@ def markdown(results: Dict[str, Any]) -> str:
             row = _level(results, key, level)
             if row:
                 unanswered = row["errors"] + row["failed"] + row["empty"]
-                out.append(f"| {level} | {name} | {_ms(row['p50_ms'])} | {_ms(row['p95_ms'])} | "
-                           f"{_ms(row['p99_ms'])} | {row['throughput_per_s']} | {row['sent']} | "
-                           f"{row['answered']} | {unanswered} |")
+                out.append(
+                    f"| {level} | {name} | {_ms(row['p50_ms'])} | {_ms(row['p95_ms'])} | "
+                    f"{_ms(row['p99_ms'])} | {row['throughput_per_s']} | {row['sent']} | "
+                    f"{row['answered']} | {unanswered} |"
+                )
         ratio = results.get("comparison", {}).get(str(level))
         if ratio:
-            out.append(f"| {level} | trialbot ÷ Rasa | {_ratio(ratio['p50_ms'])} | {_ratio(ratio['p95_ms'])} | "
-                       f"{_ratio(ratio['p99_ms'])} | {_ratio(ratio['throughput_per_s'])} | | | |")
+            out.append(
+                f"| {level} | trialbot ÷ Rasa | {_ratio(ratio['p50_ms'])} | {_ratio(ratio['p95_ms'])} | "
+                f"{_ratio(ratio['p99_ms'])} | {_ratio(ratio['throughput_per_s'])} | | | |"
+            )
     kinds = list((_level(results, "trialbot", 1) or {}).get("by_kind", {}))
     header = " | ".join(names[k] for k in names if k in targets)
     separator = "| --- |" + " --- |" * sum(k in targets for k in names)
     if kinds:
         out += ["", f"| One conversation, p50 by message | {header} |", separator]
         for kind in kinds:
-            cells = [_ms(((_level(results, k, 1) or {}).get("by_kind", {}).get(kind) or {}).get("p50_ms"))
-                     for k in names if k in targets]
+            cells = [
+                _ms(((_level(results, k, 1) or {}).get("by_kind", {}).get(kind) or {}).get("p50_ms"))
+                for k in names
+                if k in targets
+            ]
             out.append(f"| {kind} | " + " | ".join(cells) + " |")
     out += ["", f"| Start and memory | {header} |", separator]
 
@@ -201,35 +234,49 @@ def markdown(results: Dict[str, Any]) -> str:
 
     row("Start to ready", lambda t: f"{t.get('start_to_ready_s')} s")
     row("All workers loaded", lambda t: f"{t['all_workers_ready_s']} s" if t.get("all_workers_ready_s") else "–")
-    row("Model load per worker", lambda t: ", ".join(f"{w.get('load_seconds')} s" for w in t.get("workers", []))
-        or "(inside start to ready)")
+    row(
+        "Model load per worker",
+        lambda t: ", ".join(f"{w.get('load_seconds')} s" for w in t.get("workers", [])) or "(inside start to ready)",
+    )
     row("RSS after load", lambda t: _memory(t.get("memory", [])))
     row("Total RSS", lambda t: f"{t.get('total_rss_mb')} MB")
     ledger, probes = targets.get("trialbot", {}).get("ledger"), targets.get("trialbot", {}).get("duplicate_probes")
     if ledger:
-        out += ["", "| Messages (trialbot, every load level) | Sent | Stored | Answered | Lost | Answered twice |",
-                "| --- | --- | --- | --- | --- | --- |",
-                f"| unique message ids | {ledger['sent']} | {ledger['stored']} | {ledger['answered']} | "
-                f"{ledger['lost']} | {ledger['duplicated']} |"]
+        out += [
+            "",
+            "| Messages (trialbot, every load level) | Sent | Stored | Answered | Lost | Answered twice |",
+            "| --- | --- | --- | --- | --- | --- |",
+            f"| unique message ids | {ledger['sent']} | {ledger['stored']} | {ledger['answered']} | "
+            f"{ledger['lost']} | {ledger['duplicated']} |",
+        ]
         if probes:
-            out.append(f"| repeated deliveries (2 at once + 1 later) | {probes['ids']} | | "
-                       f"{probes['consistent']} answered once | | |")
+            out.append(
+                f"| repeated deliveries (2 at once + 1 later) | {probes['ids']} | | "
+                f"{probes['consistent']} answered once | | |"
+            )
     webchat = targets.get("trialbot", {}).get("webchat")
     if webchat:
         load, audited = webchat["load"], webchat["ledger"]
-        out += ["", f"Web chat (WebSockets, {load['concurrency']} conversations for {load['elapsed_s']} s): "
-                f"{audited['sent']} messages sent, {audited['stored']} stored, {audited['answered']} answered, "
-                f"{audited['lost']} lost, {audited['duplicated']} answered twice; p50 {_ms(load['p50_ms'])}, "
-                f"p95 {_ms(load['p95_ms'])}, {load['throughput_per_s']} messages/s."]
+        out += [
+            "",
+            f"Web chat (WebSockets, {load['concurrency']} conversations for {load['elapsed_s']} s): "
+            f"{audited['sent']} messages sent, {audited['stored']} stored, {audited['answered']} answered, "
+            f"{audited['lost']} lost, {audited['duplicated']} answered twice; p50 {_ms(load['p50_ms'])}, "
+            f"p95 {_ms(load['p95_ms'])}, {load['throughput_per_s']} messages/s.",
+        ]
     search = results.get("trial_search")
     if search:
         out += ["", "| Trial search | p50 | p95 |", "| --- | --- | --- |"]
         if search.get("snapshot"):
-            out.append(f"| Snapshot (489 trials) | {_ms(search['snapshot']['p50_ms'])} | "
-                       f"{_ms(search['snapshot']['p95_ms'])} |")
+            out.append(
+                f"| Snapshot (489 trials) | {_ms(search['snapshot']['p50_ms'])} | "
+                f"{_ms(search['snapshot']['p95_ms'])} |"
+            )
         if search.get("scaled"):
-            out.append(f"| Generated {search['scaled']['trials']:,} trials ({search['scaled']['sites']:,} sites) | "
-                       f"{_ms(search['scaled']['p50_ms'])} | {_ms(search['scaled']['p95_ms'])} |")
+            out.append(
+                f"| Generated {search['scaled']['trials']:,} trials ({search['scaled']['sites']:,} sites) | "
+                f"{_ms(search['scaled']['p50_ms'])} | {_ms(search['scaled']['p95_ms'])} |"
+            )
     training = results.get("training") or {}
     out += ["", f"Model training (last `make train`): {training.get('text', 'unknown')}."]
     return "\n".join(out) + "\n"

@@ -53,16 +53,31 @@ def _say(text: str) -> None:
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     """Arguments, with defaults from BENCH_* variables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS") or 25),
-                        help="duration of each load level (default 25)")
-    parser.add_argument("--levels", default=os.environ.get("BENCH_LEVELS") or "1,10,50",
-                        help="concurrent conversations per level, comma-separated (default 1,10,50)")
-    parser.add_argument("--max-messages", type=int, default=_env_int("BENCH_MAX_MESSAGES", 10_000),
-                        help="most messages sent per level (default 10000)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_SECONDS") or 25),
+        help="duration of each load level (default 25)",
+    )
+    parser.add_argument(
+        "--levels",
+        default=os.environ.get("BENCH_LEVELS") or "1,10,50",
+        help="concurrent conversations per level, comma-separated (default 1,10,50)",
+    )
+    parser.add_argument(
+        "--max-messages",
+        type=int,
+        default=_env_int("BENCH_MAX_MESSAGES", 10_000),
+        help="most messages sent per level (default 10000)",
+    )
     parser.add_argument("--targets", default=os.environ.get("BENCH_TARGETS") or ",".join(TARGETS))
     parser.add_argument("--workers", type=int, default=_env_int("BENCH_WORKERS", os.cpu_count() or 1))
-    parser.add_argument("--trials", type=int, default=_env_int("BENCH_TRIALS", 100_000),
-                        help="generated trials for the search benchmark; 0 skips it")
+    parser.add_argument(
+        "--trials",
+        type=int,
+        default=_env_int("BENCH_TRIALS", 100_000),
+        help="generated trials for the search benchmark; 0 skips it",
+    )
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "trialbot.tar.gz")
     parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "bench")
@@ -87,23 +102,38 @@ def prepare_database(path: Path) -> float:
 async def _levels(stack: Stack, args: argparse.Namespace, failure_texts: frozenset) -> tuple:
     """Warm-up, then each load level; (summaries by level, warm-up summary, every sample)."""
     samples: List[Sample] = []
-    warm = LoadSpec(stack.webhook_url, 2, 60, 2 * len(SCRIPT), request_timeout=args.request_timeout,
-                    run_id=f"{stack.name.replace(' ', '')}-warm", failure_texts=failure_texts)
+    warm = LoadSpec(
+        stack.webhook_url,
+        2,
+        60,
+        2 * len(SCRIPT),
+        request_timeout=args.request_timeout,
+        run_id=f"{stack.name.replace(' ', '')}-warm",
+        failure_texts=failure_texts,
+    )
     warmed = await run_load(warm)
     samples += warmed.samples
     _say(f"  warm-up: {warmed.summary()['answered']}/{len(warmed.samples)} answered in {warmed.elapsed:.1f} s")
     levels: Dict[str, Any] = {}
     for level in args.levels:
-        spec = LoadSpec(stack.webhook_url, level, args.seconds, args.max_messages,
-                        request_timeout=args.request_timeout, run_id=f"{stack.name.replace(' ', '')}-l{level}",
-                        failure_texts=failure_texts)
+        spec = LoadSpec(
+            stack.webhook_url,
+            level,
+            args.seconds,
+            args.max_messages,
+            request_timeout=args.request_timeout,
+            run_id=f"{stack.name.replace(' ', '')}-l{level}",
+            failure_texts=failure_texts,
+        )
         result = await run_load(spec)
         samples += result.samples
         summary = result.summary()
         levels[str(level)] = summary
-        _say(f"  {level:>3} conversations: {summary['answered']}/{summary['sent']} answered, "
-             f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
-             f"{summary['throughput_per_s']} answered/s, {summary['errors']} errors, {summary['failed']} failed")
+        _say(
+            f"  {level:>3} conversations: {summary['answered']}/{summary['sent']} answered, "
+            f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
+            f"{summary['throughput_per_s']} answered/s, {summary['errors']} errors, {summary['failed']} failed"
+        )
         await asyncio.sleep(1)
     return levels, warmed.summary(), samples
 
@@ -132,12 +162,20 @@ def bench_target(name: str, args: argparse.Namespace, workdir: Path, template_db
             probes = asyncio.run(duplicate_deliveries(stack.webhook_url, DUPLICATE_PROBES, "trialbot-dup"))
             samples += probes
             figures["duplicate_probes"] = ledger.duplicate_probes(probes)
-            web = LoadSpec(stack.base_url, WEBCHAT_CONVERSATIONS, args.seconds, args.max_messages,
-                           request_timeout=args.request_timeout, failure_texts=failure_texts)
+            web = LoadSpec(
+                stack.base_url,
+                WEBCHAT_CONVERSATIONS,
+                args.seconds,
+                args.max_messages,
+                request_timeout=args.request_timeout,
+                failure_texts=failure_texts,
+            )
             webchat = asyncio.run(run_webchat_load(web))
             figures["webchat"] = {"load": webchat.summary(), "samples": webchat.samples}
-            _say(f"  web chat, {WEBCHAT_CONVERSATIONS} conversations: {webchat.summary()['answered']}/"
-                 f"{len(webchat.samples)} answered, p95 {webchat.summary()['p95_ms']} ms")
+            _say(
+                f"  web chat, {WEBCHAT_CONVERSATIONS} conversations: {webchat.summary()['answered']}/"
+                f"{len(webchat.samples)} answered, p95 {webchat.summary()['p95_ms']} ms"
+            )
         memory = stack.memory()
         figures["memory"] = memory
         figures["total_rss_mb"] = round(sum(r["rss_mb"] for r in memory), 1)
@@ -153,9 +191,11 @@ def bench_target(name: str, args: argparse.Namespace, workdir: Path, template_db
             web_samples = figures["webchat"].pop("samples")
             figures["webchat"]["ledger"] = ledger.audit(url, web_samples, channel="webchat")
         lg = figures["ledger"]
-        _say(f"  messages: {lg['sent']} sent, {lg['stored']} stored, {lg['answered']} answered, {lg['lost']} lost, "
-             f"{lg['duplicated']} answered twice; repeated deliveries answered once: "
-             f"{figures['duplicate_probes']['consistent']}/{figures['duplicate_probes']['ids']}")
+        _say(
+            f"  messages: {lg['sent']} sent, {lg['stored']} stored, {lg['answered']} answered, {lg['lost']} lost, "
+            f"{lg['duplicated']} answered twice; repeated deliveries answered once: "
+            f"{figures['duplicate_probes']['consistent']}/{figures['duplicate_probes']['ids']}"
+        )
     return figures
 
 
@@ -179,8 +219,10 @@ def training() -> Dict[str, Any]:
     if record is None:
         return {"seconds": None, "text": "unknown (no record: the model was trained before training times were kept)"}
     minutes = record["seconds"] / 60
-    return record | {"text": f"{minutes:.1f} min ({record['seconds']:g} s) on {record.get('cpus')} cores, "
-                             f"finished {record.get('finished_at')}"}
+    return record | {
+        "text": f"{minutes:.1f} min ({record['seconds']:g} s) on {record.get('cpus')} cores, "
+        f"finished {record.get('finished_at')}"
+    }
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -205,8 +247,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"No trained model at {args.model}: run `make train` first.", file=sys.stderr)
         return 2
     if not is_current(args.model):
-        print("The model is older than its training data: run `make train` first (the bench does not train).",
-              file=sys.stderr)
+        print(
+            "The model is older than its training data: run `make train` first (the bench does not train).",
+            file=sys.stderr,
+        )
         return 2
     results["model"] = {"path": str(args.model), "size_mb": round(args.model.stat().st_size / 2**20, 1)}
     results["training"] = training()

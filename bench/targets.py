@@ -230,8 +230,9 @@ def start_trialbot(model_path: Path, database_url: str, workers: int, log: Path,
     return stack
 
 
-def start_plain_rasa(model_path: Path, database_url: str, tracker_db: Path, workdir: Path, log: Path,
-                     timeout: float = 600) -> Stack:
+def start_plain_rasa(
+    model_path: Path, database_url: str, tracker_db: Path, workdir: Path, log: Path, timeout: float = 600
+) -> Stack:
     """`rasa run` on the same model with a `rasa_sdk` action server; ready when both answer."""
     port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
@@ -241,14 +242,24 @@ def start_plain_rasa(model_path: Path, database_url: str, tracker_db: Path, work
     )
     env = _base_env(database_url)
     started = time.monotonic()
-    actions = _start(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env, log
-    )
+    actions = _start([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env, log)
     rasa = _start(
         [
-            sys.executable, "-m", "rasa", "run", "--enable-api", "--connector", "rest",
-            "-m", str(model_path), "--endpoints", str(endpoints),
-            "--interface", "127.0.0.1", "--port", str(port),
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--enable-api",
+            "--connector",
+            "rest",
+            "-m",
+            str(model_path),
+            "--endpoints",
+            str(endpoints),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
         ],
         env,
         log,

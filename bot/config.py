@@ -185,9 +185,7 @@ def _metrics_token(config: Config) -> Optional[Secret]:
     return token
 
 
-def load_settings(
-    environ: Optional[Mapping[str, str]] = None, env_file: Optional[Path] = None
-) -> Settings:
+def load_settings(environ: Optional[Mapping[str, str]] = None, env_file: Optional[Path] = None) -> Settings:
     """Read and validate all settings once; raise `ConfigError` naming the bad variable."""
     env_path = env_file if env_file is not None else Path(".env")
     config = Config(

@@ -40,10 +40,7 @@ INTRODUCED_CAPACITY = 50_000
 """Conversations the router remembers the bot has already written in (the rest ask the database)."""
 
 TROUBLE_REPLY = Reply(
-    text=(
-        "Sorry, I'm having trouble answering right now. Your message is saved. "
-        "Please try again in a minute."
-    )
+    text=("Sorry, I'm having trouble answering right now. Your message is saved. " "Please try again in a minute.")
 )
 EMPTY_REPLY = Reply(text="I didn't catch any words there. What would you like to know about clinical trials?")
 

@@ -41,8 +41,10 @@ def render(sender: str, replies: List[Reply]) -> List[Dict[str, Any]]:
 
 def is_identifier(value: str, limit: int) -> bool:
     """A non-empty id of at most `limit` characters without control characters or unpaired surrogates."""
-    return 0 < len(value) <= limit and value.strip() != "" and not any(
-        unicodedata.category(c) in ("Cc", "Cs") for c in value
+    return (
+        0 < len(value) <= limit
+        and value.strip() != ""
+        and not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
     )
 
 
@@ -66,20 +68,24 @@ async def receive(request: Request) -> JSONResponse:
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
-        return _error(400, "the body must be JSON like {\"sender\": \"...\", \"message\": \"...\"}")
+        return _error(400, 'the body must be JSON like {"sender": "...", "message": "..."}')
     if not isinstance(payload, dict):
         return _error(400, "the body must be a JSON object with sender and message")
     sender, text = payload.get("sender"), payload.get("message")
     if not isinstance(sender, str) or not is_identifier(sender, MAX_SENDER_CHARS):
-        return _error(400, f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters, "
-                           "without control characters")
+        return _error(
+            400,
+            f"sender must be a non-empty string of at most {MAX_SENDER_CHARS} characters, "
+            "without control characters",
+        )
     if not isinstance(text, str):
         return _error(400, "message must be a string")
     try:
         message_id = message_id_of(payload.get("message_id"))
     except ValueError:
-        return _error(400, f"message_id must be a string or a whole number of at most {MAX_MESSAGE_ID_CHARS} "
-                           "characters")
+        return _error(
+            400, f"message_id must be a string or a whole number of at most {MAX_MESSAGE_ID_CHARS} " "characters"
+        )
     wait = request.app.state.rate_limit.wait(CHANNEL, sender)
     if wait is not None:
         return JSONResponse(

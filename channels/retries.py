@@ -123,7 +123,10 @@ def telegram_retrying(policy: RetryPolicy, address: Address) -> AsyncRetrying:
         seconds = state.next_action.sleep if state.next_action else 0.0
         logger.warning(
             "Telegram: %s on a reply to conversation %s (attempt %d); retrying in %.1f s",
-            type(error).__name__, address.conversation_id or "(unknown)", state.attempt_number, seconds,
+            type(error).__name__,
+            address.conversation_id or "(unknown)",
+            state.attempt_number,
+            seconds,
         )
 
     def give_up(state: RetryCallState) -> NoReturn:
@@ -193,8 +196,9 @@ class _PolicyWaits(AsyncRetryHandler):
         seconds = self.seconds(state, response)
         method = request.url.rstrip("/").rsplit("/", 1)[-1]
         reason = f"HTTP {response.status_code}" if response is not None else type(error).__name__
-        logger.warning("Slack: %s failed (%s, attempt %d); retrying in %.1f s",
-                       method, reason, state.current_attempt + 1, seconds)
+        logger.warning(
+            "Slack: %s failed (%s, attempt %d); retrying in %.1f s", method, reason, state.current_attempt + 1, seconds
+        )
         await self.policy.sleep(seconds)
         state.increment_current_attempt()
 

@@ -76,7 +76,6 @@ SIZES = [999, 1_000, 1_001, 4_000, 4_001, 16_384, 65_000, 100_000, 102_400, 120_
 """Around the web chat's 1,000 characters, the router's 4,000 for the model, and up to and beyond 100 KB."""
 
 
-
 def through_a_gateway(max_examples: int) -> settings:
     """Settings for a property test that sends every example through one running gateway (a function-scoped
     fixture, reused on purpose): few examples, no deadline (the real model answers), no speed checks."""

@@ -67,18 +67,22 @@ def server(port: int) -> Iterator[str]:
         shutil.chown(sockets, "postgres")
     run = [*prefix, str(bin_dir / "pg_ctl")]
     subprocess.run(
-        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--no-sync"],
-        check=True, stdout=subprocess.DEVNULL,
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off -c max_connections=200"
-    subprocess.run([*run, "-D", str(data), "-o", options, "-l", str(home / "server.log"), "-w", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*run, "-D", str(data), "-o", options, "-l", str(home / "server.log"), "-w", "start"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*run, "-D", str(data), "-m", "immediate", "stop"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*run, "-D", str(data), "-m", "immediate", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -23,9 +23,11 @@ def copy_tracker_events(tracker_url: str, database_url: str, conversation_id: st
     source, target = create_engine(sync_url(tracker_url)), create_engine(sync_url(database_url))
     try:
         with source.connect() as connection:
-            rows = connection.execute(
-                select(events).where(events.c.sender_id == conversation_id).order_by(events.c.id)
-            ).mappings().all()
+            rows = (
+                connection.execute(select(events).where(events.c.sender_id == conversation_id).order_by(events.c.id))
+                .mappings()
+                .all()
+            )
         events.create(target, checkfirst=True)
         with target.begin() as connection:
             if rows:
@@ -41,11 +43,15 @@ def tracker_slot(database_url: str, conversation_id: str, name: str) -> object:
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                select(events.c.data)
-                .where(events.c.sender_id == conversation_id, events.c.type_name == "slot")
-                .order_by(events.c.id)
-            ).scalars().all()
+            rows = (
+                connection.execute(
+                    select(events.c.data)
+                    .where(events.c.sender_id == conversation_id, events.c.type_name == "slot")
+                    .order_by(events.c.id)
+                )
+                .scalars()
+                .all()
+            )
     finally:
         engine.dispose()
     values = [json.loads(data)["value"] for data in rows if json.loads(data).get("name") == name]

@@ -92,8 +92,13 @@ def load_centers(locate: Locate, path: Path = CENTERS_PATH) -> CancerCenters:
             raise ProgrammeError(f"{where}: {raw['city']}, {raw['state']} is not in the geodata")
         centers.append(
             CancerCenter(
-                str(raw["name"]), str(raw["city"]), str(raw["state"]), str(raw["type"]), str(raw["website"]),
-                place.latitude, place.longitude,
+                str(raw["name"]),
+                str(raw["city"]),
+                str(raw["state"]),
+                str(raw["type"]),
+                str(raw["website"]),
+                place.latitude,
+                place.longitude,
             )
         )
     names = [c.name for c in centers]
@@ -112,8 +117,15 @@ class BiospecimenStudies:
         """Every located, open site of an open study whose record says it keeps biospecimens."""
         query = (
             select(
-                Trial.nct_id, Trial.brief_title, Trial.biospec_description, TrialSite.facility, TrialSite.city,
-                TrialSite.state, TrialSite.country, TrialSite.latitude, TrialSite.longitude,
+                Trial.nct_id,
+                Trial.brief_title,
+                Trial.biospec_description,
+                TrialSite.facility,
+                TrialSite.city,
+                TrialSite.state,
+                TrialSite.country,
+                TrialSite.latitude,
+                TrialSite.longitude,
             )
             .join(TrialSite, TrialSite.trial_id == Trial.id)
             .where(

@@ -45,8 +45,9 @@ def how_to_donate(service: BiobankService) -> List[Reply]:
     hospital_facts = [hospital.fact(t) for t in ("about", "how_to_join", "choice")]
     moonshot_facts = [moonshot.fact(t) for t in ("about", "collected", "cost", "sharing", "results")]
     return [
-        Reply(with_sources(f"Thank you for thinking about it! {_join([why])} There are two common ways to give.",
-                           [why])),
+        Reply(
+            with_sources(f"Thank you for thinking about it! {_join([why])} There are two common ways to give.", [why])
+        ),
         Reply(with_sources(f"1. Your own hospital's biobank. {_join(hospital_facts)}", hospital_facts)),
         Reply(with_sources(f"2. The {moonshot.name} ({moonshot.nct_id}). {_join(moonshot_facts)}", moonshot_facts)),
         Reply(

@@ -16,9 +16,7 @@ from bot.trials.synonyms import SYNONYMS
 DATA_DIR = PROJECT_ROOT / "data" / "biobank"
 PROGRAMMES_PATH = DATA_DIR / "programmes.yml"
 MAX_FACT_WORDS = 60
-TOPICS = frozenset(
-    "why about collected cost sharing results choice how_to_join where status team_decides".split()
-)
+TOPICS = frozenset("why about collected cost sharing results choice how_to_join where status team_decides".split())
 CHECKS = frozenset({"age", "cancer"})
 
 

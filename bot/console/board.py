@@ -95,15 +95,11 @@ async def person_names(session: AsyncSession, participant_ids: Iterable[int]) ->
     wanted = set(participant_ids)
     if not wanted:
         return {}
-    result = await session.execute(
-        select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted))
-    )
+    result = await session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted)))
     return {pid: name for pid, name in result.all() if name}
 
 
-async def rows(
-    session: AsyncSession, conversations: Sequence[Conversation], positions: bool = False
-) -> List[Row]:
+async def rows(session: AsyncSession, conversations: Sequence[Conversation], positions: bool = False) -> List[Row]:
     """List rows for these conversations, in the given order (queue positions when `positions`)."""
     ids = [c.id for c in conversations]
     if not ids:

@@ -135,8 +135,14 @@ async def _question_context(request: Request, visitor: Visitor) -> Optional[Dict
         topics = list(Attacher(_folder(request)).catalog())
     except AttachError as problem:
         return {"me": visitor, "question": question, "topics": [], "catalog_problem": str(problem), "period": period}
-    return {"me": visitor, "question": question, "topics": topics, "catalog_problem": "", "period": period,
-            "max_note": MAX_NOTE_CHARS}
+    return {
+        "me": visitor,
+        "question": question,
+        "topics": topics,
+        "catalog_problem": "",
+        "period": period,
+        "max_note": MAX_NOTE_CHARS,
+    }
 
 
 @auth.require()
@@ -193,7 +199,10 @@ async def _act(request: Request, visitor: Visitor, new_topic: bool) -> Response:
         return pages.redirect(here, str(problem), True, _secure(request))
     async with request.app.state.sessions() as session:
         await audit.record(
-            session, action, coordinator_id=visitor.coordinator.id, conversation_id=question.conversation_id,
+            session,
+            action,
+            coordinator_id=visitor.coordinator.id,
+            conversation_id=question.conversation_id,
             detail=detail,
         )
         await session.commit()

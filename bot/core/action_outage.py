@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (
     "Sorry, I can't look that up right now: part of me is having trouble. Your message is saved. "
-    "Please try again in a few minutes, or say \"talk to a person\" to reach a trial coordinator."
+    'Please try again in a few minutes, or say "talk to a person" to reach a trial coordinator.'
 )
 METADATA_KEY = "trialbot_action_unavailable"
 """Set on the friendly message's metadata (the name of the action that failed), for tests and logs."""

@@ -28,8 +28,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     utils.update_sanic_log_level()  # sanic (its access log too) at LOG_LEVEL_LIBRARIES, ERROR by default
     logs.quiet_libraries()
     logs.mask_handlers([sdk])
-    run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password,
-        args.auto_reload)
+    run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password, args.auto_reload)
 
 
 if __name__ == "__main__":

@@ -112,9 +112,7 @@ class CorePool:
         process.start()
         child.close()
         worker = _Worker(index=index, process=process, conn=parent, ready=asyncio.Event())
-        threading.Thread(
-            target=self._read, args=(worker,), name=f"core-reader-{index}", daemon=True
-        ).start()
+        threading.Thread(target=self._read, args=(worker,), name=f"core-reader-{index}", daemon=True).start()
         return worker
 
     def _read(self, worker: _Worker) -> None:

@@ -79,11 +79,7 @@ def is_current(model_path: Path, root: Path = PROJECT_ROOT) -> bool:
     """True when the model exists and was trained from exactly the current inputs."""
     model_path = model_path if model_path.is_absolute() else root / model_path
     stamp = stamp_path(model_path)
-    return (
-        model_path.is_file()
-        and stamp.is_file()
-        and stamp.read_text().strip() == fingerprint(root)
-    )
+    return model_path.is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint(root)
 
 
 def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
@@ -92,12 +88,20 @@ def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = fingerprint(root)
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--domain", "domain.yml",
-        "--config", "config.yml",
-        "--data", *TRAINING_DATA_DIRS,
-        "--out", str(model_path.parent),
-        "--fixed-model-name", model_path.name.removesuffix(".tar.gz"),
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--data",
+        *TRAINING_DATA_DIRS,
+        "--out",
+        str(model_path.parent),
+        "--fixed-model-name",
+        model_path.name.removesuffix(".tar.gz"),
         "--force",
     ]
     started = time.monotonic()

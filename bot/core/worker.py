@@ -72,9 +72,7 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
     _, request_id, sender_id, text, channel, metadata = request
     try:
         output = CollectingOutputChannel()
-        message = UserMessage(
-            text, output, sender_id, input_channel=channel, metadata=dict(metadata or {})
-        )
+        message = UserMessage(text, output, sender_id, input_channel=channel, metadata=dict(metadata or {}))
         replies = await agent.handle_message(message)
         if replies is None:
             return ("failed", request_id, "the model is not loaded")

@@ -123,9 +123,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         app.state.core = core
         app.state.http = httpx.AsyncClient()
         sessions = create_session_factory(engine)
-        policy = QueuePolicy(
-            office_hours=settings.office_hours, wait=timedelta(minutes=settings.handoff_wait_minutes)
-        )
+        policy = QueuePolicy(office_hours=settings.office_hours, wait=timedelta(minutes=settings.handoff_wait_minutes))
         app.state.sessions = sessions
         app.state.events = LiveUpdates()
         app.state.rate_limit = SenderLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

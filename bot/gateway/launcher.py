@@ -74,8 +74,13 @@ def run(settings: Settings) -> int:
     processes = [
         _start(
             [
-                sys.executable, "-m", "bot.core.action_server",
-                "--actions", "actions", "--port", str(action.port or 5055),
+                sys.executable,
+                "-m",
+                "bot.core.action_server",
+                "--actions",
+                "actions",
+                "--port",
+                str(action.port or 5055),
             ],
             env,
         ),
@@ -91,11 +96,11 @@ def run(settings: Settings) -> int:
             base = f"http://{settings.host}:{settings.port}"
             print(
                 f"\ntrialbot is ready at {base}\n"
-                f"  web chat: {base}/  (embed it with <script src=\"{base}/widget.js\"></script>)\n"
+                f'  web chat: {base}/  (embed it with <script src="{base}/widget.js"></script>)\n'
                 f"  console:  {base}/console  (first admin: .venv/bin/trialbot coordinators add EMAIL "
                 "--name NAME --role admin)\n"
                 f"  REST:     curl -s -X POST {base}/webhooks/rest/webhook "
-                "-H 'Content-Type: application/json' -d '{\"sender\":\"me\",\"message\":\"hi\"}'\n"
+                '-H \'Content-Type: application/json\' -d \'{"sender":"me","message":"hi"}\'\n'
                 f"  health:   {base}/readyz\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

@@ -175,6 +175,5 @@ def _asking(step: Handoff, told: Reply) -> List[Reply]:
 def _has_it(conversation: Conversation, coordinator: Coordinator) -> bool:
     """Whether this coordinator is the one talking with the person now."""
     return (
-        conversation.status == ConversationStatus.WITH_COORDINATOR.value
-        and conversation.assignee_id == coordinator.id
+        conversation.status == ConversationStatus.WITH_COORDINATOR.value and conversation.assignee_id == coordinator.id
     )

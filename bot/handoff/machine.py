@@ -26,6 +26,7 @@ ALLOWED: Dict[ConversationStatus, FrozenSet[ConversationStatus]] = {
     S.CLOSED: frozenset(),
 }
 
+
 @dataclass(frozen=True)
 class QueuePolicy:
     """How the queue treats people: office hours, how long before offering the way back to the bot,

@@ -61,7 +61,7 @@ def thanks(recorded: Recorded) -> Reply:
 
 
 def rating(text: str) -> Optional[str]:
-    """"up" or "down" for one of the question's payloads; None for anything else."""
+    """ "up" or "down" for one of the question's payloads; None for anything else."""
     return RATINGS.get(text.strip().lower())
 
 

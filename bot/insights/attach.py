@@ -34,8 +34,9 @@ class Attacher:
         except CatalogError as error:
             raise AttachError(f"The FAQ files need fixing first: {error}") from None
 
-    def attach(self, message_id: int, topic_id: str, text: str, coordinator_id: int,
-               now: Optional[datetime] = None) -> FaqTopic:
+    def attach(
+        self, message_id: int, topic_id: str, text: str, coordinator_id: int, now: Optional[datetime] = None
+    ) -> FaqTopic:
         """Add `text` (tidied) as an example of the topic; returns the topic."""
         catalog = self.catalog()
         topic = catalog.get(topic_id)
@@ -48,8 +49,9 @@ class Attacher:
         self._write(lambda entry: self.folder.attach(topic.id, entry), message_id, cleaned, coordinator_id, now)
         return topic
 
-    def mark_new_topic(self, message_id: int, text: str, note: str, coordinator_id: int,
-                       now: Optional[datetime] = None) -> None:
+    def mark_new_topic(
+        self, message_id: int, text: str, note: str, coordinator_id: int, now: Optional[datetime] = None
+    ) -> None:
         """Add the question to the list of questions needing a new FAQ topic."""
         cleaned = self._text(text)
         note = clean_text(note)[:MAX_NOTE_CHARS]
@@ -63,8 +65,14 @@ class Attacher:
         return cleaned
 
     @staticmethod
-    def _write(write, message_id: int, text: str, coordinator_id: int,  # type: ignore[no-untyped-def]
-               now: Optional[datetime], note: str = "") -> None:
+    def _write(
+        write,
+        message_id: int,
+        text: str,
+        coordinator_id: int,  # type: ignore[no-untyped-def]
+        now: Optional[datetime],
+        note: str = "",
+    ) -> None:
         moment = (now or utcnow()).isoformat(timespec="seconds")
         try:
             write(Entry(text=text, message_id=message_id, coordinator_id=coordinator_id, at=moment, note=note))

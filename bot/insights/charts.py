@@ -29,10 +29,23 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0
 """Okabe and Ito's colours, told apart with every common colour-vision deficiency."""
 RATING_COLOURS = {"up": "#009E73", "down": "#D55E00"}
 INK, MUTED, GRID = "#1d2430", "#5b6675", "#d9dee5"
-PRESENTATION = frozenset({
-    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
-    "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "stroke-opacity", "opacity", "clip-rule",
-})
+PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "stroke",
+        "stroke-width",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "opacity",
+        "clip-rule",
+    }
+)
 MAX_LABEL_CHARS = 38
 WIDE = 10.0
 """Inches of the charts that span the page (the others are 6.4)."""
@@ -145,8 +158,9 @@ def stacked_days(series: DailySeries, colours: Optional[Dict[str, str]] = None, 
     _day_axis(axes, series.days)
     _count_axis(axes, max(bottoms, default=0))
     if series.names:
-        axes.legend(frameon=False, fontsize=9, ncol=min(4, len(series.names)), loc="upper left",
-                    bbox_to_anchor=(0, 1.18))
+        axes.legend(
+            frameon=False, fontsize=9, ncol=min(4, len(series.names)), loc="upper left", bbox_to_anchor=(0, 1.18)
+        )
     return _svg(figure)
 
 
@@ -184,8 +198,15 @@ def reply_times(days: Sequence[HandoffDay], dates: Sequence[date]) -> str:
         ("90th percentile", lambda d: d.p90_seconds, PALETTE[5], "s"),
     ):
         points = [(day, pick(d) / 60) for day, d in zip(dates, days, strict=True) if pick(d) is not None]
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker=marker, markersize=4,
-                  linewidth=1.5, color=colour, label=name)
+        axes.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker=marker,
+            markersize=4,
+            linewidth=1.5,
+            color=colour,
+            label=name,
+        )
     _day_axis(axes, dates)
     most = max((d.p90_seconds or 0) / 60 for d in days) if days else 0
     axes.set_ylim(0, max(most, 1) * 1.15)
@@ -201,8 +222,7 @@ def fallback_rate(days: Sequence[FallbackDay], dates: Sequence[date]) -> str:
 
     figure, axes = _figure(width=WIDE)
     points = [(day, d.rate * 100) for day, d in zip(dates, days, strict=True) if d.rate is not None]
-    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=4, linewidth=1.5,
-              color=PALETTE[5])
+    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=4, linewidth=1.5, color=PALETTE[5])
     _day_axis(axes, dates)
     axes.set_ylim(0, max([p[1] for p in points] + [10]) * 1.15)
     axes.yaxis.set_major_formatter(PercentFormatter(decimals=None))
@@ -222,9 +242,14 @@ def draw(dashboard: Dashboard) -> Dict[str, Chart]:
     conversations = dashboard.conversations
     if conversations.total:
         per_channel = ", ".join(f"{n} {conversations.total_of(n)}" for n in conversations.names)
-        charts.append(("conversations", "Conversations per channel per day",
-                       f"Stacked bars, {span}: {conversations.total} conversations ({per_channel}).",
-                       stacked_days(conversations, width=WIDE)))
+        charts.append(
+            (
+                "conversations",
+                "Conversations per channel per day",
+                f"Stacked bars, {span}: {conversations.total} conversations ({per_channel}).",
+                stacked_days(conversations, width=WIDE),
+            )
+        )
     for key, title, entries, colour in (
         ("faq", "Top FAQ topics", dashboard.faq_topics, PALETTE[0]),
         ("cancer", "Trial searches by cancer type", dashboard.searches_by_cancer_type, PALETTE[2]),
@@ -235,24 +260,44 @@ def draw(dashboard: Dashboard) -> Dict[str, Chart]:
             charts.append((key, title, f"Bars, {span}, biggest first: {listed}.", ranked_bars(entries, colour)))
     overall = dashboard.handoffs_overall
     if overall.handoffs:
-        charts.append(("handoffs", "Handoffs per day",
-                       f"Bars, {span}: {overall.handoffs} handoffs to people.",
-                       handoffs_per_day(dashboard.handoffs, dates)))
+        charts.append(
+            (
+                "handoffs",
+                "Handoffs per day",
+                f"Bars, {span}: {overall.handoffs} handoffs to people.",
+                handoffs_per_day(dashboard.handoffs, dates),
+            )
+        )
     if overall.answered:
-        charts.append(("replies", "Time to the first human reply",
-                       f"Lines per day, {span}: median and 90th percentile in minutes; over the period "
-                       f"{(overall.median_seconds or 0) / 60:.1f} and {(overall.p90_seconds or 0) / 60:.1f} min.",
-                       reply_times(dashboard.handoffs, dates)))
+        charts.append(
+            (
+                "replies",
+                "Time to the first human reply",
+                f"Lines per day, {span}: median and 90th percentile in minutes; over the period "
+                f"{(overall.median_seconds or 0) / 60:.1f} and {(overall.p90_seconds or 0) / 60:.1f} min.",
+                reply_times(dashboard.handoffs, dates),
+            )
+        )
     fallbacks = dashboard.fallbacks_overall
     if fallbacks.messages:
-        charts.append(("fallback", "Fallback rate",
-                       f"Line per day, {span}: {fallbacks.fallbacks} of {fallbacks.messages} messages "
-                       f"({(fallbacks.rate or 0) * 100:.1f}%) got the fallback answer.",
-                       fallback_rate(dashboard.fallbacks, dates)))
+        charts.append(
+            (
+                "fallback",
+                "Fallback rate",
+                f"Line per day, {span}: {fallbacks.fallbacks} of {fallbacks.messages} messages "
+                f"({(fallbacks.rate or 0) * 100:.1f}%) got the fallback answer.",
+                fallback_rate(dashboard.fallbacks, dates),
+            )
+        )
     answers = dashboard.satisfaction
     if answers is not None and answers.total:
-        charts.append(("satisfaction", "Satisfaction answers",
-                       f"Stacked bars per day, {span}: {answers.total_of('up')} thumbs up, "
-                       f"{answers.total_of('down')} thumbs down.",
-                       stacked_days(answers, RATING_COLOURS)))
+        charts.append(
+            (
+                "satisfaction",
+                "Satisfaction answers",
+                f"Stacked bars per day, {span}: {answers.total_of('up')} thumbs up, "
+                f"{answers.total_of('down')} thumbs down.",
+                stacked_days(answers, RATING_COLOURS),
+            )
+        )
     return {key: Chart(key, title, inline(svg, f"chart-{key}", title, desc)) for key, title, desc, svg in charts}

@@ -203,7 +203,7 @@ class Figures:
             for index, (from_status, to_status, at) in enumerate(history):
                 if from_status != ConversationStatus.BOT.value or to_status not in TO_PEOPLE or not period.holds(at):
                     continue
-                ends = next((later for _, status, later in history[index + 1:] if status in BACK_FROM_PEOPLE), None)
+                ends = next((later for _, status, later in history[index + 1 :] if status in BACK_FROM_PEOPLE), None)
                 sent = replies[conversation_id]
                 first = next((t for t in sent if t >= at and (ends is None or t < ends)), None)
                 waits.append((period.day_of(at), (first - at).total_seconds() if first is not None else None))

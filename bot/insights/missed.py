@@ -91,7 +91,8 @@ def _match(misses: Sequence[turns.Turn], messages: Sequence[Message]) -> List[Tu
     pairs = []
     for miss in sorted(misses, key=lambda t: t.at):
         candidates = [
-            m for m in by_key.get((miss.conversation_id, miss.text), [])
+            m
+            for m in by_key.get((miss.conversation_id, miss.text), [])
             if m.id not in used and aware(m.created_at) <= miss.at + timedelta(seconds=1)
         ]
         if candidates:
@@ -174,7 +175,8 @@ class MissedQuestions:
         replayed = await turns.read(session, around, message.conversation_id)
         return next(
             (
-                t for t in replayed.turns
+                t
+                for t in replayed.turns
                 if t.conversation_id == message.conversation_id
                 and t.text == as_the_model_saw(message.text)
                 and t.at >= at - timedelta(seconds=1)
@@ -231,8 +233,9 @@ def _label(texts: Sequence[str], counts: Dict[str, int]) -> str:
         [_words(t) or "?" for t in texts]
     )
     closeness = cosine_similarity(vectors).sum(axis=1)
-    best = sorted(range(len(texts)), key=lambda i: (-round(float(closeness[i]), 9), -counts[texts[i]],
-                                                   len(texts[i]), texts[i]))
+    best = sorted(
+        range(len(texts)), key=lambda i: (-round(float(closeness[i]), 9), -counts[texts[i]], len(texts[i]), texts[i])
+    )
     return texts[best[0]]
 
 
@@ -248,9 +251,7 @@ def group_similar(questions: Sequence[MissedQuestion]) -> List[Group]:
     groups = []
     for grouped in members.values():
         counts = {t: len(by_text[t]) for t in grouped}
-        inside = sorted(
-            (q for t in grouped for q in by_text[t]), key=lambda q: (q.at, q.message_id), reverse=True
-        )
+        inside = sorted((q for t in grouped for q in by_text[t]), key=lambda q: (q.at, q.message_id), reverse=True)
         label_text = _label(grouped, counts)
         groups.append(Group(by_text[label_text][0].text.strip(), tuple(inside)))
     return sorted(groups, key=lambda g: (-g.count, g.label.lower()))

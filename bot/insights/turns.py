@@ -231,9 +231,7 @@ async def read(session: AsyncSession, period: Period, conversation_id: Optional[
     payload = case((EVENTS.c.type_name.in_(("user", "slot")), EVENTS.c.data), else_=null())
     query = (
         select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.action_name, payload)
-        .where(
-            and_(senders, EVENTS.c.type_name.in_(wanted), EVENTS.c.timestamp < (period.end + SLACK).timestamp())
-        )
+        .where(and_(senders, EVENTS.c.type_name.in_(wanted), EVENTS.c.timestamp < (period.end + SLACK).timestamp()))
         .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     rows = (await session.execute(query)).all()

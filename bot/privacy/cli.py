@@ -7,9 +7,7 @@ import sys
 
 from bot.config import Settings
 
-NO_PERIOD = (
-    "No retention period: pass --days N or set RETENTION_DAYS (see .env.example). Nothing was deleted."
-)
+NO_PERIOD = "No retention period: pass --days N or set RETENTION_DAYS (see .env.example). Nothing was deleted."
 
 
 def _days(value: str) -> int:

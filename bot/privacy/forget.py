@@ -159,9 +159,6 @@ async def forget_participant(session: AsyncSession, participant_id: int) -> Forg
         session, delete(ChannelIdentity).where(ChannelIdentity.participant_id == participant_id)
     )
     counts["participants"] = await erase.rowcount(session, delete(Participant).where(Participant.id == participant_id))
-    forgotten = Forgotten(
-        conversation_ids=tuple(ids), queued=sum(row.status in people for row in rows), **counts
-    )
+    forgotten = Forgotten(conversation_ids=tuple(ids), queued=sum(row.status in people for row in rows), **counts)
     await audit.record(session, audit.FORGOTTEN, detail=forgotten.summary())
     return forgotten
-

@@ -136,4 +136,3 @@ async def purge_database(database_url: str, days: int, dry_run: bool = False, no
 def run_purge(database_url: str, days: int, dry_run: bool = False) -> Purged:
     """`purge_database` for synchronous callers (the CLI, `trialbot run` at start-up)."""
     return asyncio.run(purge_database(database_url, days, dry_run))
-

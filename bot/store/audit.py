@@ -49,9 +49,7 @@ async def record(
     return event
 
 
-async def recent(
-    session: AsyncSession, conversation_id: Optional[str] = None, limit: int = 200
-) -> List[AuditEvent]:
+async def recent(session: AsyncSession, conversation_id: Optional[str] = None, limit: int = 200) -> List[AuditEvent]:
     """The newest entries first, for one conversation or for everything."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if conversation_id is not None:

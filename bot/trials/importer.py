@@ -245,8 +245,9 @@ class TrialImporter:
         return term_id
 
 
-def _reconcile(rows: Sequence[Any], records: Sequence[Any], key: str, values: Callable[[Any], dict],
-               factory: Callable[[], Any]) -> list:
+def _reconcile(
+    rows: Sequence[Any], records: Sequence[Any], key: str, values: Callable[[Any], dict], factory: Callable[[], Any]
+) -> list:
     """Rows for `records` in order, reusing the existing row with the same `key` (kept ids)."""
     existing = {getattr(row, key): row for row in rows}
     kept = []

@@ -9,8 +9,11 @@ from typing import Optional
 MIN_AGE, MAX_AGE = 0, 120
 
 _AGE_PATTERNS = (
-    re.compile(r"\b(?:i\s*(?:'?\s*a?m|m)|im|age[ds]?|aged|he\s*(?:'s|is)|she\s*(?:'s|is)|they\s*(?:'re|are)"
-               r"|my\s+\w+\s+is)\s*:?\s*(-?\d{1,3}(?:\.\d+)?)\b(?!\s*(?:miles?|mi|km|%))", re.I),
+    re.compile(
+        r"\b(?:i\s*(?:'?\s*a?m|m)|im|age[ds]?|aged|he\s*(?:'s|is)|she\s*(?:'s|is)|they\s*(?:'re|are)"
+        r"|my\s+\w+\s+is)\s*:?\s*(-?\d{1,3}(?:\.\d+)?)\b(?!\s*(?:miles?|mi|km|%))",
+        re.I,
+    ),
     re.compile(r"\b(-?\d{1,3})\s*(?:years?|yrs?|y/?o|yo)\b(?:\s*old)?", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:f|m)\b(?=[\s,.!]|$)", re.I),
 )
@@ -22,14 +25,52 @@ _PLACE = re.compile(
     r"(?=[.!?;]|,\s*(?:and|but|i|im|age|\d)|$|\s+(?:and|but|with|for|anything|any|please|pls|area)\b)",
     re.I,
 )
-_NOT_PLACES = {"a", "an", "the", "trial", "trials", "a trial", "remission", "treatment", "pain", "stage", "my", "me",
-               "it", "there", "here", "this", "that", "school", "college", "the us", "us"}
-_ORDINALS = {
-    "first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
-    "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5, "last": -1,
+_NOT_PLACES = {
+    "a",
+    "an",
+    "the",
+    "trial",
+    "trials",
+    "a trial",
+    "remission",
+    "treatment",
+    "pain",
+    "stage",
+    "my",
+    "me",
+    "it",
+    "there",
+    "here",
+    "this",
+    "that",
+    "school",
+    "college",
+    "the us",
+    "us",
 }
-_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|one|two|three|four|five)\b|"
-                      r"(?:#|number\s*|no\.?\s*|\babout\s+|\bon\s+|^\s*)(\d{1,2})\b", re.I)
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "one": 1,
+    "second": 2,
+    "2nd": 2,
+    "two": 2,
+    "third": 3,
+    "3rd": 3,
+    "three": 3,
+    "fourth": 4,
+    "4th": 4,
+    "four": 4,
+    "fifth": 5,
+    "5th": 5,
+    "five": 5,
+    "last": -1,
+}
+_ORDINAL = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|one|two|three|four|five)\b|"
+    r"(?:#|number\s*|no\.?\s*|\babout\s+|\bon\s+|^\s*)(\d{1,2})\b",
+    re.I,
+)
 _NCT = re.compile(r"\bNCT\d{8}\b", re.I)
 _RADIUS = re.compile(r"\b(\d{1,5})\s*(?:miles?|mi)\b", re.I)
 _KM = re.compile(r"\b(\d{1,5})\s*(?:km|kilomet(?:er|re)s?)\b", re.I)
@@ -70,8 +111,9 @@ def read_place(text: str, expecting: bool = False) -> Optional[str]:
         if place and place.lower() not in _NOT_PLACES and not place.lower().startswith(("a ", "the trial")):
             return place
     if expecting:
-        cleaned = re.sub(r"^(?:i\s*(?:'?m|am)\s+in|im\s+in|in|near|around|from|i\s+live\s+in)\s+", "",
-                         text.strip(), flags=re.I)
+        cleaned = re.sub(
+            r"^(?:i\s*(?:'?m|am)\s+in|im\s+in|in|near|around|from|i\s+live\s+in)\s+", "", text.strip(), flags=re.I
+        )
         cleaned = cleaned.strip(" .!?")
         if cleaned and not any(ch.isdigit() for ch in cleaned) and len(cleaned) <= 80:
             return cleaned

@@ -147,8 +147,10 @@ class TelegramChannel:
         try:
             await self._outbox.send(address, replies)
         except Forbidden:
-            logger.warning("Telegram refused a message to conversation %s (the bot was blocked or removed)",
-                           accepted.conversation_id)
+            logger.warning(
+                "Telegram refused a message to conversation %s (the bot was blocked or removed)",
+                accepted.conversation_id,
+            )
 
     async def _answer_query(self, incoming: Incoming, notice: Optional[str] = None) -> None:
         """Stop the button's spinner (answerCallbackQuery); a query Telegram forgot is not worth failing for."""

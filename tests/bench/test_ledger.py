@@ -29,13 +29,27 @@ def _store(database_url: str, inbound: dict) -> None:
         session.add(conversation)
         session.flush()
         for platform_id, replies in inbound.items():
-            message = Message(conversation_id=conversation.id, channel="rest", direction=Direction.INBOUND.value,
-                              author="participant", text="q", platform_message_id=platform_id)
+            message = Message(
+                conversation_id=conversation.id,
+                channel="rest",
+                direction=Direction.INBOUND.value,
+                author="participant",
+                text="q",
+                platform_message_id=platform_id,
+            )
             session.add(message)
             session.flush()
             for _ in range(replies):
-                session.add(Message(conversation_id=conversation.id, channel="rest", author="bot", text="a",
-                                    direction=Direction.OUTBOUND.value, in_reply_to_id=message.id))
+                session.add(
+                    Message(
+                        conversation_id=conversation.id,
+                        channel="rest",
+                        author="bot",
+                        text="a",
+                        direction=Direction.OUTBOUND.value,
+                        in_reply_to_id=message.id,
+                    )
+                )
         session.commit()
     engine.dispose()
 
@@ -60,8 +74,11 @@ def test_counts_sent_stored_answered_lost_and_twice(database_url: str) -> None:
 
 def test_repeated_deliveries_count_once(database_url: str) -> None:
     _store(database_url, {"dup": 1})
-    deliveries = [_sample("dup", 1, kind="duplicate"), _sample("dup", 0, EMPTY, "duplicate"),
-                  _sample("dup", 1, kind="duplicate")]
+    deliveries = [
+        _sample("dup", 1, kind="duplicate"),
+        _sample("dup", 0, EMPTY, "duplicate"),
+        _sample("dup", 1, kind="duplicate"),
+    ]
     figures = audit(database_url, deliveries)
     assert (figures["sent"], figures["deliveries"], figures["answered"], figures["duplicated"]) == (1, 3, 1, 0)
     assert duplicate_probes(deliveries) == {"ids": 1, "deliveries": 3, "consistent": 1}

@@ -80,7 +80,10 @@ async def test_stops_at_the_time_limit() -> None:
     bot = FakeBot(pause=0.02)
     async with serve(bot.gateway.app()) as base:
         spec = LoadSpec(
-            f"{base}/webhooks/rest/webhook", concurrency=3, duration_seconds=0.5, max_messages=1_000_000,
+            f"{base}/webhooks/rest/webhook",
+            concurrency=3,
+            duration_seconds=0.5,
+            max_messages=1_000_000,
             request_timeout=5,
         )
         result = await run_load(spec)
@@ -96,8 +99,12 @@ async def test_errors_failures_and_silence_are_not_answers() -> None:
     script = (("ok", "hello"), ("error", "boom"), ("failed", "stuck"), ("empty", "silence"))
     async with serve(bot.gateway.app()) as base:
         spec = LoadSpec(
-            f"{base}/webhooks/rest/webhook", concurrency=2, duration_seconds=30, max_messages=8,
-            script=script, failure_texts=frozenset({TROUBLE}),
+            f"{base}/webhooks/rest/webhook",
+            concurrency=2,
+            duration_seconds=30,
+            max_messages=8,
+            script=script,
+            failure_texts=frozenset({TROUBLE}),
         )
         summary = (await run_load(spec)).summary()
     assert (summary["answered"], summary["errors"], summary["failed"], summary["empty"]) == (2, 2, 2, 2)

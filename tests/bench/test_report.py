@@ -8,9 +8,19 @@ from bench import report
 
 
 def _level(concurrency: int, p50: float, p95: float, throughput: float) -> Dict[str, Any]:
-    return {"concurrency": concurrency, "sent": 100, "answered": 100, "errors": 0, "failed": 0, "empty": 0,
-            "p50_ms": p50, "p95_ms": p95, "p99_ms": p95 * 1.2, "throughput_per_s": throughput,
-            "by_kind": {"faq": {"answered": 50, "p50_ms": p50, "p95_ms": p95}}}
+    return {
+        "concurrency": concurrency,
+        "sent": 100,
+        "answered": 100,
+        "errors": 0,
+        "failed": 0,
+        "empty": 0,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p95 * 1.2,
+        "throughput_per_s": throughput,
+        "by_kind": {"faq": {"answered": 50, "p50_ms": p50, "p95_ms": p95}},
+    }
 
 
 def _results() -> Dict[str, Any]:
@@ -21,7 +31,9 @@ def _results() -> Dict[str, Any]:
         "bench_wall_s": 420.0,
         "targets": {
             "trialbot": {
-                "start_to_ready_s": 21.5, "gateway_rss_mb": 95.0, "total_rss_mb": 3000.0,
+                "start_to_ready_s": 21.5,
+                "gateway_rss_mb": 95.0,
+                "total_rss_mb": 3000.0,
                 "workers": [{"index": 0, "pid": 1, "load_seconds": 12.0}],
                 "memory": [{"role": "gateway", "pid": 2, "rss_mb": 95.0, "tensorflow": False}],
                 "levels": {"1": _level(1, 50, 80, 18), "10": _level(10, 300, 600, 30)},
@@ -29,12 +41,16 @@ def _results() -> Dict[str, Any]:
                 "duplicate_probes": {"ids": 6, "deliveries": 18, "consistent": 6},
             },
             "plain_rasa": {
-                "start_to_ready_s": 20.0, "total_rss_mb": 1800.0, "memory": [],
+                "start_to_ready_s": 20.0,
+                "total_rss_mb": 1800.0,
+                "memory": [],
                 "levels": {"1": _level(1, 45, 70, 20), "10": _level(10, 800, 1500, 12)},
             },
         },
-        "trial_search": {"snapshot": {"p50_ms": 5.0, "p95_ms": 9.0},
-                         "scaled": {"trials": 100_000, "sites": 553_000, "p50_ms": 27.0, "p95_ms": 66.0}},
+        "trial_search": {
+            "snapshot": {"p50_ms": 5.0, "p95_ms": 9.0},
+            "scaled": {"trials": 100_000, "sites": 553_000, "p50_ms": 27.0, "p95_ms": 66.0},
+        },
         "training": {"seconds": 480.0, "text": "8.0 min"},
     }
     results["comparison"] = report.comparison(results)

@@ -78,8 +78,11 @@ async def test_concurrent_retries_produce_exactly_one_answer(sessions, core_pool
 
 async def test_inbound_is_kept_when_the_core_cannot_answer(sessions, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     broken = CorePool(
-        CoreSettings(model_path=tmp_path / "missing.tar.gz", action_server_url="http://127.0.0.1:9/webhook",
-                     tracker_store_url="sqlite://")
+        CoreSettings(
+            model_path=tmp_path / "missing.tar.gz",
+            action_server_url="http://127.0.0.1:9/webhook",
+            tracker_store_url="sqlite://",
+        )
     )
     result = await Router(sessions, broken).handle(_inbound("will I get a placebo?", message_id="m-3"))
     assert after_disclosure(result.replies) == [TROUBLE_REPLY]

@@ -46,10 +46,14 @@ async def test_while_waiting_the_model_sees_nothing(sessions, core_pool) -> None
     assert first.replies == second.replies == ()  # they were just told they can keep typing
     async with sessions() as session:
         stored = (
-            await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id))
-        ).scalars().all()
+            (await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id)))
+            .scalars()
+            .all()
+        )
     assert [m.text for m in stored if m.direction == "inbound"] == [
-        "/human_handoff", "hello? anyone", "i have breast cancer"
+        "/human_handoff",
+        "hello? anyone",
+        "i have breast cancer",
     ]
 
 
@@ -124,5 +128,6 @@ async def test_router_publishes_events_for_the_console(sessions, core_pool) -> N
         result = await router.handle(inbound("/human_handoff", "events"))
         seen = [queue.get_nowait() for _ in range(queue.qsize())]
     assert {(e.kind, e.conversation_id) for e in seen} >= {
-        ("message", result.conversation_id), ("queue", result.conversation_id)
+        ("message", result.conversation_id),
+        ("queue", result.conversation_id),
     }

@@ -32,9 +32,14 @@ async def test_no_secret_is_ever_logged(model_path: Path, tmp_path: Path) -> Non
     async with telegram.running(), slack.running():
         env = environment(database, free_port(), free_port(), model_path, workers=1)
         env.update(
-            LOG_LEVEL="DEBUG", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_SECRET=SECRET,
-            TELEGRAM_API_BASE_URL=telegram.base_url, SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_BASE_URL=slack.base_url, METRICS_TOKEN=METRICS_TOKEN,
+            LOG_LEVEL="DEBUG",
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_WEBHOOK_SECRET=SECRET,
+            TELEGRAM_API_BASE_URL=telegram.base_url,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_BASE_URL=slack.base_url,
+            METRICS_TOKEN=METRICS_TOKEN,
         )
         stack = await asyncio.to_thread(launch, env, 600, tmp_path / "stack.log")  # the fakes answer meanwhile
         try:

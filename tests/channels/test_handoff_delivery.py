@@ -65,9 +65,10 @@ async def test_telegram_person_gets_the_coordinator_and_then_the_bot_again(
     database_url, action_server_url, model_path, core_pool, sessions
 ) -> None:  # type: ignore[no-untyped-def]
     fake = FakeTelegramApi("123456:fake-token-for-tests")
-    async with fake.running(), telegram_gateway(
-        fake, database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN
-    ) as gateway:
+    async with (
+        fake.running(),
+        telegram_gateway(fake, database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN) as gateway,
+    ):
         chat = 5101
         await gateway.say(message_update(8001, chat, "can I talk to someone real"))
         assert "1st in line" in _texts(fake.sent_to(chat))[-1]
@@ -160,9 +161,12 @@ async def test_a_person_nobody_takes_is_offered_the_bot_back(
     database_url, action_server_url, model_path, core_pool, sessions
 ) -> None:  # type: ignore[no-untyped-def]
     fake = FakeTelegramApi("123456:fake-token-for-tests")
-    async with fake.running(), telegram_gateway(
-        fake, database_url, action_server_url, model_path, core_pool, HANDOFF_WAIT_MINUTES="0.001", **ALWAYS_OPEN
-    ) as gateway:
+    async with (
+        fake.running(),
+        telegram_gateway(
+            fake, database_url, action_server_url, model_path, core_pool, HANDOFF_WAIT_MINUTES="0.001", **ALWAYS_OPEN
+        ) as gateway,
+    ):
         chat = 5102
         await gateway.say(message_update(8101, chat, "human please"))
         coordination = gateway.app.state.coordination
@@ -190,9 +194,10 @@ async def test_telegram_person_is_asked_after_the_close_and_a_tap_is_stored_once
     database_url, action_server_url, model_path, core_pool, sessions
 ) -> None:  # type: ignore[no-untyped-def]
     fake = FakeTelegramApi("123456:fake-token-for-tests")
-    async with fake.running(), telegram_gateway(
-        fake, database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN
-    ) as gateway:
+    async with (
+        fake.running(),
+        telegram_gateway(fake, database_url, action_server_url, model_path, core_pool, **ALWAYS_OPEN) as gateway,
+    ):
         chat = 5103
         await gateway.say(message_update(8201, chat, "can I talk to someone real"))
         coordinator = await _coordinator(sessions)

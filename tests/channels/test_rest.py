@@ -79,8 +79,13 @@ def test_not_ready_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
         "TRIALBOT_PORT": str(port),
     }
     subprocess.run([sys.executable, "-m", "bot.cli", "migrate"], cwd=PROJECT_ROOT, env=env, check=True)
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -93,8 +98,9 @@ def test_not_ready_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
         assert "no trained model" in reasons
         assert "action server" in reasons
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-        replies = httpx.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                             json={"sender": "s", "message": "hi"}).json()
+        replies = httpx.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": "s", "message": "hi"}
+        ).json()
         assert "trouble" in after_disclosure(replies)[0]["text"], "a person still gets a friendly answer"
     finally:
         process.terminate()

@@ -21,9 +21,7 @@ def plain_get_paths(app: Any) -> List[str]:
 async def test_every_response_has_a_policy_and_only_the_embed_page_may_be_framed(  # type: ignore[no-untyped-def]
     database_url, action_server_url, model_path, core_pool
 ) -> None:
-    settings = gateway_settings(
-        database_url, action_server_url, model_path, WEBCHAT_ALLOWED_ORIGINS=SITE
-    )
+    settings = gateway_settings(database_url, action_server_url, model_path, WEBCHAT_ALLOWED_ORIGINS=SITE)
     app = create_app(settings, core=core_pool)
     paths = plain_get_paths(app)
     assert {"/", "/widget.js", "/webchat/embed", "/console/login", "/healthz", "/readyz"} <= set(paths)

@@ -62,14 +62,17 @@ class Fault:
     def response(self) -> Response:
         if self.status == 429:
             retry_after = str(self.retry_after if self.retry_after is not None else 1)
-            return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=429,
-                                headers={"Retry-After": retry_after})
+            return JSONResponse(
+                {"ok": False, "error": "ratelimited"}, status_code=429, headers={"Retry-After": retry_after}
+            )
         if self.status in (502, 504):
             page = EDGE_PAGE.format(status=self.status, phrase=HTTPStatus(self.status).phrase)
             return HTMLResponse(page, status_code=self.status)
         if self.status is not None and self.status >= 500:
-            return JSONResponse({"ok": False, "error": self.error or SERVER_ERRORS.get(self.status, "fatal_error")},
-                                status_code=self.status)
+            return JSONResponse(
+                {"ok": False, "error": self.error or SERVER_ERRORS.get(self.status, "fatal_error")},
+                status_code=self.status,
+            )
         return JSONResponse({"ok": False, "error": self.error or "request_timeout"}, status_code=self.status or 200)
 
 

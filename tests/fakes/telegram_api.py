@@ -258,8 +258,9 @@ class FakeTelegramApi:
     async def _getUpdates(self, params: Dict[str, Any]) -> JSONResponse:  # noqa: N802
         if self.webhook:
             return _error(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-                "the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                "the webhook first",
             )
         offset = params.get("offset")
         limit = min(int(params.get("limit") or 100), 100)

@@ -81,4 +81,3 @@ async def test_the_web_chat_is_told_to_send_again_and_the_message_is_answered_on
     answers = [m["text"] for f in frames if f["type"] == "replies" for m in f["messages"]]
     assert any("placebo" in a.lower() for a in answers)
     assert again == [{"type": "ack", "id": "m1", "duplicate": True}]
-

@@ -41,7 +41,10 @@ class ActionServer:
         env = dict(os.environ, SANIC_HOST="127.0.0.1", DATABASE_URL=self._database_url)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.core.action_server", "--actions", "actions", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=env, stdout=self._log.open("a"), stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log.open("a"),
+            stderr=subprocess.STDOUT,
         )
         async with httpx.AsyncClient() as http:
             for _ in range(600):
@@ -74,8 +77,11 @@ async def own_pool(model_path: Path, actions: ActionServer, tmp_path_factory: py
     tracker = tmp_path_factory.mktemp("faults-tracker") / "tracker.db"
     pool = CorePool(
         CoreSettings(
-            model_path=model_path, action_server_url=actions.url, tracker_store_url=f"sqlite:///{tracker}",
-            workers=1, log_level="WARNING",
+            model_path=model_path,
+            action_server_url=actions.url,
+            tracker_store_url=f"sqlite:///{tracker}",
+            workers=1,
+            log_level="WARNING",
         )
     )
     await pool.start()

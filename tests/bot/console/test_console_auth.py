@@ -254,12 +254,27 @@ async def test_console_responses_carry_security_headers_and_no_inline_script(con
 async def test_an_account_made_with_the_cli_signs_in_to_the_console(console: Console, database_url: str) -> None:
     env = dict(os.environ, DATABASE_URL=database_url)
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "coordinators", "add", "cli@example.org", "--name", "Cli",
-         "--role", "admin", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "coordinators",
+            "add",
+            "cli@example.org",
+            "--name",
+            "Cli",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     browser = console.browser()
     assert (await browser.sign_in("cli@example.org")).status_code == 303
     assert (await browser.http.get("/console/accounts")).status_code == 200
-

@@ -82,7 +82,10 @@ async def test_take_reply_note_hand_back_and_close(console: Console) -> None:
     assert await browser.flash_after(replied) == "Sent."
     reply = (await _stored(console, conversation_id))[-1]
     assert (reply.author, reply.kind, reply.coordinator_id, reply.text) == (
-        "coordinator", "text", me.id, "Hi, I'm Cy. How can I help?"
+        "coordinator",
+        "text",
+        me.id,
+        "Hi, I'm Cy. How can I help?",
     )
     [(address, replies)] = console.channel.sent[-1:]
     assert (address.channel, address.platform_user_id, replies[0].text) == ("rest", "flow-person", reply.text)
@@ -130,10 +133,16 @@ async def test_the_audit_log_shows_who_viewed_took_replied_and_handed_back(conso
     await admin.post(f"/console/conversations/{conversation_id}/hand-back")
     async with console.sessions() as session:
         entries = (
-            await session.execute(
-                select(AuditEvent.action).where(AuditEvent.conversation_id == conversation_id).order_by(AuditEvent.id)
+            (
+                await session.execute(
+                    select(AuditEvent.action)
+                    .where(AuditEvent.conversation_id == conversation_id)
+                    .order_by(AuditEvent.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert entries == ["viewed", "took", "replied", "noted", "handed_back"]
     log = (await admin.http.get("/console/audit")).text
     rows = log.split("<tbody>", 1)[1]
@@ -223,7 +232,7 @@ async def test_live_updates_announce_new_messages(console: Console) -> None:
         async def next_data() -> dict:
             async for line in lines:
                 if line.startswith("data: "):
-                    return json.loads(line[len("data: "):])  # type: ignore[no-any-return]
+                    return json.loads(line[len("data: ") :])  # type: ignore[no-any-return]
             raise AssertionError("the stream ended")
 
         first = await asyncio.wait_for(lines.__anext__(), timeout=10)

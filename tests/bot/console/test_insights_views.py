@@ -26,8 +26,7 @@ from tests.bot.insights.seeding import Seeder
 from tests.conftest import gateway_settings, serve
 
 PERIOD = "from=2025-03-10&to=2025-03-12"
-PAGES = ["/console/insights", "/console/insights/export.csv", "/console/insights/missed",
-         "/console/insights/missed/1"]
+PAGES = ["/console/insights", "/console/insights/export.csv", "/console/insights/missed", "/console/insights/missed/1"]
 FORMS = ["/console/insights/missed/1/attach", "/console/insights/missed/1/new-topic"]
 
 
@@ -36,8 +35,11 @@ async def insights(database_url: str, sessions: Any, tmp_path: Path) -> AsyncIte
     """A gateway on the test database whose Rasa pool is never started: these pages never ask the model.
     Missed questions are attached into the test's own folder."""
     settings = gateway_settings(
-        database_url, "http://127.0.0.1:9/webhook", tmp_path / "no-model.tar.gz",
-        HANDOFF_TIMEZONE="America/New_York", FAQ_MISSED_DIR=str(tmp_path / "missed"),
+        database_url,
+        "http://127.0.0.1:9/webhook",
+        tmp_path / "no-model.tar.gz",
+        HANDOFF_TIMEZONE="America/New_York",
+        FAQ_MISSED_DIR=str(tmp_path / "missed"),
     )
     idle = CorePool(CoreSettings(tmp_path / "no-model.tar.gz", "http://127.0.0.1:9/webhook", sync_url(database_url)))
     async with serve(create_app(settings, core=idle)) as base_url:
@@ -120,7 +122,9 @@ async def test_the_dashboard_shows_the_seeded_figures_exactly(  # type: ignore[n
     found = tables(page.text)
     assert found["table-conversations"] == [
         ["Day", "telegram", "webchat", "slack"],
-        ["2025-03-10", "2", "0", "0"], ["2025-03-11", "0", "1", "0"], ["2025-03-12", "0", "1", "1"],
+        ["2025-03-10", "2", "0", "0"],
+        ["2025-03-11", "0", "1", "0"],
+        ["2025-03-12", "0", "1", "1"],
     ]
     titles = {t.id: t.title for t in load_catalog()}
     assert found["table-faq"] == [["Topic", "Count"]] + [[titles[k], str(n)] for k, n in scenario.FAQ_TOPICS]
@@ -135,10 +139,14 @@ async def test_the_dashboard_shows_the_seeded_figures_exactly(  # type: ignore[n
     ]
     assert found["table-fallback"] == [
         ["Day", "Messages", "Fallbacks", "Rate"],
-        ["2025-03-10", "6", "2", "33.3%"], ["2025-03-11", "5", "1", "20.0%"], ["2025-03-12", "7", "1", "14.3%"],
+        ["2025-03-10", "6", "2", "33.3%"],
+        ["2025-03-11", "5", "1", "20.0%"],
+        ["2025-03-12", "7", "1", "14.3%"],
     ]
     assert found["table-satisfaction"] == [
-        ["Day", "Thumbs up", "Thumbs down"], ["2025-03-10", "1", "0"], ["2025-03-11", "0", "0"],
+        ["Day", "Thumbs up", "Thumbs down"],
+        ["2025-03-10", "1", "0"],
+        ["2025-03-11", "0", "0"],
         ["2025-03-12", "1", "1"],
     ]
     assert "4 of 18" in page.text
@@ -157,16 +165,22 @@ async def test_the_csv_has_the_figures_and_no_message_text(insights: Console, se
     response = await browser.http.get(f"/console/insights/export.csv?{PERIOD}")
 
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    assert response.headers["content-disposition"] == \
-        'attachment; filename="trialbot-insights-2025-03-10-to-2025-03-12.csv"'
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="trialbot-insights-2025-03-10-to-2025-03-12.csv"'
+    )
     rows = list(csv.reader(io.StringIO(response.text)))
     assert ["conversations_per_channel", "2025-03-10", "telegram", "telegram", "conversations", "2"] in rows
     assert ["trial_searches_by_region", "", "Ontario", "Ontario", "searches", "1"] in rows
     assert ["handoffs", "", "", "", "p90_minutes_to_first_reply", "45.0"] in rows
     assert ["fallback_rate", "", "", "", "fallbacks", "4"] in rows
     written = scenario.MISSED_TEXTS | {
-        "whats a placebo exactly", "will the trial cost me money", "I'm 34 with breast cancer in Columbus OH",
-        "hodgkin lymphoma trials in Houston, TX", "Toronto", "Hi, I'm Ana",
+        "whats a placebo exactly",
+        "will the trial cost me money",
+        "I'm 34 with breast cancer in Columbus OH",
+        "hodgkin lymphoma trials in Houston, TX",
+        "Toronto",
+        "Hi, I'm Ana",
     }
     assert not [text for text in written if text.lower() in response.text.lower()], "no message text"
     assert (await browser.http.get("/console/insights/export.csv?from=soon")).status_code == 400
@@ -182,16 +196,21 @@ async def test_missed_questions_are_grouped_and_reading_them_is_audited(  # type
 
     assert page.status_code == 200
     assert re.search(r'<strong id="missed-count">5</strong> missed questions in 3 groups', page.text)
-    groups = [set(re.findall(r'<td class="preview">(.*?)</td>', section))
-              for section in page.text.split('<section class="card group"')[1:]]
+    groups = [
+        set(re.findall(r'<td class="preview">(.*?)</td>', section))
+        for section in page.text.split('<section class="card group"')[1:]
+    ]
     unescaped = [{t.replace("&#39;", "'") for t in g} for g in groups]
     assert unescaped[0] == scenario.PARKING, "the three parking questions together, the biggest group first"
     assert {"sugar pill thing?"} in unescaped and {"can my dog come to chemo"} in unescaped
     [viewed] = await _audit_entries(insights, audit.MISSED_VIEWED)
     assert viewed.detail == "5 messages from 2025-03-10 to 2025-03-12" and viewed.coordinator_id is not None
 
-    link = re.search(r'href="(/console/insights/missed/\d+)\?[^"]*">Attach or mark<span class="visually-hidden"> '
-                     r'message \d+</span></a></td>\s*</tr>', page.text)
+    link = re.search(
+        r'href="(/console/insights/missed/\d+)\?[^"]*">Attach or mark<span class="visually-hidden"> '
+        r"message \d+</span></a></td>\s*</tr>",
+        page.text,
+    )
     assert link
     one = await browser.http.get(link.group(1))
     assert one.status_code == 200
@@ -208,16 +227,23 @@ async def test_attaching_a_missed_question_adds_it_to_the_faq_build_and_marking_
     browser = await insights.signed_in("fay@example.org", "Fay")
     page = (await browser.http.get(f"/console/insights/missed?{PERIOD}")).text
     ids = {
-        text: int(number) for text, number in re.findall(
+        text: int(number)
+        for text, number in re.findall(
             r'<td class="preview">(.*?)</td>\s*<td>[^<]*</td>\s*<td class="actions"><a href="/console/insights/'
-            r'missed/(\d+)', page)
+            r"missed/(\d+)",
+            page,
+        )
     }
     park, dog = ids["where do i park"], ids["can my dog come to chemo"]
     form = (await browser.http.get(f"/console/insights/missed/{park}?{PERIOD}")).text
     assert 'value="where do i park"' in form and '<option value="travel_lodging_help"' in form
 
-    attached = await browser.post(f"/console/insights/missed/{park}/attach", topic="travel_lodging_help",
-                                  text="where do i park at the clinic", **{"from": "2025-03-10", "to": "2025-03-12"})
+    attached = await browser.post(
+        f"/console/insights/missed/{park}/attach",
+        topic="travel_lodging_help",
+        text="where do i park at the clinic",
+        **{"from": "2025-03-10", "to": "2025-03-12"},
+    )
 
     assert attached.headers["location"] == f"/console/insights/missed?{PERIOD}"
     assert "becomes a training example at the next FAQ build" in await browser.flash_after(attached)

@@ -85,4 +85,4 @@ async def test_one_conversation_is_answered_in_order_while_others_run(core_pool:
     assert "not a person" in own[1][0]["text"]
     assert "welcome" in own[2][0]["text"]
     assert "Take care" in own[3][0]["text"]
-    assert all("trialbot" in r[0]["text"] for r in results[len(messages):])
+    assert all("trialbot" in r[0]["text"] for r in results[len(messages) :])

@@ -91,10 +91,18 @@ async def test_deleted_conversations_are_not_brought_back(new_database: NewDatab
 
 async def test_a_new_session_is_read_back_as_rasa_reads_it(new_database: NewDatabase, domain: Domain) -> None:
     store = CachedSQLTrackerStore(domain, host=new_database())
-    await _say(store, "c4", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
-               _turn("hi", "greet", "utter_greet", "Hello"))
-    await _say(store, "c4", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
-               _turn("hi again", "greet", "utter_greet", "Hello again"))
+    await _say(
+        store,
+        "c4",
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        _turn("hi", "greet", "utter_greet", "Hello"),
+    )
+    await _say(
+        store,
+        "c4",
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        _turn("hi again", "greet", "utter_greet", "Hello again"),
+    )
     tracker = await store.retrieve("c4")
     assert store.misses == 2, "after a new session the next message starts from the database"
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hi again"]

@@ -19,7 +19,7 @@ def test_fingerprint_follows_model_inputs_only(tmp_path: Path) -> None:
     first = fingerprint(tmp_path)
     assert fingerprint(tmp_path) == first
 
-    (tmp_path / "data" / "trials" / "snapshot.jsonl").write_text("{\"changed\": true}\n")
+    (tmp_path / "data" / "trials" / "snapshot.jsonl").write_text('{"changed": true}\n')
     (tmp_path / "README.md").write_text("docs\n")
     assert fingerprint(tmp_path) == first, "files that are not model inputs must not force a retrain"
 

@@ -40,13 +40,22 @@ def test_an_attached_question_is_in_the_training_data_the_build_writes(faq_root:
     after = _examples_after_build(faq_root, tmp_path / "after.yml", "travel_lodging_help")
     assert "does the study (pay) for parking" in after and "does the study (pay) for parking" not in before
     curated = load_catalog(faq_root / "topics", faq_root / "missed").get("travel_lodging_help")
-    assert after[: len(curated.examples) + 1] == [*curated.examples, "does the study (pay) for parking"], \
-        "attached examples come right after the curated ones"
+    assert after[: len(curated.examples) + 1] == [
+        *curated.examples,
+        "does the study (pay) for parking",
+    ], "attached examples come right after the curated ones"
     saved = yaml.safe_load((faq_root / "missed" / "travel_lodging_help.yml").read_text(encoding="utf-8"))
-    assert saved == {"topic": "travel_lodging_help", "examples": [
-        {"text": "does the study (pay) for parking", "message_id": 41, "coordinator_id": 7,
-         "at": "2025-03-12T15:30:00+00:00"},
-    ]}
+    assert saved == {
+        "topic": "travel_lodging_help",
+        "examples": [
+            {
+                "text": "does the study (pay) for parking",
+                "message_id": 41,
+                "coordinator_id": 7,
+                "at": "2025-03-12T15:30:00+00:00",
+            },
+        ],
+    }
     assert folder.handled_message_ids() == {41}
 
 
@@ -75,7 +84,9 @@ def test_attaching_refuses_unknown_topics_known_examples_empty_text_and_a_second
         attacher.attach(3, "placebo", "\x00\u200b\x1b", 7, NOW)
     attacher.attach(3, "placebo", "sugar\x00pill\u200b?", 7, NOW)
     assert load_catalog(faq_root / "topics", faq_root / "missed").get("placebo").attached == (
-        "will i get a fake pill", "sugar pill ?"), "control and invisible characters never reach the training data"
+        "will i get a fake pill",
+        "sugar pill ?",
+    ), "control and invisible characters never reach the training data"
 
 
 def test_a_question_marked_for_a_new_topic_is_listed_and_not_trained(faq_root: Path, tmp_path: Path) -> None:
@@ -84,7 +95,11 @@ def test_a_question_marked_for_a_new_topic_is_listed_and_not_trained(faq_root: P
 
     [entry] = folder.new_topics()
     assert (entry.text, entry.note, entry.message_id, entry.coordinator_id) == (
-        "is there parking at the hospital", "parking", 9, 3)
+        "is there parking at the hospital",
+        "parking",
+        9,
+        3,
+    )
     assert folder.handled_message_ids() == {9}
     build(faq_root / "topics", faq_root / "missed", tmp_path / "faq.yml")
     assert "is there parking at the hospital" not in (tmp_path / "faq.yml").read_text(encoding="utf-8")
@@ -93,16 +108,18 @@ def test_a_question_marked_for_a_new_topic_is_listed_and_not_trained(faq_root: P
 def test_broken_missed_files_fail_the_build_with_their_name(faq_root: Path) -> None:
     missed = faq_root / "missed"
     missed.mkdir()
-    (missed / "gone_topic.yml").write_text("topic: gone_topic\nexamples:\n  - {text: hi there, message_id: 1, "
-                                           "coordinator_id: 1, at: x}\n")
+    (missed / "gone_topic.yml").write_text(
+        "topic: gone_topic\nexamples:\n  - {text: hi there, message_id: 1, " "coordinator_id: 1, at: x}\n"
+    )
     with pytest.raises(CatalogError, match="gone_topic.yml: there is no FAQ topic"):
         load_catalog(faq_root / "topics", missed)
     (missed / "gone_topic.yml").unlink()
     (missed / "placebo.yml").write_text("examples:\n  - {text: who pays}\n")
     with pytest.raises(CatalogError, match="placebo.yml: malformed"):
         load_catalog(faq_root / "topics", missed)
-    (missed / "placebo.yml").write_text("examples:\n  - {text: do i have to pay to be in a trial, message_id: 1, "
-                                        "coordinator_id: 1, at: x}\n")
+    (missed / "placebo.yml").write_text(
+        "examples:\n  - {text: do i have to pay to be in a trial, message_id: 1, " "coordinator_id: 1, at: x}\n"
+    )
     with pytest.raises(CatalogError, match="is an example of routine_vs_research_costs"):
         load_catalog(faq_root / "topics", missed)
 

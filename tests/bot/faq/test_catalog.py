@@ -10,25 +10,61 @@ from bot.faq.catalog import MAX_ANSWER_WORDS, CatalogError, load_catalog
 
 REQUIRED_TOPICS = {
     # basics
-    "what_is_a_trial", "why_trials_matter", "trial_phases", "randomization", "placebo", "blinding",
-    "standard_of_care", "trial_length_visits",
+    "what_is_a_trial",
+    "why_trials_matter",
+    "trial_phases",
+    "randomization",
+    "placebo",
+    "blinding",
+    "standard_of_care",
+    "trial_length_visits",
     # joining
-    "eligibility_criteria", "who_can_join", "informed_consent", "assent_minors", "questions_to_ask", "find_a_trial",
+    "eligibility_criteria",
+    "who_can_join",
+    "informed_consent",
+    "assent_minors",
+    "questions_to_ask",
+    "find_a_trial",
     # safety and rights
-    "benefits", "risks_side_effects", "protections", "leaving_a_trial", "keep_my_doctor", "data_privacy",
-    "after_the_trial", "trial_results",
+    "benefits",
+    "risks_side_effects",
+    "protections",
+    "leaving_a_trial",
+    "keep_my_doctor",
+    "data_privacy",
+    "after_the_trial",
+    "trial_results",
     # costs
-    "routine_vs_research_costs", "insurance_coverage", "medicare", "medicaid", "va_benefits", "tricare",
+    "routine_vs_research_costs",
+    "insurance_coverage",
+    "medicare",
+    "medicaid",
+    "va_benefits",
+    "tricare",
     "travel_lodging_help",
     # biobank and profiling
-    "what_is_a_biobank", "biobank_samples_use", "biobank_cost", "withdraw_samples", "biobank_results",
-    "moonshot_biobank", "tumor_profiling", "rare_cancers",
+    "what_is_a_biobank",
+    "biobank_samples_use",
+    "biobank_cost",
+    "withdraw_samples",
+    "biobank_results",
+    "moonshot_biobank",
+    "tumor_profiling",
+    "rare_cancers",
     # AYA
-    "school_and_work", "fertility", "talking_with_parents", "young_adult_insurance",
+    "school_and_work",
+    "fertility",
+    "talking_with_parents",
+    "young_adult_insurance",
     # social media
-    "keep_health_private", "posting_unblinds_trial", "spot_misinformation",
+    "keep_health_private",
+    "posting_unblinds_trial",
+    "spot_misinformation",
     # myths
-    "myth_guinea_pigs", "myth_last_resort", "myth_guaranteed_cure", "myth_placebo_instead",
+    "myth_guinea_pigs",
+    "myth_last_resort",
+    "myth_guaranteed_cure",
+    "myth_placebo_instead",
 }
 
 CATALOG = load_catalog()

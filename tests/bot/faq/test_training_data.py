@@ -34,13 +34,29 @@ def test_generated_file_holds_every_topic_with_source_and_follow_ups() -> None:
 
 def test_rasa_data_validate_is_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml",
-         "--data", "data/nlu", "data/stories", "data/rules", "--fail-on-warnings"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data/nlu",
+            "data/stories",
+            "data/rules",
+            "--fail-on-warnings",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     problems = [
-        line for line in (result.stdout + result.stderr).splitlines()
+        line
+        for line in (result.stdout + result.stderr).splitlines()
         if ("UserWarning" in line or "ERROR" in line) and "duplicated intents" not in line
     ]
     assert problems == []
@@ -57,8 +73,10 @@ def test_heldout_set_is_separate_and_covers_every_topic() -> None:
 
 
 def test_predicted_topic_reads_the_response_selector() -> None:
-    parse = {"intent": {"name": "faq"},
-             "response_selector": {"faq": {"response": {"intent_response_key": "faq/placebo"}}}}
+    parse = {
+        "intent": {"name": "faq"},
+        "response_selector": {"faq": {"response": {"intent_response_key": "faq/placebo"}}},
+    }
     assert predicted_topic(parse) == "placebo"
     assert predicted_topic({"intent": {"name": "greet"}}) == "<greet>"
 
@@ -66,9 +84,12 @@ def test_predicted_topic_reads_the_response_selector() -> None:
 def test_heldout_accuracy_is_at_least_90_percent(model_path) -> None:  # type: ignore[no-untyped-def]
     result = subprocess.run(
         [sys.executable, "-m", "bot.faq.evaluate", "--model", str(model_path)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = yaml.safe_load(result.stdout[result.stdout.index("{"):])
+    report = yaml.safe_load(result.stdout[result.stdout.index("{") :])
     assert report["phrasings"] >= 3 * len(CATALOG)
     assert report["top1_accuracy"] >= 0.90, report["misses"]

@@ -85,8 +85,16 @@ def _seed_old_chat(database_file: str, sender: str, days: int) -> None:
         )
         session.add(conversation)
         session.flush()
-        session.add(Message(conversation_id=conversation.id, channel="rest", direction="inbound",
-                            author="participant", text="an old question", created_at=then))
+        session.add(
+            Message(
+                conversation_id=conversation.id,
+                channel="rest",
+                direction="inbound",
+                author="participant",
+                text="an old question",
+                created_at=then,
+            )
+        )
         session.commit()
     engine.dispose()
 

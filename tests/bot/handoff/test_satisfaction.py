@@ -93,9 +93,7 @@ async def test_closing_asks_once_and_a_tap_is_stored_thanked_and_kept_from_the_m
     assert result.conversation_id == conversation_id, "filed under the conversation it is about"
     assert [c.id for c in await _conversations(sessions)] == [conversation_id], "no new conversation started"
     async with sessions() as session:
-        closing = (
-            await session.execute(select(Handoff).where(Handoff.to_status == "closed"))
-        ).scalars().one()
+        closing = (await session.execute(select(Handoff).where(Handoff.to_status == "closed"))).scalars().one()
         stored = (await session.execute(select(Message).order_by(Message.id.desc()).limit(2))).scalars().all()
     [answer] = await _answers(sessions)
     assert (answer.conversation_id, answer.handoff_id, answer.rating) == (conversation_id, closing.id, "up")

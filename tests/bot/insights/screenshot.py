@@ -33,17 +33,52 @@ ZONE = ZoneInfo("America/New_York")
 FIRST, DAYS = date(2025, 3, 1), 30
 CHANNELS = {"webchat": 40, "telegram": 35, "slack": 15, "rest": 10}
 TOPICS = {
-    "what_is_a_trial": 30, "placebo": 22, "routine_vs_research_costs": 20, "risks_side_effects": 16,
-    "insurance_coverage": 12, "find_a_trial": 11, "fertility": 8, "leaving_a_trial": 7, "who_can_join": 6,
-    "trial_phases": 5, "school_and_work": 4, "travel_lodging_help": 4,
+    "what_is_a_trial": 30,
+    "placebo": 22,
+    "routine_vs_research_costs": 20,
+    "risks_side_effects": 16,
+    "insurance_coverage": 12,
+    "find_a_trial": 11,
+    "fertility": 8,
+    "leaving_a_trial": 7,
+    "who_can_join": 6,
+    "trial_phases": 5,
+    "school_and_work": 4,
+    "travel_lodging_help": 4,
 }
-CANCERS = {"breast cancer": 30, "lung cancer": 18, "hodgkin lymphoma": 12, "leukemia": 10, "melanoma": 8,
-           "colorectal cancer": 7, "sarcoma": 5, "glioblastoma": 3}
-PLACES = {"Columbus, OH": 20, "Houston, TX": 18, "Boston, MA": 14, "Cleveland, OH": 9, "Seattle, WA": 8,
-          "Atlanta, GA": 7, "Toronto, Ontario": 3}
-MISSES = ["where do i park", "is there free parking at the hospital", "parking??", "can my dog come to chemo",
-          "can I bring my dog", "what is car t cell therapy", "car-t trials?", "do you know a good wig shop",
-          "where can i buy a wig", "is there wifi at the clinic", "lol", "whats the weather"]
+CANCERS = {
+    "breast cancer": 30,
+    "lung cancer": 18,
+    "hodgkin lymphoma": 12,
+    "leukemia": 10,
+    "melanoma": 8,
+    "colorectal cancer": 7,
+    "sarcoma": 5,
+    "glioblastoma": 3,
+}
+PLACES = {
+    "Columbus, OH": 20,
+    "Houston, TX": 18,
+    "Boston, MA": 14,
+    "Cleveland, OH": 9,
+    "Seattle, WA": 8,
+    "Atlanta, GA": 7,
+    "Toronto, Ontario": 3,
+}
+MISSES = [
+    "where do i park",
+    "is there free parking at the hospital",
+    "parking??",
+    "can my dog come to chemo",
+    "can I bring my dog",
+    "what is car t cell therapy",
+    "car-t trials?",
+    "do you know a good wig shop",
+    "where can i buy a wig",
+    "is there wifi at the clinic",
+    "lol",
+    "whats the weather",
+]
 
 
 def _pick(rng: random.Random, weights: dict) -> Any:
@@ -70,9 +105,15 @@ async def seed_month(seeder: Seeder, rng: random.Random) -> None:
                     turn = faq(catalog.get(topic).canonical_question, at, topic, rng.uniform(0.4, 0.99))
                 elif roll < 0.8:
                     place = _pick(rng, PLACES)
-                    turn = intent(f"trials near {place}", at, "search_trials", 0.97, "trial_search_form",
-                                  "action_search_trials",
-                                  slots=[("condition", _pick(rng, CANCERS)), ("location_name", place)])
+                    turn = intent(
+                        f"trials near {place}",
+                        at,
+                        "search_trials",
+                        0.97,
+                        "trial_search_form",
+                        "action_search_trials",
+                        slots=[("condition", _pick(rng, CANCERS)), ("location_name", place)],
+                    )
                 else:
                     turn = fallback(rng.choice(MISSES), at)
                 await seeder.message(conversation, turn[0].text, at - timedelta(milliseconds=500))
@@ -83,10 +124,16 @@ async def seed_month(seeder: Seeder, rng: random.Random) -> None:
                 await seeder.handoff(conversation, "bot", "waiting", asked)
                 if rng.random() < 0.9:
                     wait = timedelta(minutes=min(90.0, rng.lognormvariate(2.0, 0.8)))
-                    await seeder.handoff(conversation, "waiting", "with_coordinator", asked + wait * 0.8,
-                                         f"coordinator:{coordinator}")
-                    await seeder.message(conversation, "Hi, I'm from the trials team.", asked + wait,
-                                         Author.COORDINATOR, coordinator_id=coordinator)
+                    await seeder.handoff(
+                        conversation, "waiting", "with_coordinator", asked + wait * 0.8, f"coordinator:{coordinator}"
+                    )
+                    await seeder.message(
+                        conversation,
+                        "Hi, I'm from the trials team.",
+                        asked + wait,
+                        Author.COORDINATOR,
+                        coordinator_id=coordinator,
+                    )
                     if rng.random() < 0.85:  # asked when the coordinator hands back
                         rating = "up" if rng.random() < 0.8 else "down"
                         await seeder.satisfaction(conversation, rating, asked + wait + timedelta(minutes=8))
@@ -100,8 +147,13 @@ async def take(out: Path) -> None:
         sessions = create_session_factory(engine)
         await seed_month(Seeder(sessions, url), random.Random(11))
         model = Path(folder) / "no-model.tar.gz"
-        settings = gateway_settings(url, "http://127.0.0.1:9/webhook", model, HANDOFF_TIMEZONE=ZONE.key,
-                                    FAQ_MISSED_DIR=str(Path(folder) / "missed"))
+        settings = gateway_settings(
+            url,
+            "http://127.0.0.1:9/webhook",
+            model,
+            HANDOFF_TIMEZONE=ZONE.key,
+            FAQ_MISSED_DIR=str(Path(folder) / "missed"),
+        )
         idle = CorePool(CoreSettings(model, "http://127.0.0.1:9/webhook", sync_url(url)))
         async with serve(create_app(settings, core=idle)) as base_url:
             console = Console(None, base_url, sessions)

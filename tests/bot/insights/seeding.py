@@ -35,8 +35,9 @@ def domain():  # type: ignore[no-untyped-def]
     return Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
 
-def _user(text: str, at: datetime, intent: str, confidence: float, topic: Optional[str] = None,
-          topic_confidence: float = 0.0) -> Any:
+def _user(
+    text: str, at: datetime, intent: str, confidence: float, topic: Optional[str] = None, topic_confidence: float = 0.0
+) -> Any:
     from rasa.shared.core.events import UserUttered
 
     parse: Dict[str, Any] = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text}
@@ -44,8 +45,12 @@ def _user(text: str, at: datetime, intent: str, confidence: float, topic: Option
         parse["response_selector"] = {
             "all_retrieval_intents": ["faq"],
             "faq": {
-                "response": {"intent_response_key": f"faq/{topic}", "confidence": topic_confidence,
-                             "utter_action": f"utter_faq/{topic}", "responses": [{"text": "…"}]},
+                "response": {
+                    "intent_response_key": f"faq/{topic}",
+                    "confidence": topic_confidence,
+                    "utter_action": f"utter_faq/{topic}",
+                    "responses": [{"text": "…"}],
+                },
                 "ranking": [{"intent_response_key": f"faq/{topic}", "confidence": topic_confidence}],
             },
         }
@@ -79,8 +84,9 @@ def fallback(text: str, at: datetime, guess: str = "what_is_a_trial") -> List[An
     return [_user(text, at, "nlu_fallback", 0.6, guess, 0.2), *_actions(at, "action_suggest_topics")]
 
 
-def intent(text: str, at: datetime, name: str, confidence: float, *actions: str,
-           slots: Sequence[tuple] = ()) -> List[Any]:
+def intent(
+    text: str, at: datetime, name: str, confidence: float, *actions: str, slots: Sequence[tuple] = ()
+) -> List[Any]:
     """Any other message: an intent and the actions that answered it."""
     return [_user(text, at, name, confidence), *_actions(at, *actions, slots=slots)]
 
@@ -125,8 +131,15 @@ class Seeder:
             await session.commit()
             return int(account.id)
 
-    async def message(self, conversation_id: str, text: str, at: datetime, author: Author = Author.PARTICIPANT,
-                      kind: MessageKind = MessageKind.TEXT, coordinator_id: Optional[int] = None) -> int:
+    async def message(
+        self,
+        conversation_id: str,
+        text: str,
+        at: datetime,
+        author: Author = Author.PARTICIPANT,
+        kind: MessageKind = MessageKind.TEXT,
+        coordinator_id: Optional[int] = None,
+    ) -> int:
         inbound = author is Author.PARTICIPANT
         async with self.sessions() as session:
             conversation = await session.get(Conversation, conversation_id)
@@ -144,11 +157,19 @@ class Seeder:
             await session.commit()
             return int(message.id)
 
-    async def handoff(self, conversation_id: str, from_status: str, to_status: str, at: datetime,
-                      actor: str = "participant") -> None:
+    async def handoff(
+        self, conversation_id: str, from_status: str, to_status: str, at: datetime, actor: str = "participant"
+    ) -> None:
         async with self.sessions() as session:
-            session.add(Handoff(conversation_id=conversation_id, from_status=from_status, to_status=to_status,
-                                actor=actor, created_at=at))
+            session.add(
+                Handoff(
+                    conversation_id=conversation_id,
+                    from_status=from_status,
+                    to_status=to_status,
+                    actor=actor,
+                    created_at=at,
+                )
+            )
             await session.commit()
 
     async def said(self, conversation_id: str, events: List[Any], stored: bool = True) -> None:
@@ -167,12 +188,19 @@ class Seeder:
     async def satisfaction(self, conversation_id: str, rating: str, at: datetime) -> None:
         """A thumbs up or down, answering the question asked when a coordinator handed back just before."""
         async with self.sessions() as session:
-            asked = Handoff(conversation_id=conversation_id, from_status="with_coordinator", to_status="bot",
-                            actor="coordinator:0", reason="handed back", created_at=at - timedelta(seconds=1))
+            asked = Handoff(
+                conversation_id=conversation_id,
+                from_status="with_coordinator",
+                to_status="bot",
+                actor="coordinator:0",
+                reason="handed back",
+                created_at=at - timedelta(seconds=1),
+            )
             session.add(asked)
             await session.flush()
-            session.add(SatisfactionAnswer(conversation_id=conversation_id, handoff_id=asked.id, rating=rating,
-                                           created_at=at))
+            session.add(
+                SatisfactionAnswer(conversation_id=conversation_id, handoff_id=asked.id, rating=rating, created_at=at)
+            )
             await session.commit()
 
 
@@ -181,6 +209,7 @@ def _save_events(database_url: str, conversation_id: str, events: List[Any]) -> 
 
     store = SQLTrackerStore(domain(), host=sync_url(database_url))
     try:
+
         async def save() -> None:
             tracker = await store.retrieve(conversation_id) or store.init_tracker(conversation_id)
             for event in events:

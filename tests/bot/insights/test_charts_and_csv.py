@@ -39,8 +39,15 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 def test_charts_are_inline_svg_without_styles_with_their_own_ids_and_a_title_and_description() -> None:
     drawn = charts.draw(dashboard())
 
-    assert set(drawn) == {"conversations", "faq", "cancer", "handoffs", "replies", "fallback", "satisfaction"}, \
-        "no chart for an empty ranking (no searches by region here)"
+    assert set(drawn) == {
+        "conversations",
+        "faq",
+        "cancer",
+        "handoffs",
+        "replies",
+        "fallback",
+        "satisfaction",
+    }, "no chart for an empty ranking (no searches by region here)"
     every_id: list = []
     for key, chart in drawn.items():
         root = ET.fromstring(chart.svg)
@@ -72,8 +79,7 @@ def test_the_csv_has_every_number_of_the_dashboard_and_no_formulas() -> None:
     assert ["conversations_per_channel", "2025-03-10", "telegram", "telegram", "conversations", "2"] in rows
     assert ["conversations_per_channel", "2025-03-11", "telegram", "telegram", "conversations", "0"] in rows
     assert ["faq_topics", "", "placebo", "What is a placebo?", "answers", "3"] in rows
-    assert ["trial_searches_by_cancer_type", "", "'=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0", "searches", "1"] \
-        in rows
+    assert ["trial_searches_by_cancer_type", "", "'=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0", "searches", "1"] in rows
     assert ["handoffs", "2025-03-10", "", "", "median_minutes_to_first_reply", "5.0"] in rows
     assert ["handoffs", "2025-03-11", "", "", "median_minutes_to_first_reply", ""] in rows
     assert ["handoffs", "", "", "", "handoffs", "2"] in rows

@@ -31,8 +31,12 @@ async def test_every_figure_matches_the_seeded_conversations(sessions, database_
     assert d.searches == 3
     assert [(h.day, h.handoffs, h.answered, h.median_seconds, h.p90_seconds) for h in d.handoffs] == scenario.HANDOFFS
     overall = d.handoffs_overall
-    assert (overall.handoffs, overall.answered, overall.median_seconds, overall.p90_seconds) == \
-        scenario.HANDOFFS_OVERALL
+    assert (
+        overall.handoffs,
+        overall.answered,
+        overall.median_seconds,
+        overall.p90_seconds,
+    ) == scenario.HANDOFFS_OVERALL
     assert overall.unanswered == 1
     assert [(f.day, f.messages, f.fallbacks) for f in d.fallbacks] == scenario.FALLBACKS
     assert (d.fallbacks_overall.messages, d.fallbacks_overall.fallbacks) == scenario.FALLBACKS_OVERALL
@@ -80,7 +84,10 @@ def test_a_period_is_whole_days_in_the_team_time_zone() -> None:
     assert from_query({"from": "2025-03-10", "to": "2025-03-12"}, scenario.ZONE) == Period(
         date(2025, 3, 10), date(2025, 3, 12), scenario.ZONE
     )
-    for bad in ({"from": "yesterday"}, {"from": "2025-03-12", "to": "2025-03-10"},
-                {"from": "2020-01-01", "to": "2025-01-01"}):
+    for bad in (
+        {"from": "yesterday"},
+        {"from": "2025-03-12", "to": "2025-03-10"},
+        {"from": "2020-01-01", "to": "2025-01-01"},
+    ):
         with pytest.raises(PeriodError):
             from_query(bad, scenario.ZONE)

@@ -43,24 +43,40 @@ def _question(number: int, text: str) -> MissedQuestion:
 
 def test_obviously_similar_questions_are_grouped_and_the_rest_kept_apart() -> None:
     texts = [
-        "where do i park", "is there free parking", "Is there parking at the hospital?", "parking??",
-        "Where can I park my car?", "can I bring my dog", "is my dog allowed to come with me", "what is car-t",
-        "what is CAR T cell therapy", "wifi at the clinic?", "lol", "where do i park",
-        "will my insurance pay for a clinical trial", "what are the risks of a clinical trial",
+        "where do i park",
+        "is there free parking",
+        "Is there parking at the hospital?",
+        "parking??",
+        "Where can I park my car?",
+        "can I bring my dog",
+        "is my dog allowed to come with me",
+        "what is car-t",
+        "what is CAR T cell therapy",
+        "wifi at the clinic?",
+        "lol",
+        "where do i park",
+        "will my insurance pay for a clinical trial",
+        "what are the risks of a clinical trial",
     ]
     questions = [_question(n, t) for n, t in enumerate(texts)]
 
     groups = group_similar(questions)
 
     members = [{q.text for q in g.questions} for g in groups]
-    assert {"where do i park", "is there free parking", "Is there parking at the hospital?", "parking??",
-            "Where can I park my car?"} in members
+    assert {
+        "where do i park",
+        "is there free parking",
+        "Is there parking at the hospital?",
+        "parking??",
+        "Where can I park my car?",
+    } in members
     assert {"can I bring my dog", "is my dog allowed to come with me"} in members
     assert {"what is car-t", "what is CAR T cell therapy"} in members
     assert {"lol"} in members and {"wifi at the clinic?"} in members
     assert {"will my insurance pay for a clinical trial"} in members, "not grouped for sharing 'clinical trial'"
     assert groups[0].count == 6, "the biggest group first, a repeated question counted twice"
-    assert [q.message_id for q in groups[0].questions] == sorted((q.message_id for q in groups[0].questions),
-                                                                 reverse=True)
+    assert [q.message_id for q in groups[0].questions] == sorted(
+        (q.message_id for q in groups[0].questions), reverse=True
+    )
     assert group_similar(list(reversed(questions))) == groups, "the same messages give the same groups"
     assert group_similar([]) == [] and [g.label for g in group_similar(questions[:1])] == ["where do i park"]

@@ -89,8 +89,10 @@ async def _held_about(sessions, user: str) -> Dict[str, Any]:  # type: ignore[no
     """Everything stored about one REST sender: their participant, conversations and message count."""
     async with sessions() as session:
         identity = (
-            await session.execute(select(ChannelIdentity).where(ChannelIdentity.platform_user_id == user))
-        ).scalars().first()
+            (await session.execute(select(ChannelIdentity).where(ChannelIdentity.platform_user_id == user)))
+            .scalars()
+            .first()
+        )
         if identity is None:
             return {"participant": None, "conversations": [], "messages": 0}
         conversations = list(
@@ -252,10 +254,14 @@ async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_
     assert after_disclosure(asked.replies) == [forget.confirmation()]
     async with sessions() as session:
         stored = (
-            await session.execute(
-                select(Message.text).where(Message.conversation_id == asked.conversation_id).order_by(Message.id)
+            (
+                await session.execute(
+                    select(Message.text).where(Message.conversation_id == asked.conversation_id).order_by(Message.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert stored == ["please delete my data", honesty.DISCLOSURE.text, forget.confirmation().text]
     done = await router.handle(inbound("/forget_confirm", "asks-in-words"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]

@@ -44,7 +44,10 @@ class Seeded:
 
 
 async def _person(
-    session, name: str, days: float, status: ConversationStatus = ConversationStatus.BOT  # type: ignore[no-untyped-def]
+    session,
+    name: str,
+    days: float,
+    status: ConversationStatus = ConversationStatus.BOT,  # type: ignore[no-untyped-def]
 ) -> Conversation:
     participant = Participant(display_name=None, created_at=ago(days))
     session.add(participant)
@@ -55,8 +58,12 @@ async def _person(
     session.add(identity)
     await session.flush()
     conversation = Conversation(
-        participant_id=participant.id, identity_id=identity.id, channel="rest", status=status.value,
-        created_at=ago(days), updated_at=ago(days),
+        participant_id=participant.id,
+        identity_id=identity.id,
+        channel="rest",
+        status=status.value,
+        created_at=ago(days),
+        updated_at=ago(days),
     )
     session.add(conversation)
     await session.flush()
@@ -64,14 +71,21 @@ async def _person(
 
 
 async def _message(
-    session, conversation: Conversation, text: str, days: float, reply_to: Optional[Message] = None  # type: ignore[no-untyped-def]
+    session,
+    conversation: Conversation,
+    text: str,
+    days: float,
+    reply_to: Optional[Message] = None,  # type: ignore[no-untyped-def]
 ) -> Message:
     inbound = reply_to is None
     message = Message(
-        conversation_id=conversation.id, channel="rest",
+        conversation_id=conversation.id,
+        channel="rest",
         direction=(Direction.INBOUND if inbound else Direction.OUTBOUND).value,
         author=(Author.PARTICIPANT if inbound else Author.BOT).value,
-        text=text, in_reply_to_id=reply_to.id if reply_to else None, created_at=ago(days),
+        text=text,
+        in_reply_to_id=reply_to.id if reply_to else None,
+        created_at=ago(days),
     )
     session.add(message)
     await session.flush()
@@ -96,12 +110,24 @@ async def seed(sessions, database_url: str) -> Seeded:  # type: ignore[no-untype
         old = await _person(session, "old-bot", 60)
         asked = await _message(session, old, "old question about my biopsy", 60)
         await _message(session, old, "old answer", 60, reply_to=asked)
-        session.add_all([
-            Handoff(conversation_id=old.id, from_status="bot", to_status="waiting", actor="participant",
-                    created_at=ago(60)),
-            Handoff(conversation_id=old.id, from_status="waiting", to_status="bot", actor="participant",
-                    created_at=ago(60)),
-        ])
+        session.add_all(
+            [
+                Handoff(
+                    conversation_id=old.id,
+                    from_status="bot",
+                    to_status="waiting",
+                    actor="participant",
+                    created_at=ago(60),
+                ),
+                Handoff(
+                    conversation_id=old.id,
+                    from_status="waiting",
+                    to_status="bot",
+                    actor="participant",
+                    created_at=ago(60),
+                ),
+            ]
+        )
         await audit.record(session, audit.VIEWED, conversation_id=old.id)
         closed = await _person(session, "old-closed", 45, ConversationStatus.CLOSED)
         await _message(session, closed, "old goodbye", 45)
@@ -201,7 +227,11 @@ def _trialbot(database_url: str, *args: str, **environ: str) -> subprocess.Compl
     env.update(DATABASE_URL=database_url, **environ)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "retention", "purge", *args],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=120,
     )
 
 

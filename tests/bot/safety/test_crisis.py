@@ -216,8 +216,10 @@ async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, 
     assert (await stored_conversation(sessions, queued.conversation_id)).status == "with_coordinator"
     async with sessions() as session:
         stored = (
-            await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id))
-        ).scalars().all()
+            (await session.execute(select(Message).where(Message.conversation_id == queued.conversation_id)))
+            .scalars()
+            .all()
+        )
     assert [(m.direction, m.author) for m in stored if m.text == crisis.resources().text] == [("outbound", "bot")]
 
 
@@ -240,9 +242,10 @@ async def test_the_rest_endpoint_answers_a_crisis_with_the_lines(gateway, sessio
         "rest-figure": "I'd die for a coffee",
     }
     answers: Dict[str, List[Dict[str, Any]]] = {}
-    async with gateway(HANDOFF_OFFICE_HOURS="always", HANDOFF_TIMEZONE="UTC") as url, httpx.AsyncClient(
-        timeout=60
-    ) as client:
+    async with (
+        gateway(HANDOFF_OFFICE_HOURS="always", HANDOFF_TIMEZONE="UTC") as url,
+        httpx.AsyncClient(timeout=60) as client,
+    ):
         for sender, text in said.items():
             response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
             response.raise_for_status()

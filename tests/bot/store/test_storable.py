@@ -39,8 +39,12 @@ async def test_the_router_stores_nul_and_unpaired_surrogates_storably_on_every_d
     router = Router(sessions, core_pool)
     sent = "are you\x00 a bot? \ud800 '; DROP TABLE messages; --"
     inbound = InboundMessage(
-        channel="rest", platform_user_id="odd\x00person\udfff", text=sent, platform_message_id="id\x00\ud800",
-        thread_key="thread\x00", display_name="Sam\x00 " + "x" * 300,
+        channel="rest",
+        platform_user_id="odd\x00person\udfff",
+        text=sent,
+        platform_message_id="id\x00\ud800",
+        thread_key="thread\x00",
+        display_name="Sam\x00 " + "x" * 300,
     )
     result = await router.handle(inbound)
     assert result.replies and "not a person" in " ".join(r.text for r in result.replies), "the model saw the words"

@@ -46,8 +46,9 @@ def dm_event(text: str, ts: Optional[str] = None, **extra: Any) -> Dict[str, Any
     return {**event, "ts": ts or new_ts(), **extra}
 
 
-def mention_event(text: str, ts: Optional[str] = None, thread_ts: Optional[str] = None,
-                  channel: str = GENERAL) -> Dict[str, Any]:
+def mention_event(
+    text: str, ts: Optional[str] = None, thread_ts: Optional[str] = None, channel: str = GENERAL
+) -> Dict[str, Any]:
     event = {"type": "app_mention", "channel": channel, "user": PERSON, "text": f"<@{BOT_USER_ID}> {text}"}
     event.update(ts=ts or new_ts(), team=TEAM_ID)
     if thread_ts:
@@ -87,8 +88,9 @@ class SlackHarness:
     async def event(self, payload: Dict[str, Any], **headers: str) -> httpx.Response:
         return await self.post(json.dumps(payload).encode(), "application/json", headers)
 
-    async def click(self, button: Dict[str, Any], channel: str, message_ts: str, action_ts: str,
-                    thread_ts: Optional[str] = None) -> httpx.Response:
+    async def click(
+        self, button: Dict[str, Any], channel: str, message_ts: str, action_ts: str, thread_ts: Optional[str] = None
+    ) -> httpx.Response:
         """A block_actions payload for a click on `button` (form-encoded `payload=`, as Slack posts it)."""
         message = {"type": "message", "ts": message_ts, "user": BOT_USER_ID, "bot_id": BOT_ID}
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
@@ -135,8 +137,9 @@ class SlackHarness:
 
 
 @contextlib.asynccontextmanager
-async def slack_gateway(database_url: str, action_server_url: str, model_path: Path, core: Any,
-                        **environ: str) -> AsyncIterator[SlackHarness]:
+async def slack_gateway(
+    database_url: str, action_server_url: str, model_path: Path, core: Any, **environ: str
+) -> AsyncIterator[SlackHarness]:
     deadline = time.monotonic() + 600
     while not core.ready:  # the session's Rasa worker loads its model in the background (slow on shared cores)
         assert time.monotonic() < deadline, f"the Rasa worker is not ready: {core.status()}"
@@ -168,8 +171,9 @@ def buttons(posted: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 async def test_url_verification_challenge_is_answered(harness: SlackHarness) -> None:
-    response = await harness.event({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                                    "type": "url_verification"})
+    response = await harness.event(
+        {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+    )
     assert response.status_code == 200
     assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
 
@@ -199,8 +203,9 @@ async def test_unverified_requests_get_401_and_nothing_is_stored(harness: SlackH
     else:
         headers = {"X-Slack-Request-Timestamp": str(int(time.time()))}
     async with httpx.AsyncClient() as client:
-        response = await client.post(f"{harness.url}/slack/events", content=body,
-                                     headers={"Content-Type": "application/json", **headers})
+        response = await client.post(
+            f"{harness.url}/slack/events", content=body, headers={"Content-Type": "application/json", **headers}
+        )
     assert response.status_code == 401
     assert harness.stored() == []
     assert await harness.answers() == []
@@ -330,11 +335,17 @@ async def test_the_sender_delivers_only_to_the_persons_dm(harness: SlackHarness)
     assert await harness.answers() == [], "nothing is posted in the channel instead"
 
 
-async def test_a_wrong_bot_token_is_reported_at_start(database_url, action_server_url, model_path, core_pool,  # type: ignore[no-untyped-def]
-                                                     caplog) -> None:
+async def test_a_wrong_bot_token_is_reported_at_start(
+    database_url,
+    action_server_url,
+    model_path,
+    core_pool,  # type: ignore[no-untyped-def]
+    caplog,
+) -> None:
     caplog.set_level(logging.ERROR, logger="channels.slack.adapter")
-    async with slack_gateway(database_url, action_server_url, model_path, core_pool,
-                             SLACK_BOT_TOKEN="xoxb-wrong_token") as wrong:
+    async with slack_gateway(
+        database_url, action_server_url, model_path, core_pool, SLACK_BOT_TOKEN="xoxb-wrong_token"
+    ) as wrong:
         assert [c.ok for c in wrong.api.calls if c.method == "auth.test"] == [False]
         assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in caplog.text
         assert "xoxb-wrong_token" not in caplog.text
@@ -347,15 +358,22 @@ async def test_socket_mode_is_chosen_by_the_app_token_and_answers_over_the_webso
     database_url, action_server_url, model_path, core_pool
 ) -> None:
     """Only as real as our fake: apps.connections.open, then a WebSocket speaking Slack's envelope format."""
-    async with slack_gateway(database_url, action_server_url, model_path, core_pool,
-                             SLACK_SIGNING_SECRET="", SLACK_APP_TOKEN=APP_TOKEN) as socket:
+    async with slack_gateway(
+        database_url, action_server_url, model_path, core_pool, SLACK_SIGNING_SECRET="", SLACK_APP_TOKEN=APP_TOKEN
+    ) as socket:
         async with httpx.AsyncClient() as client:
             assert (await client.post(f"{socket.url}/slack/events", content=b"{}")).status_code == 404
         await socket.api.wait_for(lambda: socket.api.successful("apps.connections.open"), what="apps.connections.open")
         assert socket.api.successful("apps.connections.open")[0].token == APP_TOKEN
         event = dm_event("are you a bot?")
-        envelope = {"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
-                    "retry_attempt": 0, "retry_reason": "", "payload": callback(event)}
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": callback(event),
+        }
         await socket.api.push(envelope)
         await socket.api.wait_for(lambda: socket.api.socket_acks, what="the envelope's acknowledgement")
         assert socket.api.socket_acks == [{"envelope_id": "env-1"}]

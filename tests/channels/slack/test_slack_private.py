@@ -63,7 +63,9 @@ async def test_a_mention_with_health_details_gets_a_neutral_notice_and_the_answe
     assert (await harness.event(callback(mention_event(HEALTH_DETAILS, ts=root)))).status_code == 200
     [stored] = harness.inbound()  # stored before the acknowledgement, as a message of the DM conversation
     assert (stored["text"], stored["platform_message_id"], stored["thread_key"]) == (
-        HEALTH_DETAILS, f"{GENERAL}:{root}", DM
+        HEALTH_DETAILS,
+        f"{GENERAL}:{root}",
+        DM,
     )
     assert [c.args["users"] for c in harness.api.successful("conversations.open")] == [PERSON]
 
@@ -114,8 +116,12 @@ async def test_when_the_dm_cannot_be_opened_the_thread_only_asks_for_a_dm(
     assert harness.stored() == [], "nothing to answer privately, so nothing is kept"
 
     message_ts = new_ts()  # a click on a button of an old answer in the channel: asked too, never answered there
-    click = {"action_id": "trialbot_button_0", "type": "button", "value": "/search_trials",
-             "text": {"type": "plain_text", "text": "Find a trial near me"}}
+    click = {
+        "action_id": "trialbot_button_0",
+        "type": "button",
+        "value": "/search_trials",
+        "text": {"type": "plain_text", "text": "Find a trial near me"},
+    }
     assert (await harness.click(click, GENERAL, message_ts, new_ts(), thread_ts=root)).status_code == 200
     [asked] = await harness.answers()
     assert asked["channel"] == GENERAL and asked["thread_ts"] == root and repeats_nothing(asked)
@@ -126,8 +132,12 @@ async def test_when_the_dm_cannot_be_opened_the_thread_only_asks_for_a_dm(
 
 async def test_a_click_on_a_button_in_a_channel_is_answered_in_the_dm(harness: SlackHarness) -> None:
     root, message_ts = new_ts(), new_ts()  # a button under an answer the bot gave in a channel thread long ago
-    click = {"action_id": "trialbot_button_0", "type": "button", "value": "/search_trials",
-             "text": {"type": "plain_text", "text": "Find a trial near me"}}
+    click = {
+        "action_id": "trialbot_button_0",
+        "type": "button",
+        "value": "/search_trials",
+        "text": {"type": "plain_text", "text": "Find a trial near me"},
+    }
     assert (await harness.click(click, GENERAL, message_ts, new_ts(), thread_ts=root)).status_code == 200
     answer = await harness.answers()
     assert answer and {p["channel"] for p in answer} == {DM} and "What kind of cancer" in texts(answer)

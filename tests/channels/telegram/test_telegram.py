@@ -93,7 +93,11 @@ def credentials(telegram_api: FakeTelegramApi) -> Dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def telegram_gateway(
-    telegram_api: FakeTelegramApi, database_url: str, action_server_url: str, model_path: Path, core_pool: Any,
+    telegram_api: FakeTelegramApi,
+    database_url: str,
+    action_server_url: str,
+    model_path: Path,
+    core_pool: Any,
     **environ: str,
 ) -> AsyncIterator[Gateway]:
     env = {**credentials(telegram_api), **environ}
@@ -335,7 +339,12 @@ async def test_telegram_stays_off_without_a_token(database_url, action_server_ur
 
 
 async def test_logs_never_show_the_token_or_what_people_wrote(
-    telegram_api, database_url, action_server_url, model_path, core_pool, caplog  # type: ignore[no-untyped-def]
+    telegram_api,
+    database_url,
+    action_server_url,
+    model_path,
+    core_pool,
+    caplog,  # type: ignore[no-untyped-def]
 ) -> None:
     caplog.set_level(logging.DEBUG)
     private = "my-private-words-about-my-diagnosis"
@@ -354,14 +363,23 @@ async def test_logs_never_show_the_token_or_what_people_wrote(
 
 
 async def test_polling_answers_queued_updates_and_stops_cleanly(
-    telegram_api, database_url, action_server_url, model_path, core_pool  # type: ignore[no-untyped-def]
+    telegram_api,
+    database_url,
+    action_server_url,
+    model_path,
+    core_pool,  # type: ignore[no-untyped-def]
 ) -> None:
     telegram_api.webhook = {"url": "https://old.example.org/telegram/webhook"}  # left over from webhook mode
     stack = contextlib.AsyncExitStack()
     gateway = await stack.enter_async_context(
         telegram_gateway(
-            telegram_api, database_url, action_server_url, model_path, core_pool,
-            TELEGRAM_MODE="polling", TELEGRAM_WEBHOOK_SECRET="",
+            telegram_api,
+            database_url,
+            action_server_url,
+            model_path,
+            core_pool,
+            TELEGRAM_MODE="polling",
+            TELEGRAM_WEBHOOK_SECRET="",
         )
     )
     try:
@@ -386,8 +404,14 @@ async def test_polling_answers_queued_updates_and_stops_cleanly(
 async def run_cli(*args: str, tmp_path: Path, **environ: str) -> Tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, cwd=tmp_path, env={**env, **environ},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=tmp_path,
+        env={**env, **environ},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     return int(process.returncode or 0), out.decode(), err.decode()
@@ -481,9 +505,16 @@ def test_callback_data_is_the_payload_when_it_fits_in_64_bytes() -> None:
 
 def test_a_button_reference_reads_the_tapped_buttons_title() -> None:
     message = {
-        "message_id": 5, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "Pick",
-        "reply_markup": {"inline_keyboard": [[{"text": "First", "callback_data": f"{BUTTON_REFERENCE}0"}],
-                                             [{"text": "Second", "callback_data": f"{BUTTON_REFERENCE}1"}]]},
+        "message_id": 5,
+        "date": 1,
+        "chat": {"id": 1, "type": "private"},
+        "text": "Pick",
+        "reply_markup": {
+            "inline_keyboard": [
+                [{"text": "First", "callback_data": f"{BUTTON_REFERENCE}0"}],
+                [{"text": "Second", "callback_data": f"{BUTTON_REFERENCE}1"}],
+            ]
+        },
     }
     tap = Update.de_json(callback_update(1, 1, f"{BUTTON_REFERENCE}1", "q", keyboard_message=message), None)
     assert button_text(tap.callback_query) == "Second"

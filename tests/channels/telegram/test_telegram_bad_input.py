@@ -130,8 +130,13 @@ async def test_polling_skips_a_malformed_update_and_answers_the_next(  # type: i
     async with contextlib.AsyncExitStack() as stack:
         polling = await stack.enter_async_context(
             telegram_gateway(
-                fake_telegram, database_url, action_server_url, model_path, core_pool,
-                TELEGRAM_MODE="polling", TELEGRAM_WEBHOOK_SECRET="",
+                fake_telegram,
+                database_url,
+                action_server_url,
+                model_path,
+                core_pool,
+                TELEGRAM_MODE="polling",
+                TELEGRAM_WEBHOOK_SECRET="",
             )
         )
         await fake_telegram.queue(with_message(message_update(9101, 4401, "x"), text=["not", "text"]))

@@ -140,8 +140,16 @@ async def test_history_shows_coordinators_but_not_private_notes_nor_closed_conve
         async with sessions() as db:
             [conversation] = (await db.execute(select(Conversation))).scalars().all()
             for kind, text in ((MessageKind.PRIVATE_NOTE, "Note: call her back"), (MessageKind.TEXT, "Hi, I'm Sam.")):
-                db.add(Message(conversation_id=conversation.id, channel="webchat", direction=Direction.OUTBOUND.value,
-                               author=Author.COORDINATOR.value, kind=kind.value, text=text))
+                db.add(
+                    Message(
+                        conversation_id=conversation.id,
+                        channel="webchat",
+                        direction=Direction.OUTBOUND.value,
+                        author=Author.COORDINATOR.value,
+                        kind=kind.value,
+                        text=text,
+                    )
+                )
             await db.commit()
         async with websockets.connect(socket_url(base_url)) as ws:
             shown = (await hello(ws, session))["messages"]
@@ -410,9 +418,7 @@ async def host_page(gateway_url: str, **data: str) -> AsyncIterator[str]:
 
 async def test_one_script_tag_embeds_the_chat_on_another_site(gateway, browser) -> None:  # type: ignore[no-untyped-def]
     greeting = "Hello from Hope Alliance! I'm an automated helper, not a person."
-    async with gateway() as base_url, host_page(
-        base_url, title="Ask Hope", color="#7a1f5c", greeting=greeting
-    ) as site:
+    async with gateway() as base_url, host_page(base_url, title="Ask Hope", color="#7a1f5c", greeting=greeting) as site:
         page, errors = await open_page(browser, site)
         assert await page.evaluate("location.origin") != base_url
         await page.get_by_role("button", name="Ask Hope").click()
