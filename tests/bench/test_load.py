@@ -56,7 +56,7 @@ class FakeBot:
 
 async def test_stops_at_the_message_count_with_conversations_in_order() -> None:
     bot = FakeBot()
-    async with serve(bot.gateway.app()) as base:
+    async with serve(bot.app()) as base:
         spec = LoadSpec(f"{base}/webhooks/rest/webhook", concurrency=4, duration_seconds=60, max_messages=30)
         result = await run_load(spec)
     summary = result.summary()
@@ -78,7 +78,7 @@ async def test_stops_at_the_message_count_with_conversations_in_order() -> None:
 
 async def test_stops_at_the_time_limit() -> None:
     bot = FakeBot(pause=0.02)
-    async with serve(bot.gateway.app()) as base:
+    async with serve(bot.app()) as base:
         spec = LoadSpec(
             f"{base}/webhooks/rest/webhook",
             concurrency=3,
@@ -97,7 +97,7 @@ async def test_stops_at_the_time_limit() -> None:
 async def test_errors_failures_and_silence_are_not_answers() -> None:
     bot = FakeBot()
     script = (("ok", "hello"), ("error", "boom"), ("failed", "stuck"), ("empty", "silence"))
-    async with serve(bot.gateway.app()) as base:
+    async with serve(bot.app()) as base:
         spec = LoadSpec(
             f"{base}/webhooks/rest/webhook",
             concurrency=2,
@@ -123,7 +123,7 @@ async def test_unreachable_server_is_an_error_not_a_hang() -> None:
 
 async def test_duplicate_deliveries_share_one_message_id() -> None:
     bot = FakeBot()
-    async with serve(bot.gateway.app()) as base:
+    async with serve(bot.app()) as base:
         samples = await duplicate_deliveries(f"{base}/webhooks/rest/webhook", probes=2, run_id="t")
     twice = [s for s in samples if s.kind == "duplicate"]
     assert len(twice) == 6 and len({s.message_id for s in twice}) == 2
