@@ -1,6 +1,6 @@
 """Crisis: recognising messages about suicide or self-harm, and the crisis lines the person is given at once.
 
-The words live in `safety_phrases/crisis.yml` (with comments, for clinical review); the matching
+The words live in `word_lists/crisis.yml` (with comments, for clinical review); the matching
 (typos, slang, look-alike letters, figures of speech) is `bot/safety/phrases.py`. `is_crisis` does not
 depend on the NLU model's intent, so the router runs it before the model is asked, in every
 conversation state.

@@ -1,7 +1,7 @@
 """Medical emergencies: recognising chest pain, trouble breathing, severe bleeding, fever during
 treatment and the like, and telling the person at once to call 911 or go to the emergency room.
 
-The words live in `safety_phrases/emergency.yml` (for clinical review); the matching is
+The words live in `word_lists/emergency.yml` (for clinical review); the matching is
 `bot/safety/phrases.py`. Like the crisis check it runs before the NLU model and in every conversation
 state; unlike a crisis, the conversation stays where it is (nobody is queued): a coordinator cannot
 help faster than 911 can.

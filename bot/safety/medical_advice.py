@@ -2,7 +2,7 @@
 dosing, one's own results or prognosis), so that they never get an FAQ answer by mistake.
 
 The trained model recognises medical-advice questions too (the `medical_advice` intent). When a
-message matches `safety_phrases/medical_advice.yml`, the router sends the model `INTENT` instead of
+message matches `word_lists/medical_advice.yml`, the router sends the model `INTENT` instead of
 the words, and the model answers as it does for that intent: only the care team can answer, why,
 and a coordinator offered. Crisis and emergency checks come first.
 """
