@@ -17,12 +17,42 @@ from bot.store.db import PROJECT_ROOT, create_engine, create_session_factory, mi
 MODEL_PATH = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 
 
+MODEL_FIXTURES = frozenset({"model_path", "core_pool", "action_server_url", "running_stack", "gateway"})
+"""Fixtures that need the trained model (or start what only runs with it): a test using one, directly or
+through other fixtures, is marked `model`."""
+STACK_FIXTURES = frozenset({"running_stack"})
+POSTGRES_FIXTURES = frozenset({"postgres_databases"})
+BROWSER_FIXTURES = frozenset({"browser"})
+
+
 def pytest_collection_modifyitems(items: list) -> None:
-    """Run every async test on the session's event loop, so session fixtures can be shared."""
+    """Run every async test on the session's event loop, so session fixtures can be shared; and mark what
+    each test needs from its fixtures (`model`, `stack`, `postgres`, `browser`), so `-m` can leave it out."""
     marker = pytest.mark.asyncio(loop_scope="session")
     for item in items:
         if pytest_asyncio.is_async_test(item):
             item.add_marker(marker, append=False)
+        for name in sorted(needs(item)):
+            if not item.get_closest_marker(name):
+                item.add_marker(getattr(pytest.mark, name))
+
+
+def needs(item: Any) -> set:
+    """The markers a test's fixtures call for: `item.fixturenames` is the whole closure (fixtures of
+    fixtures included); a database fixture parametrised "postgresql" fetches PostgreSQL itself."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.values() if callspec is not None else ()
+    found = set()
+    if names & MODEL_FIXTURES:
+        found.add("model")
+    if names & STACK_FIXTURES:
+        found.add("stack")
+    if names & POSTGRES_FIXTURES or "postgresql" in [p for p in params if isinstance(p, str)]:
+        found.add("postgres")
+    if names & BROWSER_FIXTURES:
+        found.add("browser")
+    return found
 
 
 def free_port() -> int:
@@ -33,8 +63,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def model_path() -> Path:
-    """The trained model; trained here only if `make train` has not already built it."""
+def model_path(request: pytest.FixtureRequest) -> Path:
+    """The trained model; trained here only if `make train` has not already built it.
+
+    In a run that leaves out the `model` tests (`make test-fast`) a test that still gets here is missing its
+    mark: it fails at once instead of training or loading a model."""
+    if "not model" in (request.config.option.markexpr or ""):
+        pytest.fail("this test needs the trained model but is not marked `model` (pytest.mark.model)")
     ensure_model(MODEL_PATH)
     return MODEL_PATH
 

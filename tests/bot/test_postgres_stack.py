@@ -18,6 +18,8 @@ from tests.replies import after_disclosure
 from tests.stack import Launched, chat, environment, launch
 from tests.tracker import tracker_event_counts
 
+pytestmark = [pytest.mark.model, pytest.mark.stack, pytest.mark.postgres]  # `make run` on PostgreSQL
+
 
 class PostgresStack:
     def __init__(self, launched: Launched, database_url: str) -> None:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.channels.slack.test_slack import BOT_TOKEN, SIGNING_SECRET, callback, dm_event
 from tests.channels.telegram.test_telegram import HEADER, SECRET, TOKEN
@@ -24,6 +25,8 @@ from tests.stack import environment, launch
 
 PASSWORD = "correct-horse-battery-staple-not-logged"
 METRICS_TOKEN = "metrics-token-not-logged-0123456789"
+
+pytestmark = [pytest.mark.model, pytest.mark.stack]  # `make run` as a subprocess, with the model
 
 
 async def test_no_secret_is_ever_logged(model_path: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from bot.faq.catalog import load_catalog
@@ -81,6 +82,7 @@ def test_predicted_topic_reads_the_response_selector() -> None:
     assert predicted_topic({"intent": {"name": "greet"}}) == "<greet>"
 
 
+@pytest.mark.model
 def test_heldout_accuracy_is_at_least_90_percent(model_path) -> None:  # type: ignore[no-untyped-def]
     result = subprocess.run(
         [sys.executable, "-m", "bot.faq.evaluate", "--model", str(model_path)],

@@ -9,6 +9,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 import sqlalchemy
 import websockets
 from sqlalchemy.orm import Session
@@ -99,6 +100,8 @@ def _seed_old_chat(database_file: str, sender: str, days: int) -> None:
     engine.dispose()
 
 
+@pytest.mark.model
+@pytest.mark.stack
 def test_run_chat_stop_and_start_again(model_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
     database_file = str(tmp_path / "trialbot.db")
     env = environment(f"sqlite:///{database_file}", free_port(), free_port(), model_path, workers=1)
