@@ -1,4 +1,5 @@
-"""Crisis messages (suicide, self-harm): the detector, then the router and the REST endpoint with the real model."""
+"""Crisis messages (suicide, self-harm): the detector, then the router (on a scripted core, `tests/scripted_core.py`)
+and the REST endpoint with the real model."""
 
 import logging
 from typing import Any, Dict, List
@@ -14,7 +15,8 @@ from bot.router import Router
 from bot.safety import crisis, phrases
 from bot.store.models import Message, utcnow
 from tests.replies import after_disclosure
-from tests.routing import OPEN, CountingCore, inbound, position, stored_conversation, take_as_coordinator
+from tests.routing import OPEN, inbound, position, stored_conversation, take_as_coordinator
+from tests.scripted_core import ASK_CONDITION, ScriptedCore, like_the_model
 
 DIRECT = [
     "I want to kill myself",
@@ -150,7 +152,7 @@ def test_the_resources_give_988_by_call_text_and_chat_and_911() -> None:
     assert "If you're in danger right now, call 911." in text
 
 
-# Through the router, with the real model.
+# Through the router, on a scripted core: what the model says does not matter here, what it is asked does.
 
 
 def _texts(replies: Any) -> List[str]:
@@ -161,8 +163,8 @@ ROUTED = ["honestly whats the point of any of this anymore", "lowkey wanna kms",
 
 
 @pytest.mark.parametrize("text", ROUTED)
-async def test_a_crisis_gets_the_lines_and_jumps_the_queue(sessions, core_pool, caplog, text: str) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_a_crisis_gets_the_lines_and_jumps_the_queue(sessions, caplog, text: str) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router = Router(sessions, core, OPEN)
     earlier = await router.handle(inbound("can I talk to someone real", "already-waiting"))
     assert (await stored_conversation(sessions, earlier.conversation_id)).status == "waiting"
@@ -183,18 +185,20 @@ async def test_a_crisis_gets_the_lines_and_jumps_the_queue(sessions, core_pool, 
     assert not [line for line in ours if text in line]
 
 
-async def test_a_crisis_in_the_middle_of_the_trial_search_comes_first(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_a_crisis_in_the_middle_of_the_trial_search_comes_first(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
+    router = Router(sessions, core, OPEN)
     asked = await router.handle(inbound("/search_trials", "mid-form"))
-    assert asked.replies and crisis.resources() not in asked.replies
+    assert [r.text for r in after_disclosure(asked.replies)] == [ASK_CONDITION]
     result = await router.handle(inbound("i dont want to be here anymore", "mid-form"))
     assert result.replies[0] == crisis.resources()
+    assert core.texts == ["/search_trials"], "the form never saw the crisis message"
     conversation = await stored_conversation(sessions, result.conversation_id)
     assert (conversation.status, conversation.priority) == ("waiting", "urgent")
 
 
-async def test_while_waiting_a_crisis_still_gets_the_lines_and_becomes_urgent(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_while_waiting_a_crisis_still_gets_the_lines_and_becomes_urgent(sessions) -> None:  # type: ignore[no-untyped-def]
+    router = Router(sessions, like_the_model(), OPEN)
     first = await router.handle(inbound("/human_handoff", "waits-first"))
     later = await router.handle(inbound("/human_handoff", "waits-then-crisis"))
     assert await position(sessions, later.conversation_id) == 2
@@ -204,8 +208,8 @@ async def test_while_waiting_a_crisis_still_gets_the_lines_and_becomes_urgent(se
     assert await position(sessions, first.conversation_id) == 2
 
 
-async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router = Router(sessions, core, OPEN)
     queued = await router.handle(inbound("/human_handoff", "with-person"))
     await take_as_coordinator(sessions, queued.conversation_id)
@@ -223,12 +227,12 @@ async def test_with_a_coordinator_the_lines_are_still_sent_and_stored(sessions, 
     assert [(m.direction, m.author) for m in stored if m.text == crisis.resources().text] == [("outbound", "bot")]
 
 
-async def test_a_figure_of_speech_is_answered_by_the_model(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_a_figure_of_speech_is_answered_by_the_model(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore().on("this form is killing me", "Sorry about the form! Which part is confusing?")
     router = Router(sessions, core, OPEN)
     result = await router.handle(inbound("this form is killing me", "figure"))
     assert core.texts == ["this form is killing me"]
-    assert result.replies and crisis.resources() not in result.replies
+    assert [r.text for r in after_disclosure(result.replies)] == ["Sorry about the form! Which part is confusing?"]
     assert (await stored_conversation(sessions, result.conversation_id)).status == "bot"
 
 
