@@ -37,6 +37,21 @@ def copy_tracker_events(tracker_url: str, database_url: str, conversation_id: st
         target.dispose()
 
 
+async def save_slots(database_url: str, conversation_id: str, slots: Dict[str, object]) -> None:
+    """Rasa's own tracker store writes one slot event per slot into our database (creating its `events`
+    table), as a worker does after a message: tracker events without a model."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(host=sync_url(database_url))
+    try:
+        events = [SlotSet(name, value) for name, value in slots.items()]
+        await store.save(DialogueStateTracker.from_events(conversation_id, events))
+    finally:
+        store.engine.dispose()
+
+
 def tracker_slot(database_url: str, conversation_id: str, name: str) -> object:
     """The last value Rasa set for a slot, read straight from the copied events."""
     events = _events()

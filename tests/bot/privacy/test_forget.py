@@ -1,5 +1,6 @@
-"""Delete my data: the request, the confirmation, and the deletion, through the router and the REST endpoint
-with the real model and real databases."""
+"""Delete my data: the request, the confirmation, and the deletion, through the router on a scripted core
+(`tests/scripted_core.py`) and real databases; then with the real model (its tracker, its answer to "delete my
+data") and through the REST endpoint."""
 
 from datetime import timedelta
 from typing import Any, Dict, List, Optional
@@ -27,8 +28,9 @@ from bot.store.models import (
     utcnow,
 )
 from tests.replies import after_disclosure
-from tests.routing import OPEN, CountingCore, inbound
-from tests.tracker import copy_tracker_events, tracker_event_counts
+from tests.routing import OPEN, inbound
+from tests.scripted_core import FORGET_REQUEST, ScriptedCore, like_the_model
+from tests.tracker import copy_tracker_events, save_slots, tracker_event_counts
 
 # The request and the signal, without a model.
 
@@ -71,18 +73,10 @@ def test_the_confirmation_says_what_goes_and_offers_two_buttons() -> None:
     ]
 
 
-# Through the router, with the real model.
+# Through the router, on a scripted core.
 
-
-class ForgetMeCore(CountingCore):
-    """Until the model has the `forget_me` intent: the real model's answers, plus the custom message Rasa
-    sends for a response whose only content is `custom: {privacy: forget}`, when asked to delete data."""
-
-    async def handle(self, conversation_id: str, text: str, channel: str = "rest", metadata: Any = None) -> List[Dict]:
-        answers = await super().handle(conversation_id, text, channel, metadata)
-        if text == "please delete my data":
-            return [{"recipient_id": conversation_id, "custom": {"privacy": "forget"}}]
-        return answers
+SEARCH = "I'm 34 with breast cancer in 77030"
+LEARNT = {"condition": "breast cancer", "age": 34, "location": "77030"}
 
 
 async def _held_about(sessions, user: str) -> Dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -114,18 +108,18 @@ async def _count(sessions, model: Any, *where: Any) -> int:  # type: ignore[no-u
 
 
 async def test_forget_asks_first_then_deletes_everything_about_the_person(  # type: ignore[no-untyped-def]
-    sessions, core_pool, database_url
+    sessions, database_url
 ) -> None:
-    core = CountingCore(core_pool)
+    core = like_the_model().on(SEARCH, "Looking for breast cancer trials near 77030.")
     router = Router(sessions, core, OPEN)
     other = await router.handle(inbound("what is a clinical trial", "someone-else"))
     await router.handle(inbound("what is a placebo", "forgetful"))
-    searched = await router.handle(inbound("I'm 34 with breast cancer in 77030", "forgetful"))
-    assert "breast cancer" in " ".join(r.text for r in searched.replies), "the bot learnt the cancer type"
+    searched = await router.handle(inbound(SEARCH, "forgetful"))
     before = await _held_about(sessions, "forgetful")
+    assert before["messages"] == 5, "two questions, the disclosure and two answers"
     for conversation_id in (other.conversation_id, searched.conversation_id):
-        copy_tracker_events(core_pool.settings.tracker_store_url, database_url, conversation_id)
-    assert tracker_event_counts(database_url)[searched.conversation_id] > 5
+        await save_slots(database_url, conversation_id, LEARNT)  # what a Rasa worker would have kept
+    assert tracker_event_counts(database_url)[searched.conversation_id] == len(LEARNT)
 
     asked = await router.handle(inbound("/forget", "forgetful"))
     assert list(asked.replies) == [forget.confirmation()]
@@ -145,20 +139,23 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(  # ty
     assert await _count(sessions, Message, Message.text == done.replies[0].text) == 0, "the last reply is not stored"
     events = tracker_event_counts(database_url)
     assert searched.conversation_id not in events, "Rasa's tracker events are gone"
-    assert events[other.conversation_id] > 0, "someone else's are kept"
+    assert events[other.conversation_id] == len(LEARNT), "someone else's are kept"
     kept = await _held_about(sessions, "someone-else")
     assert kept["participant"] is not None and kept["conversations"] == [other.conversation_id]
-    assert kept["messages"] >= 2
+    assert kept["messages"] == 3
     async with sessions() as session:
         entries = list((await session.execute(select(AuditEvent))).scalars())
     assert [(e.action, e.conversation_id, e.coordinator_id) for e in entries] == [(audit.FORGOTTEN, None, None)]
     deleted = before["messages"] + 3  # and /forget, the question, /forget_confirm
-    assert entries[0].detail.startswith(f"participants 1, channel identities 1, conversations 1, messages {deleted},")
-    assert "/forget" not in core.texts and "/forget_confirm" not in core.texts, "the model never saw the commands"
+    assert entries[0].detail == (
+        f"participants 1, channel identities 1, conversations 1, messages {deleted}, handoffs 0, "
+        f"satisfaction answers 0, tracker events {len(LEARNT)}, audit entries unlinked 0"
+    )
+    assert core.texts == ["what is a clinical trial", "what is a placebo", SEARCH], "the model never saw the commands"
 
     fresh = await router.handle(inbound("find trials near me", "forgetful"))
-    assert "What kind of cancer" in " ".join(r.text for r in fresh.replies), "no remembered slots"
     assert fresh.conversation_id != searched.conversation_id
+    assert core.asked[-1].conversation_id == fresh.conversation_id, "the model is asked in a new conversation"
     now_held = await _held_about(sessions, "forgetful")
     assert now_held["conversations"] == [fresh.conversation_id] and now_held["messages"] == 1 + len(fresh.replies)
     async with sessions() as session:  # a new row (SQLite may give it the freed id)
@@ -166,8 +163,9 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(  # ty
         assert participant is not None and aware(participant.created_at) >= deleted_at
 
 
-async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
+    router = Router(sessions, core, OPEN)
     await router.handle(inbound("what is a placebo", "keeper"))
     await router.handle(inbound("/forget", "keeper"))
     kept = await router.handle(inbound("/forget_cancel", "keeper"))
@@ -175,11 +173,13 @@ async def test_no_keeps_everything_and_a_later_yes_asks_again(sessions, core_poo
     late_yes = await router.handle(inbound("/forget_confirm", "keeper"))
     assert list(late_yes.replies) == [forget.confirmation()], "a tap on the old Yes after No asks again"
     held = await _held_about(sessions, "keeper")
-    assert held["participant"] is not None and held["messages"] >= 8
+    assert held["participant"] is not None and held["messages"] == 9, "three from the placebo question, two per step"
+    assert core.texts == ["what is a placebo"]
 
 
-async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_yes_without_a_recent_question_asks_first(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore()  # answers nothing: the router answers every step itself
+    router = Router(sessions, core, OPEN)
     straight = await router.handle(inbound("/forget_confirm", "hasty"))
     assert after_disclosure(straight.replies) == [forget.confirmation()]
     async with sessions() as session:  # that question was asked 31 minutes ago
@@ -195,10 +195,11 @@ async def test_yes_without_a_recent_question_asks_first(sessions, core_pool) -> 
     done = await router.handle(inbound("/forget_confirm", "hasty"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
     assert (await _held_about(sessions, "hasty"))["participant"] is None
+    assert core.texts == []
 
 
-async def test_while_waiting_for_a_coordinator_deleting_leaves_the_queue(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_while_waiting_for_a_coordinator_deleting_leaves_the_queue(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router = Router(sessions, core, OPEN)
     first = await router.handle(inbound("/human_handoff", "waits-and-stays"))
     queued = await router.handle(inbound("/human_handoff", "waits-then-forgets"))
@@ -217,8 +218,8 @@ async def test_while_waiting_for_a_coordinator_deleting_leaves_the_queue(session
     assert await _count(sessions, Handoff, Handoff.conversation_id == first.conversation_id) == 1
 
 
-async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_link(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_link(sessions) -> None:  # type: ignore[no-untyped-def]
+    router = Router(sessions, like_the_model(), OPEN)
     queued = await router.handle(inbound("/human_handoff", "with-sam"))
     async with sessions() as session:
         sam = Coordinator(email="sam@example.org", name="Sam", password_hash="x", role="coordinator")
@@ -240,16 +241,19 @@ async def test_with_a_coordinator_the_audit_log_keeps_what_they_did_without_the_
     assert entries[1].detail.endswith("audit entries unlinked 1")
 
 
-async def test_a_crisis_comes_before_a_pending_deletion(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool, OPEN)
+async def test_a_crisis_comes_before_a_pending_deletion(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore()
+    router = Router(sessions, core, OPEN)
     await router.handle(inbound("/forget", "in-crisis-forgetting"))
     result = await router.handle(inbound("i want to end my life", "in-crisis-forgetting"))
     assert result.replies[0] == crisis.resources()
     assert (await _held_about(sessions, "in-crisis-forgetting"))["participant"] is not None
+    assert core.texts == []
 
 
-async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, ForgetMeCore(core_pool), OPEN)
+async def test_the_models_signal_is_replaced_by_the_confirmation(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore().on("please delete my data", FORGET_REQUEST)
+    router = Router(sessions, core, OPEN)
     asked = await router.handle(inbound("please delete my data", "asks-in-words"))
     assert after_disclosure(asked.replies) == [forget.confirmation()]
     async with sessions() as session:
@@ -265,6 +269,44 @@ async def test_the_models_signal_is_replaced_by_the_confirmation(sessions, core_
     assert stored == ["please delete my data", honesty.DISCLOSURE.text, forget.confirmation().text]
     done = await router.handle(inbound("/forget_confirm", "asks-in-words"))
     assert list(done.replies) == [forget.done(left_the_queue=False)]
+    assert core.texts == ["please delete my data"]
+
+
+async def test_the_signal_after_an_answer_follows_it(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore().on("erase me", "Sure, I can do that.", FORGET_REQUEST)
+    asked = await Router(sessions, core, OPEN).handle(inbound("erase me", "asks-twice"))
+    assert after_disclosure(asked.replies) == [Reply(text="Sure, I can do that."), forget.confirmation()]
+
+
+# With the real model: its tracker, and its answer to "delete my data".
+
+
+@pytest.mark.model
+async def test_the_model_forgets_what_it_learnt(sessions, core_pool, database_url) -> None:  # type: ignore[no-untyped-def]
+    router = Router(sessions, core_pool, OPEN)
+    other = await router.handle(inbound("what is a clinical trial", "someone-else"))
+    searched = await router.handle(inbound(SEARCH, "forgetful"))
+    assert "breast cancer" in " ".join(r.text for r in searched.replies), "the bot learnt the cancer type"
+    for conversation_id in (other.conversation_id, searched.conversation_id):
+        copy_tracker_events(core_pool.settings.tracker_store_url, database_url, conversation_id)
+    assert tracker_event_counts(database_url)[searched.conversation_id] > 5
+
+    assert list((await router.handle(inbound("/forget", "forgetful"))).replies) == [forget.confirmation()]
+    done = await router.handle(inbound("/forget_confirm", "forgetful"))
+    assert list(done.replies) == [forget.done(left_the_queue=False)]
+    events = tracker_event_counts(database_url)
+    assert searched.conversation_id not in events, "Rasa's tracker events are gone"
+    assert events[other.conversation_id] > 0, "someone else's are kept"
+
+    fresh = await router.handle(inbound("find trials near me", "forgetful"))
+    assert "What kind of cancer" in " ".join(r.text for r in fresh.replies), "no remembered slots"
+    assert fresh.conversation_id != searched.conversation_id
+
+
+@pytest.mark.model
+async def test_the_model_answers_delete_my_data_with_the_signal(core_pool) -> None:  # type: ignore[no-untyped-def]
+    answers = await core_pool.handle("asks-the-model-to-forget", "delete my data")
+    assert forget.requested(answers), answers
 
 
 # Through the REST endpoint of an in-process gateway.
