@@ -1,8 +1,8 @@
-"""Shared pieces of the router tests: an always-open queue policy, a counting wrapper around the
-real core, and small lookups of a conversation and its place in the queue."""
+"""Shared pieces of the router tests: an always-open queue policy, and small lookups of a conversation and its
+place in the queue. The core they route to is scripted (`tests/scripted_core.py`) unless the model is the point."""
 
 from datetime import timedelta
-from typing import Any, Dict, List
+from typing import Any
 
 from bot.handoff import machine as handoff
 from bot.handoff.office_hours import OfficeHours
@@ -10,18 +10,6 @@ from bot.messages import InboundMessage
 from bot.store.models import Conversation, Coordinator
 
 OPEN = handoff.QueuePolicy(office_hours=OfficeHours.parse("always", "UTC"), wait=timedelta(minutes=10))
-
-
-class CountingCore:
-    """The real core, counting the messages it is asked about (to prove the model did not see some)."""
-
-    def __init__(self, core: Any) -> None:
-        self.core = core
-        self.texts: List[str] = []
-
-    async def handle(self, conversation_id: str, text: str, channel: str = "rest", metadata: Any = None) -> List[Dict]:
-        self.texts.append(text)
-        return await self.core.handle(conversation_id, text, channel, metadata)
 
 
 def inbound(text: str, user: str) -> InboundMessage:

@@ -1,6 +1,7 @@
 """The optional "did it help?" question after a coordinator's part ends, through the router and the
-coordinators' actions with the real model and real databases: asked when it should be, one answer
-stored per question, thanked, never shown to the model, and deleted with the person's data."""
+coordinators' actions on a scripted core (`tests/scripted_core.py`: the model's answers do not matter here,
+what it is asked does) and real databases: asked when it should be, one answer stored per question,
+thanked, never shown to the model, and deleted with the person's data."""
 
 from datetime import timedelta
 from typing import Any, List, Tuple
@@ -18,7 +19,8 @@ from bot.privacy.retention import purge_database
 from bot.router import Router
 from bot.store.models import Conversation, Coordinator, Handoff, Message, SatisfactionAnswer, utcnow
 from tests.bot.console.browsing import Recorder
-from tests.routing import OPEN, CountingCore, inbound
+from tests.routing import OPEN, inbound
+from tests.scripted_core import like_the_model
 
 THANKS = "Thank you for telling us."
 
@@ -75,8 +77,8 @@ def test_only_the_buttons_payloads_are_answers() -> None:
         assert satisfaction.rating(words) is None, words
 
 
-async def test_closing_asks_once_and_a_tap_is_stored_thanked_and_kept_from_the_model(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_closing_asks_once_and_a_tap_is_stored_thanked_and_kept_from_the_model(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router, coordination, person = _wired(sessions, core)
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "rates-up")
 
@@ -101,8 +103,8 @@ async def test_closing_asks_once_and_a_tap_is_stored_thanked_and_kept_from_the_m
     assert [(m.direction, m.text) for m in reversed(stored)] == [("inbound", "/satisfaction_up"), ("outbound", THANKS)]
 
 
-async def test_a_repeated_tap_adds_no_row_and_a_different_one_changes_the_answer(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_a_repeated_tap_adds_no_row_and_a_different_one_changes_the_answer(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router, coordination, _ = _wired(sessions, core)
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "taps-twice")
     await coordination.close(conversation_id, sam)
@@ -122,8 +124,8 @@ async def test_a_repeated_tap_adds_no_row_and_a_different_one_changes_the_answer
     assert core.texts == asked_so_far
 
 
-async def test_handing_back_asks_too_and_the_bot_carries_on(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_handing_back_asks_too_and_the_bot_carries_on(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router, coordination, person = _wired(sessions, core)
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "handed-back")
 
@@ -139,8 +141,8 @@ async def test_handing_back_asks_too_and_the_bot_carries_on(sessions, core_pool)
     assert "not a person" in answered.replies[0].text and core.texts[-1] == "are you a bot?"
 
 
-async def test_a_handoff_nobody_took_asks_nothing_and_a_typed_payload_is_not_an_answer(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    core = CountingCore(core_pool)
+async def test_a_handoff_nobody_took_asks_nothing_and_a_typed_payload_is_not_an_answer(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
     router, coordination, person = _wired(sessions, core)
     await router.handle(inbound("/human_handoff", "went-back"))
     back = await router.handle(inbound(texts.BACK_TO_BOT, "went-back"))
@@ -158,8 +160,8 @@ async def test_a_handoff_nobody_took_asks_nothing_and_a_typed_payload_is_not_an_
     assert await _answers(sessions) == []
 
 
-async def test_a_tap_after_starting_a_new_conversation_still_answers_the_closed_one(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router, coordination, _ = _wired(sessions, core_pool)
+async def test_a_tap_after_starting_a_new_conversation_still_answers_the_closed_one(sessions) -> None:  # type: ignore[no-untyped-def]
+    router, coordination, _ = _wired(sessions, like_the_model())
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "came-back")
     await coordination.close(conversation_id, sam)
     later = await router.handle(inbound("hi again", "came-back"))
@@ -172,8 +174,8 @@ async def test_a_tap_after_starting_a_new_conversation_still_answers_the_closed_
     assert [(c.id, c.status) for c in conversations] == [(conversation_id, "closed"), (later.conversation_id, "bot")]
 
 
-async def test_deleting_my_data_deletes_my_answers(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router, coordination, _ = _wired(sessions, core_pool)
+async def test_deleting_my_data_deletes_my_answers(sessions) -> None:  # type: ignore[no-untyped-def]
+    router, coordination, _ = _wired(sessions, like_the_model())
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "forgets")
     await coordination.close(conversation_id, sam)
     kept_id, other_sam = await _talked_with_sam(router, coordination, sessions, "stays")
@@ -188,8 +190,8 @@ async def test_deleting_my_data_deletes_my_answers(sessions, core_pool) -> None:
     assert [a.conversation_id for a in await _answers(sessions)] == [kept_id], "only the other person's answer stays"
 
 
-async def test_retention_deletes_answers_with_their_conversations(sessions, core_pool, database_url) -> None:  # type: ignore[no-untyped-def]
-    router, coordination, _ = _wired(sessions, core_pool)
+async def test_retention_deletes_answers_with_their_conversations(sessions, database_url) -> None:  # type: ignore[no-untyped-def]
+    router, coordination, _ = _wired(sessions, like_the_model())
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "old-answer")
     await coordination.close(conversation_id, sam)
     await router.handle(_tap(satisfaction.DOWN, "old-answer", "tap-1"))
@@ -201,8 +203,8 @@ async def test_retention_deletes_answers_with_their_conversations(sessions, core
         assert await session.scalar(select(func.count()).select_from(SatisfactionAnswer)) == 0
 
 
-async def test_the_database_keeps_only_up_or_down(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router, coordination, _ = _wired(sessions, core_pool)
+async def test_the_database_keeps_only_up_or_down(sessions) -> None:  # type: ignore[no-untyped-def]
+    router, coordination, _ = _wired(sessions, like_the_model())
     conversation_id, sam = await _talked_with_sam(router, coordination, sessions, "db-check")
     await coordination.close(conversation_id, sam)
     async with sessions() as session:

@@ -1,5 +1,5 @@
 """`bot.store.storable`: what it keeps, removes and replaces, for any text; and the router storing with it on both
-databases (PostgreSQL refuses NUL in text, neither database stores an unpaired surrogate)."""
+databases (PostgreSQL refuses NUL in text, neither database stores an unpaired surrogate), on a scripted core."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.router import Router
 from bot.store import storable
 from bot.store.models import ChannelIdentity, Message, Participant
 from tests import hostile
+from tests.scripted_core import like_the_model
 
 
 @settings(max_examples=300)
@@ -35,8 +36,9 @@ def test_text_without_nul_or_surrogates_is_kept_exactly(text: str) -> None:
     assert storable.text(text) == text
 
 
-async def test_the_router_stores_nul_and_unpaired_surrogates_storably_on_every_database(sessions, core_pool) -> None:  # type: ignore[no-untyped-def]
-    router = Router(sessions, core_pool)
+async def test_the_router_stores_nul_and_unpaired_surrogates_storably_on_every_database(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
+    router = Router(sessions, core)
     sent = "are you\x00 a bot? \ud800 '; DROP TABLE messages; --"
     inbound = InboundMessage(
         channel="rest",
@@ -47,7 +49,8 @@ async def test_the_router_stores_nul_and_unpaired_surrogates_storably_on_every_d
         display_name="Sam\x00 " + "x" * 300,
     )
     result = await router.handle(inbound)
-    assert result.replies and "not a person" in " ".join(r.text for r in result.replies), "the model saw the words"
+    assert core.texts == ["are you a bot? \ufffd '; DROP TABLE messages; --"], "the model is asked the cleaned words"
+    assert "not a person" in " ".join(r.text for r in result.replies)
     again = await router.handle(inbound)
     assert again.duplicate, "the cleaned platform id still recognises a repeated delivery"
     async with sessions() as session:
