@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 MODEL  ?= models/trialbot.tar.gz
 
-.PHONY: help install run test lint validate faq train bench lock clean chromium
+.PHONY: help install run test test-fast lint validate faq train bench lock clean chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -43,6 +43,9 @@ chromium:  ## install Debian's Chromium for the browser tests, if it is missing 
 
 test: install train chromium  ## install, train if needed, run the whole test suite
 	$(PY) -m pytest
+
+test-fast: install  ## install, run the tests that need no model, PostgreSQL, Chromium or stack (minutes)
+	$(PY) -m pytest -m "not model and not postgres and not browser and not stack"
 
 lint: install  ## ruff
 	$(PY) -m ruff check bot channels actions tests migrations bench
