@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Mapping, Optional, Tuple
 
 
@@ -14,9 +15,20 @@ class Button:
     payload: str
 
 
+class InboundKind(Enum):
+    """Words, or something else (a photo, sticker, voice note, file) with at most a caption as `text`."""
+
+    TEXT = "text"
+    MEDIA = "media"
+
+
 @dataclass(frozen=True)
 class InboundMessage:
-    """Something a person wrote, parsed out of one platform's payload."""
+    """Something a person wrote, parsed out of one platform's payload.
+
+    For media, `text` is what the transcript shows ("[photo] its caption"): the safety screen reads
+    it, the model never does.
+    """
 
     channel: str
     platform_user_id: str
@@ -25,6 +37,7 @@ class InboundMessage:
     thread_key: str = ""
     display_name: Optional[str] = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    kind: InboundKind = InboundKind.TEXT
 
 
 @dataclass(frozen=True)

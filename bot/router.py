@@ -26,9 +26,10 @@ from bot.gateway.live_updates import LiveUpdates
 from bot.gateway.metrics import Metrics
 from bot.handoff import machine as handoff
 from bot.handoff import satisfaction, texts
-from bot.messages import InboundMessage, Reply, RouterResult
+from bot.messages import InboundKind, InboundMessage, Reply, RouterResult
 from bot.privacy import forget
-from bot.safety import crisis, emergency, honesty, medical_advice
+from bot.safety import honesty, medical_advice, screen
+from bot.safety.screen import Finding
 from bot.store import storable
 from bot.store.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.store.repository import ConversationRepository
@@ -43,6 +44,7 @@ TROUBLE_REPLY = Reply(
     text=("Sorry, I'm having trouble answering right now. Your message is saved. " "Please try again in a minute.")
 )
 EMPTY_REPLY = Reply(text="I didn't catch any words there. What would you like to know about clinical trials?")
+MEDIA_REPLY = Reply(text="Sorry, I can only read text for now. Could you type your question in words?")
 
 
 class Core(Protocol):
@@ -146,7 +148,9 @@ class Router:
         A crisis message (suicide, self-harm) comes first, whoever owns the conversation: the crisis
         lines replace the model's answer (the model does not see that message) and the conversation
         is queued as urgent. A medical emergency comes next: 911 and the care team instead of the
-        model's answer, nobody queued. Then an answer to the satisfaction question, and "delete my
+        model's answer, nobody queued. A message that is not text (a photo, a sticker...) is screened
+        like any other, then gets the "text only" answer (nothing while a person owns the
+        conversation). Then an answer to the satisfaction question, and "delete my
         data" (`/forget`, confirmed), in any state. The bot's first replies in a conversation say it
         is automated."""
         result = await self._answer(accepted)
@@ -159,11 +163,17 @@ class Router:
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
-        if crisis.is_crisis(accepted.inbound.text):
+        finding = screen.screen(accepted.inbound.text)
+        if finding is Finding.CRISIS:
             replies = await self._crisis(accepted.conversation_id)
-        elif emergency.is_emergency(accepted.inbound.text):
+        elif finding is Finding.EMERGENCY:
             logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
-            replies = [emergency.advice()]
+            replies = [screen.first_reply(finding)]
+        elif accepted.inbound.kind is InboundKind.MEDIA:
+            # Stored for the transcript, never shown to the model; while a person owns the
+            # conversation they see it and the bot stays quiet.
+            safety_first = False
+            replies = [MEDIA_REPLY] if accepted.bot_owns else []
         elif (rating := satisfaction.rating(accepted.inbound.text)) is not None:
             safety_first = False
             replies = await self._rated(accepted.conversation_id, rating)
@@ -248,10 +258,11 @@ class Router:
     async def _crisis(self, conversation_id: str) -> List[Reply]:
         """The crisis lines at once, and an urgent place in the queue (unless a coordinator is already here)."""
         logger.warning("crisis detected in conversation %s", conversation_id)
+        lines = screen.first_reply(Finding.CRISIS)
         try:
-            return [crisis.resources(), *await self._queue(conversation_id, "crisis", Priority.URGENT)]
+            return [lines, *await self._queue(conversation_id, "crisis", Priority.URGENT)]
         except handoff.HandoffError:  # closed by a coordinator meanwhile: the crisis lines still go out
-            return [crisis.resources()]
+            return [lines]
 
     async def _while_people_own(self, accepted: Accepted) -> List[Reply]:
         """A person owns the conversation: the bot stays silent, except for the queue's own choices

@@ -38,14 +38,16 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import ConfigError, Settings
 from bot.gateway.delivery import Address, Outbox
-from bot.messages import InboundMessage, Reply
+from bot.messages import InboundKind, InboundMessage, Reply
 from bot.router import Router
-from bot.safety import crisis
+from bot.safety import screen
 from channels.retries import slack_reason, slack_retry_handlers, slack_transient, undelivered
 from channels.slack.private import PrivateReplies
 from channels.slack.render import render
 
 CHANNEL = "slack"
+FILE_SHARE = "file_share"
+"""The subtype of a message that shares a file; its text is the comment written with it."""
 EVENTS_PATH = "/slack/events"
 ACTION_ID_PATTERN = re.compile(r"^trialbot_button_\d+$")
 MAX_BODY_BYTES = 256 * 1024
@@ -134,9 +136,13 @@ def inbound_from_event(
     event: Mapping[str, Any], bot_user_id: Optional[str], team_id: Optional[str]
 ) -> Optional[InboundMessage]:
     """A person's direct message or mention of the bot; None for bots, edits, joins and channel chatter
-    (and for an event whose ids or text do not have Slack's types)."""
+    (and for an event whose ids or text do not have Slack's types). A shared file is a MEDIA message
+    whose text is its comment, so the router screens it like any other."""
     user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
-    if event.get("subtype") or event.get("bot_id") or not user or user == bot_user_id or not channel or not ts:
+    media = event.get("subtype") == FILE_SHARE
+    if event.get("subtype") and not media:
+        return None  # edits, joins, bot messages...
+    if event.get("bot_id") or not user or user == bot_user_id or not channel or not ts:
         return None
     if not all(_is_id(v) for v in (user, channel, ts)) or not all(
         _optional_id(event.get(key)) for key in ("thread_ts", "team", "channel_type")
@@ -147,10 +153,12 @@ def inbound_from_event(
     direct = _is_direct(channel, event.get("channel_type"))
     if event.get("type") == "message" and not direct:
         return None  # in channels only mentions (app_mention) are for us
+    text = clean_text(str(event.get("text") or ""), bot_user_id)
     return InboundMessage(
         channel=CHANNEL,
         platform_user_id=user,
-        text=clean_text(str(event.get("text") or ""), bot_user_id),
+        text=f"[file] {text}".strip() if media else text,
+        kind=InboundKind.MEDIA if media else InboundKind.TEXT,
         platform_message_id=f"{channel}:{ts}",
         thread_key=channel if direct else thread_key(channel, event.get("thread_ts") or ts),
         metadata=_metadata(team_id or event.get("team")),
@@ -275,8 +283,10 @@ class SlackChannel:
             if direct is None:
                 if self.private.first_ask(inbound.platform_message_id):
                     channel, thread_ts = shared
-                    # Nothing is stored, so the router never sees this message: a crisis still gets its lines.
-                    urgent = crisis.resources().text if crisis.is_crisis(inbound.text) else None
+                    # Nothing is stored, so the router never sees this message: a crisis or an
+                    # emergency still gets its lines, from the same screen the router uses.
+                    finding = screen.screen(inbound.text)
+                    urgent = screen.first_reply(finding).text if finding is not None else None
                     self._outbox.later(
                         lambda: self.private.ask_for_a_dm(channel, thread_ts, user, urgent), name="slack-ask-for-a-dm"
                     )

@@ -101,13 +101,13 @@ class PrivateReplies:
     async def ask_for_a_dm(
         self, channel: str, thread_ts: Optional[str], user_id: str, urgent: Optional[str] = None
     ) -> None:
-        """Post the "please send me a direct message" notice in the thread; `urgent` lines (a crisis
-        answer) first, as an ephemeral message only the person sees."""
+        """Post the "please send me a direct message" notice in the thread; `urgent` lines (a crisis or
+        emergency answer) first, as an ephemeral message only the person sees."""
         if urgent is not None:
             try:
                 await self._client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=urgent)
             except Exception as error:  # the notice below still goes out
-                logger.error("Slack: could not post the private crisis lines (%s)", _reason(error))
+                logger.error("Slack: could not post the private urgent lines (%s)", _reason(error))
         await self._post(channel, thread_ts, dm_me_notice(user_id))
 
     async def _post(self, channel: str, thread_ts: Optional[str], text: str) -> None:

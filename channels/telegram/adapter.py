@@ -2,7 +2,7 @@
 
 A webhook request is checked against TELEGRAM_WEBHOOK_SECRET (Telegram sends it in the
 `X-Telegram-Bot-Api-Secret-Token` header), parsed with PTB's `Update.de_json` and
-`telegram_render.parse` (anything malformed gets 400), stored by the router and only then
+`channels.telegram.render.parse` (anything malformed gets 400), stored by the router and only then
 acknowledged with 200; the answer is computed and sent in the background (`outbox.later`), so a
 slow model never makes Telegram retry. A retried update has the same `update_id` and is recognised
 by the router, so it is never answered twice.
@@ -34,7 +34,7 @@ from bot.gateway.delivery import Address, Outbox
 from bot.messages import Reply
 from bot.router import Accepted, Router
 from channels.retries import DEFAULT_POLICY, RetryPolicy, telegram_retrying
-from channels.telegram.render import CHANNEL, EXPIRED_BUTTON, TEXT_ONLY, Incoming, parse, render
+from channels.telegram.render import CHANNEL, EXPIRED_BUTTON, Incoming, parse, render
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -138,12 +138,7 @@ class TelegramChannel:
         await self._answer_query(incoming)
         inbound = accepted.inbound
         address = Address(CHANNEL, inbound.platform_user_id, inbound.thread_key, accepted.conversation_id)
-        if incoming.text_only:
-            # Stored as "[sticker]" etc. for the transcript, never shown to the model; while a
-            # coordinator has the conversation they see it and the bot stays quiet.
-            replies: Sequence[Reply] = (TEXT_ONLY,) if accepted.bot_owns else ()
-        else:
-            replies = (await self._router.answer(accepted)).replies
+        replies = (await self._router.answer(accepted)).replies
         try:
             await self._outbox.send(address, replies)
         except Forbidden:

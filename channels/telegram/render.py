@@ -7,7 +7,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.messages import Button, InboundMessage, Reply
+from bot.messages import Button, InboundKind, InboundMessage, Reply
 
 CHANNEL = "telegram"
 MAX_TEXT_UTF16 = 4096
@@ -38,7 +38,6 @@ MEDIA_KINDS = (
     "dice",
     "story",
 )
-TEXT_ONLY = Reply(text="Sorry, I can only read text for now. Could you type your question in words?")
 EXPIRED_BUTTON = "That button is too old for me to read. Please type your question instead."
 BUTTONS_ONLY = "Here are some options:"
 
@@ -48,12 +47,12 @@ class Incoming:
     """A Telegram update trialbot acts on.
 
     `inbound` is None for a tap on a button that can no longer be read. `callback_query_id` is set for
-    button taps (they must be answered). `text_only` marks content other than text (stickers, photos, ...).
+    button taps (they must be answered). Content other than text (stickers, photos, ...) is an inbound
+    message of kind MEDIA: the router screens it and answers it like any other.
     """
 
     inbound: Optional[InboundMessage]
     callback_query_id: Optional[str] = None
-    text_only: bool = False
 
 
 class MalformedUpdateError(ValueError):
@@ -90,12 +89,12 @@ def parse(update: Update, bot_id: str) -> Optional[Incoming]:
     for value in (message.text, message.caption, message.from_user.first_name, message.from_user.last_name):
         _text(value)
     if message.text is not None:
-        text, text_only = command_text(message.text), False
+        text, kind = command_text(message.text), InboundKind.TEXT
     else:
-        kind = media_kind(message)
-        if kind is None:
+        media = media_kind(message)
+        if media is None:
             return None  # a service message: someone joined, a pinned message, a new chat title...
-        text, text_only = f"[{kind}] {message.caption or ''}".strip(), True
+        text, kind = f"[{media}] {message.caption or ''}".strip(), InboundKind.MEDIA
     inbound = InboundMessage(
         channel=CHANNEL,
         platform_user_id=str(message.from_user.id),
@@ -104,8 +103,9 @@ def parse(update: Update, bot_id: str) -> Optional[Incoming]:
         platform_message_id=f"{bot_id}:{update.update_id}",
         thread_key=str(message.chat.id),
         display_name=message.from_user.full_name,
+        kind=kind,
     )
-    return Incoming(inbound, text_only=text_only)
+    return Incoming(inbound)
 
 
 def _parse_callback(query: CallbackQuery) -> Incoming:

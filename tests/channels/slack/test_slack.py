@@ -22,7 +22,10 @@ from bot.config import ConfigError
 from bot.gateway.app import create_app
 from bot.gateway.delivery import Address
 from bot.messages import Button, Reply
+from bot.router import MEDIA_REPLY
+from bot.safety import crisis
 from channels.slack import adapter as slack
+from channels.slack.adapter import FILE_SHARE
 from channels.slack.render import MAX_BUTTON_TEXT, MAX_SECTION_TEXT, escape, render
 from tests.conftest import gateway_settings, serve
 from tests.fakes.slack_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
@@ -285,6 +288,20 @@ async def test_bots_edits_joins_and_channel_chatter_are_acknowledged_and_ignored
     assert response.status_code == 200
     assert harness.stored() == []
     assert await harness.answers() == []
+
+
+async def test_a_shared_file_is_screened_like_any_message_then_gets_the_text_only_answer(
+    harness: SlackHarness,
+) -> None:
+    await harness.event(callback(dm_event("pic from my scan", subtype=FILE_SHARE, files=[{"id": "F0SCAN01"}])))
+    assert [r["text"] for r in harness.inbound()] == ["[file] pic from my scan"]
+    assert MEDIA_REPLY.text in texts(await harness.answers())
+
+
+async def test_a_shared_file_whose_comment_speaks_of_suicide_gets_the_crisis_lines_first(harness: SlackHarness) -> None:
+    await harness.event(callback(dm_event("i want to end my life", subtype=FILE_SHARE, files=[{"id": "F0NOTE01"}])))
+    posted = await harness.answers()
+    assert posted[0]["text"] == crisis.resources().text and MEDIA_REPLY.text not in texts(posted)
 
 
 async def test_a_faq_question_gets_an_answer_with_its_source(harness: SlackHarness) -> None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.safety import crisis
+from bot.safety import crisis, emergency
 from channels.slack.private import PrivateReplies
 from tests.channels.slack.test_slack import (
     BOT_TOKEN,
@@ -213,6 +213,15 @@ async def test_without_a_dm_a_crisis_still_gets_the_lines_seen_only_by_the_perso
     [private] = harness.api.ephemeral()
     assert (private["channel"], private["user"], private["thread_ts"]) == (GENERAL, PERSON, root)
     assert private["text"] == crisis.resources().text
+
+
+async def test_without_a_dm_an_emergency_still_gets_911_seen_only_by_the_person(harness: SlackHarness) -> None:
+    harness.api.fail("conversations.open", "missing_scope")
+    await harness.event(callback(mention_event("my wife is bleeding a lot and wont stop")))
+    [notice] = await harness.answers()
+    assert notice["channel"] == GENERAL and "911" not in notice["text"]
+    [private] = harness.api.ephemeral()
+    assert private["text"] == emergency.advice().text
 
 
 async def test_without_a_dm_other_messages_get_no_private_lines(harness: SlackHarness) -> None:

@@ -25,10 +25,12 @@ from bot.config import ConfigError, load_settings
 from bot.gateway.app import create_app
 from bot.gateway.delivery import Address
 from bot.messages import Button, Reply
+from bot.router import MEDIA_REPLY
+from bot.safety import crisis, emergency, honesty
+from bot.safety.honesty import DISCLOSURE
 from channels.telegram.render import (
     BUTTON_REFERENCE,
     EXPIRED_BUTTON,
-    TEXT_ONLY,
     button_text,
     callback_data,
     command_text,
@@ -268,8 +270,41 @@ async def test_other_content_gets_a_friendly_text_only_answer(
     gateway: Gateway, content: Dict[str, Any], stored: str
 ) -> None:
     await gateway.say(message_update(7013, 4111, **content))
-    assert [m["text"] for m in gateway.telegram.sent_to(4111)] == [TEXT_ONLY.text]
-    assert gateway.rows() == [("inbound", stored, "123456:7013")], "kept for the transcript, not shown to the model"
+    assert [m["text"] for m in gateway.telegram.sent_to(4111)] == [DISCLOSURE.text, MEDIA_REPLY.text]
+    assert gateway.rows() == [
+        ("inbound", stored, "123456:7013"),
+        ("outbound", DISCLOSURE.text, None),
+        ("outbound", MEDIA_REPLY.text, None),
+    ], "kept for the transcript and answered by the router, not shown to the model"
+
+
+def conversation_queue(database_url: str) -> List[Tuple[str, str]]:
+    """(status, priority) of every stored conversation."""
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sqlalchemy.text("SELECT status, priority FROM conversations"))
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+async def test_a_captioned_photo_about_suicide_gets_the_crisis_lines_and_an_urgent_place_in_the_queue(
+    gateway: Gateway,
+) -> None:
+    await gateway.say(message_update(7015, 4113, photo=PHOTO, caption="this is me before i kill myself"))
+    sent = [m["text"] for m in gateway.telegram.sent_to(4113)]
+    assert sent[0] == crisis.resources().text, "the crisis lines come first"
+    assert "988" in sent[0] and honesty.AFTER_SAFETY.text in sent and MEDIA_REPLY.text not in sent
+    assert conversation_queue(gateway.database_url) == [("waiting", "urgent")]
+    stored = [text for direction, text, _ in gateway.rows() if direction == "outbound"]
+    assert stored == sent, "every reply is stored, in the order it was sent"
+
+
+async def test_a_photo_caption_describing_an_emergency_gets_911(gateway: Gateway) -> None:
+    await gateway.say(message_update(7016, 4114, photo=PHOTO, caption="my dad is having chest pain and can't breathe"))
+    sent = [m["text"] for m in gateway.telegram.sent_to(4114)]
+    assert sent[0] == emergency.advice().text and MEDIA_REPLY.text not in sent
 
 
 async def test_edits_channel_posts_and_service_messages_are_acknowledged_and_ignored(gateway: Gateway) -> None:
