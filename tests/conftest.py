@@ -271,6 +271,25 @@ async def gateway(database_url: str, action_server_url: str, model_path: Path, c
     return start
 
 
+NO_ACTION_SERVER = "http://127.0.0.1:9/webhook"
+"""Where a gateway on a scripted core is told the action server is (nothing listens: the core never asks it)."""
+NO_MODEL = Path("/nonexistent/trialbot.tar.gz")
+
+
+@pytest_asyncio.fixture
+async def scripted_gateway(database_url: str):  # type: ignore[no-untyped-def]
+    """As `gateway`, without a model: the in-process gateway routes to a scripted core (`tests/scripted_core.py`,
+    `like_the_model()` unless given): `async with scripted_gateway(core=..., **env) as url:`."""
+    from bot.gateway.app import create_app
+    from tests.scripted_core import like_the_model
+
+    def start(core: Any = None, **environ: str) -> Any:
+        settings = gateway_settings(database_url, NO_ACTION_SERVER, NO_MODEL, **environ)
+        return serve(create_app(settings, core=core or like_the_model()))
+
+    return start
+
+
 @pytest_asyncio.fixture(scope="session")
 async def browser():  # type: ignore[no-untyped-def]
     """Debian's headless Chromium driven by Playwright, shared by the session's browser tests."""

@@ -21,6 +21,7 @@ send with the bot's own words (domain.yml, the actions' texts), without a model.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -95,10 +96,27 @@ class Asked:
 class ScriptedCore:
     """Answers like the Rasa core, from a script; records what it was asked (see the module's docstring)."""
 
+    ready = True
+    all_ready = True
+    workers_total = 1
+    """As a started `CorePool` with one loaded worker, for a gateway that shares this core (`create_app(core=...)`)."""
+
     def __init__(self, otherwise: Optional[Sequence[Answer]] = None) -> None:
         self._rules: List[Tuple[Match, Tuple[Answer, ...]]] = []
         self._otherwise = None if otherwise is None else tuple(otherwise)
+        self._watchers: List[Callable[[int, float], None]] = []
         self.asked: List[Asked] = []
+
+    def status(self) -> str:
+        return "ready"
+
+    def worker_info(self) -> List[Dict[str, Any]]:
+        return [{"index": 0, "ready": True}]
+
+    def watch(self, observe: Callable[[int, float], None]) -> Callable[[], None]:
+        """Call `observe(worker, seconds)` after every answer, as the pool does; returns how to stop."""
+        self._watchers.append(observe)
+        return lambda: self._watchers.remove(observe)
 
     def on(self, match: Match, *answers: Answer) -> ScriptedCore:
         """Answer messages that are exactly `match` (or that a compiled pattern finds) with `answers`."""
@@ -122,6 +140,7 @@ class ScriptedCore:
         metadata: Optional[Mapping[str, Any]] = None,
     ) -> List[Dict[str, Any]]:
         """Rasa-style bot messages for `text`, from the newest matching rule."""
+        started = time.perf_counter()
         asked = Asked(conversation_id, text, channel, dict(metadata or {}))
         earlier = [a for a in self.asked if a.conversation_id == conversation_id]
         self.asked.append(asked)
@@ -133,6 +152,8 @@ class ScriptedCore:
                     raise message
                 body = {"text": message} if isinstance(message, str) else dict(message)
                 messages.append({"recipient_id": conversation_id, **body})
+        for observe in list(self._watchers):
+            observe(0, time.perf_counter() - started)
         return messages
 
     def _answers_for(self, text: str) -> Tuple[Answer, ...]:

@@ -1,4 +1,5 @@
-"""Security headers: a Content-Security-Policy on every page, framing only for the embeddable chat, Secure cookies."""
+"""Security headers: a Content-Security-Policy on every page, framing only for the embeddable chat, Secure cookies.
+The gateway routes to a scripted core (`tests/scripted_core.py`) except in the browser, where the model answers."""
 
 from typing import Any, List
 
@@ -8,7 +9,8 @@ from starlette.routing import Route
 
 from bot.gateway.app import create_app
 from tests.channels.webchat.test_webchat import open_page
-from tests.conftest import gateway_settings, serve
+from tests.conftest import NO_ACTION_SERVER, NO_MODEL, gateway_settings, serve
+from tests.scripted_core import like_the_model
 
 SITE = "http://hope.localhost:1"  # an allowed origin that is not the gateway
 
@@ -18,11 +20,9 @@ def plain_get_paths(app: Any) -> List[str]:
     return [r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ()) and "{" not in r.path]
 
 
-async def test_every_response_has_a_policy_and_only_the_embed_page_may_be_framed(  # type: ignore[no-untyped-def]
-    database_url, action_server_url, model_path, core_pool
-) -> None:
-    settings = gateway_settings(database_url, action_server_url, model_path, WEBCHAT_ALLOWED_ORIGINS=SITE)
-    app = create_app(settings, core=core_pool)
+async def test_every_response_has_a_policy_and_only_the_embed_page_may_be_framed(database_url) -> None:  # type: ignore[no-untyped-def]
+    settings = gateway_settings(database_url, NO_ACTION_SERVER, NO_MODEL, WEBCHAT_ALLOWED_ORIGINS=SITE)
+    app = create_app(settings, core=like_the_model())
     paths = plain_get_paths(app)
     assert {"/", "/widget.js", "/webchat/embed", "/console/login", "/healthz", "/readyz"} <= set(paths)
     async with serve(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=60) as http:
@@ -45,9 +45,9 @@ async def test_every_response_has_a_policy_and_only_the_embed_page_may_be_framed
     assert responses["/healthz"].headers["content-security-policy"].startswith("default-src 'none'")
 
 
-async def test_the_embed_page_escapes_what_the_address_sets(gateway) -> None:  # type: ignore[no-untyped-def]
+async def test_the_embed_page_escapes_what_the_address_sets(scripted_gateway) -> None:  # type: ignore[no-untyped-def]
     hostile = '"><script>alert(1)</script>'
-    async with gateway() as base_url, httpx.AsyncClient(base_url=base_url) as http:
+    async with scripted_gateway() as base_url, httpx.AsyncClient(base_url=base_url) as http:
         page = await http.get("/webchat/embed", params={"title": hostile, "greeting": hostile, "color": "red;x"})
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
@@ -55,12 +55,15 @@ async def test_the_embed_page_escapes_what_the_address_sets(gateway) -> None:  #
     assert "frame-ancestors *" in page.headers["content-security-policy"]  # no WEBCHAT_ALLOWED_ORIGINS: any site
 
 
-async def test_console_cookies_are_secure_behind_https_and_when_configured(gateway) -> None:  # type: ignore[no-untyped-def]
+async def test_console_cookies_are_secure_behind_https_and_when_configured(scripted_gateway) -> None:  # type: ignore[no-untyped-def]
     https = {"X-Forwarded-Proto": "https"}  # what a TLS-terminating proxy on 127.0.0.1 sends
-    async with gateway() as base_url, httpx.AsyncClient(base_url=base_url) as http:
+    async with scripted_gateway() as base_url, httpx.AsyncClient(base_url=base_url) as http:
         plain = (await http.get("/console/login")).headers["set-cookie"]
         behind_https = (await http.get("/console/login", headers=https)).headers["set-cookie"]
-    async with gateway(CONSOLE_SECURE_COOKIES="true") as base_url, httpx.AsyncClient(base_url=base_url) as http:
+    async with (
+        scripted_gateway(CONSOLE_SECURE_COOKIES="true") as base_url,
+        httpx.AsyncClient(base_url=base_url) as http,
+    ):
         configured = (await http.get("/console/login")).headers["set-cookie"]
     for cookie in (plain, behind_https, configured):
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie

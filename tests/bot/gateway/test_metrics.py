@@ -1,5 +1,6 @@
 """GET /metrics after real messages through the gateway (REST and web chat, the real model and databases):
-the counts and histograms by channel, the model's time, the handoff queue, and who may read them."""
+the counts and histograms by channel, the model's time, the handoff queue; and who may read them (a gateway on a
+scripted core, `tests/scripted_core.py`: no model needed for that)."""
 
 from __future__ import annotations
 
@@ -82,16 +83,16 @@ async def test_metrics_count_messages_replies_and_times_by_channel_and_the_queue
         assert private not in scraped.text, f"{private!r} is in the metrics"
 
 
-async def test_without_a_token_only_this_machine_may_read(gateway) -> None:  # type: ignore[no-untyped-def]
-    async with gateway() as url, httpx.AsyncClient(base_url=url) as http:
+async def test_without_a_token_only_this_machine_may_read(scripted_gateway) -> None:  # type: ignore[no-untyped-def]
+    async with scripted_gateway() as url, httpx.AsyncClient(base_url=url) as http:
         assert (await http.get("/metrics")).status_code == 200
         refused = await http.get("/metrics", headers=REMOTE)
         assert refused.status_code == 403 and "127.0.0.1" in refused.text
         assert "trialbot_" not in refused.text
 
 
-async def test_with_a_token_every_reader_needs_it(gateway) -> None:  # type: ignore[no-untyped-def]
-    async with gateway(METRICS_TOKEN=TOKEN) as url, httpx.AsyncClient(base_url=url) as http:
+async def test_with_a_token_every_reader_needs_it(scripted_gateway) -> None:  # type: ignore[no-untyped-def]
+    async with scripted_gateway(METRICS_TOKEN=TOKEN) as url, httpx.AsyncClient(base_url=url) as http:
         for headers in ({}, {"Authorization": f"Bearer {TOKEN}x"}, {"Authorization": f"Basic {TOKEN}"}):
             refused = await http.get("/metrics", headers=headers)
             assert refused.status_code == 401, headers
