@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
@@ -79,7 +79,7 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     parser = argparse.ArgumentParser(prog="trialbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.set_defaults(func=func)
         return sub

@@ -177,7 +177,7 @@ class _PolicyWaits(AsyncRetryHandler):
 
     def __init__(self, policy: RetryPolicy, **kwargs: object) -> None:
         calculator = BackoffRetryIntervalCalculator(backoff_factor=policy.backoff, jitter=_UpTo(policy.backoff))
-        super().__init__(max_retry_count=policy.attempts - 1, interval_calculator=calculator, **kwargs)  # type: ignore[arg-type]
+        super().__init__(max_retry_count=policy.attempts - 1, interval_calculator=calculator, **kwargs)
         self.policy = policy
 
     def seconds(self, state: RetryState, response: Optional[HttpResponse]) -> float:

@@ -7,13 +7,19 @@ import asyncio
 import getpass
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import accounts
 from bot.store import audit
 from bot.store.db import create_engine, create_session_factory
-from bot.store.models import Role
+from bot.store.models import Coordinator, Role
 
 PASSWORD_VARIABLE = "TRIALBOT_NEW_PASSWORD"
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +53,7 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-async def _with_session(database_url: str, work):  # type: ignore[no-untyped-def]
+async def _with_session(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
@@ -63,7 +69,7 @@ def handle_add(args: argparse.Namespace) -> int:
     try:
         password = _read_password(args)
 
-        async def work(session):  # type: ignore[no-untyped-def]
+        async def work(session: AsyncSession) -> Coordinator:
             created = await accounts.create(session, args.email, args.name, password, Role(args.role))
             await audit.record(session, audit.ACCOUNT_CREATED, detail=f"{created.email} ({created.role}) from the CLI")
             return created
@@ -87,7 +93,7 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_disable(args: argparse.Namespace) -> int:
     """Disable one account."""
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> None:
         found = await accounts.find_by_email(session, args.email)
         if found is None:
             raise accounts.AccountError(f"no account for {args.email}")

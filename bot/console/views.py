@@ -51,7 +51,7 @@ ACTION_LABELS = {
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def _secure(request: Request) -> bool:

@@ -71,4 +71,4 @@ def install() -> None:
             return [listen] if _said_already(tracker) else [_unavailable(self.name()), listen]
 
     run.trialbot_outage = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
+    RemoteAction.run = run

@@ -82,7 +82,7 @@ class Affinity:
         excess = len(self._owner) - self.capacity
         if excess <= 0:
             return
-        victims = []
+        victims: list[str] = []
         for conversation_id in self._owner:  # least recently used first
             if len(victims) >= excess:
                 break

@@ -54,4 +54,4 @@ def install() -> None:
         raise error
 
     _validate_action_result.trialbot_speedup = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result

@@ -49,6 +49,9 @@ class _Entry:
 class CachedSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` that reuses the tracker it saved last for a conversation (write-through)."""
 
+    engine: sa.engine.Engine
+    """Set by `SQLTrackerStore.__init__`; replaced below for an SQLite file."""
+
     def __init__(self, *args: Any, capacity: int = DEFAULT_CAPACITY, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):

@@ -15,10 +15,13 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from typing import Any, Tuple
+from typing import TYPE_CHECKING, Any, Tuple
 
 from bot import logs
 from bot.core import action_outage, speedups
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ def limit_tensorflow_threads(threads: int) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
-def _load_agent(model_path: str, action_url: str, tracker_url: str):  # type: ignore[no-untyped-def]
+def _load_agent(model_path: str, action_url: str, tracker_url: str) -> Agent:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
@@ -111,6 +114,13 @@ def serve(
     async def handle(request: Tuple[Any, ...]) -> None:
         send(await _answer(agent, request))
 
+    answering: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
+
+    def start(request: Tuple[Any, ...]) -> None:
+        task = loop.create_task(handle(request))
+        answering.add(task)
+        task.add_done_callback(answering.discard)
+
     def read() -> None:
         while True:
             try:
@@ -119,7 +129,7 @@ def serve(
                 break
             if request[0] == "stop":
                 break
-            loop.call_soon_threadsafe(lambda r=request: loop.create_task(handle(r)))
+            loop.call_soon_threadsafe(start, request)
         loop.call_soon_threadsafe(loop.stop)
 
     threading.Thread(target=read, name="core-worker-reader", daemon=True).start()

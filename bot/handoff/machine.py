@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, FrozenSet, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,7 +157,7 @@ async def keep_waiting(session: AsyncSession, conversation: Conversation, wait: 
         await session.flush()
 
 
-def _queue_order():  # type: ignore[no-untyped-def]
+def _queue_order() -> Tuple[Any, ...]:
     urgent_first = (Conversation.priority == Priority.URGENT.value).desc()
     return (urgent_first, Conversation.waiting_since, Conversation.id)
 

@@ -3,6 +3,7 @@ new topic: the checks, then the entry in faq/missed/ (`bot.faq.attached_question
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,10 +67,10 @@ class Attacher:
 
     @staticmethod
     def _write(
-        write,
+        write: Callable[[Entry], None],
         message_id: int,
         text: str,
-        coordinator_id: int,  # type: ignore[no-untyped-def]
+        coordinator_id: int,
         now: Optional[datetime],
         note: str = "",
     ) -> None:

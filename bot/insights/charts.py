@@ -15,10 +15,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from bot.insights.figures import Dashboard, FallbackDay, HandoffDay
 from bot.insights.series import DailySeries, Ranked, top
+
+if TYPE_CHECKING:  # for the annotations only: matplotlib itself is imported where a chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -103,7 +107,7 @@ def inline(raw: str, key: str, title: str, desc: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def _figure(height: float = 2.9, width: float = 6.4):  # type: ignore[no-untyped-def]
+def _figure(height: float = 2.9, width: float = 6.4) -> Tuple[Figure, Axes]:
     import matplotlib
 
     matplotlib.rcParams["svg.hashsalt"] = "trialbot"  # the same ids for the same chart
@@ -119,7 +123,7 @@ def _figure(height: float = 2.9, width: float = 6.4):  # type: ignore[no-untyped
     return figure, axes
 
 
-def _svg(figure) -> str:  # type: ignore[no-untyped-def]
+def _svg(figure: Figure) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     FigureCanvasSVG(figure)
@@ -128,7 +132,7 @@ def _svg(figure) -> str:  # type: ignore[no-untyped-def]
     return buffer.getvalue()
 
 
-def _day_axis(axes, days: Sequence[date]) -> None:  # type: ignore[no-untyped-def]
+def _day_axis(axes: Axes, days: Sequence[date]) -> None:
     import matplotlib.dates as mdates
 
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
@@ -138,7 +142,7 @@ def _day_axis(axes, days: Sequence[date]) -> None:  # type: ignore[no-untyped-de
         axes.set_xlim(mdates.date2num(days[0]) - 0.7, mdates.date2num(days[-1]) + 0.7)
 
 
-def _count_axis(axes, most: float) -> None:  # type: ignore[no-untyped-def]
+def _count_axis(axes: Axes, most: float) -> None:
     from matplotlib.ticker import MaxNLocator
 
     axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))

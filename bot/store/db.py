@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +34,8 @@ def sync_url(database_url: str) -> str:
     return str(url.set(drivername=url.get_backend_name()))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # dbapi_connection: the driver's connection (aiosqlite's, wrapped by SQLAlchemy); _record: the pool's entry
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -66,7 +71,7 @@ async def ping(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT version_num FROM alembic_version"))
 
 
-def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
+def alembic_config(database_url: str) -> Config:
     """The Alembic configuration of this project, pointed at `database_url`."""
     from alembic.config import Config
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import utcnow
+from bot.store.models import Base, utcnow
 from bot.trials.conditions import term_key
 from bot.trials.models import (
     ConditionTerm,
@@ -60,9 +60,9 @@ _ELIGIBILITY_FIELDS = (
 )
 
 
-def _fit(model: type, values: dict[str, Any]) -> dict[str, Any]:
+def _fit(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
     """The values with text cut to the model's column lengths (PostgreSQL refuses longer text)."""
-    columns = model.__table__.columns  # type: ignore[attr-defined]
+    columns = model.__table__.columns
     fitted = {}
     for name, value in values.items():
         length = getattr(columns[name].type, "length", None)

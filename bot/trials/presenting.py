@@ -97,13 +97,13 @@ def _age_range(minimum: Optional[float], maximum: Optional[float]) -> str:
     def years(value: float) -> str:
         return f"{value:g}"
 
-    if minimum is None and maximum is None:
-        return "Any age"
-    if maximum is None:
+    if minimum is not None and maximum is not None:
+        return f"Ages {years(minimum)} to {years(maximum)}"
+    if minimum is not None:
         return f"Ages {years(minimum)} and older"
-    if minimum is None:
+    if maximum is not None:
         return f"Up to age {years(maximum)}"
-    return f"Ages {years(minimum)} to {years(maximum)}"
+    return "Any age"
 
 
 def _criteria_points(criteria: Optional[str], count: int = 2) -> List[str]:
@@ -165,8 +165,8 @@ def details_message(trial: Trial, site: Optional[TrialSite], distance: Optional[
     if site is not None:
         where = site.facility or "A study site"
         place = site_place(site)
-        distance = distance_text(distance)
+        away = distance_text(distance)
         nearest = f"Nearest site: {where}" + (f", {place}" if place else "")
-        lines += ["", nearest + (f" ({distance})" if distance else "")]
+        lines += ["", nearest + (f" ({away})" if away else "")]
     lines += [contact_text(trial, site), "", f"Full details: {study_url(trial.nct_id)}"]
     return "\n".join(lines)

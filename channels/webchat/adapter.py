@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -170,7 +170,7 @@ class Problem:
     text: str
 
 
-def parse(message: Dict[str, Any]) -> Union[Frame, Problem]:
+def parse(message: Mapping[str, Any]) -> Union[Frame, Problem]:
     """A frame from a raw WebSocket message, or the friendly reason it is not one."""
     unreadable = Problem("bad_frame", UNREADABLE)
     raw = message.get("text")
