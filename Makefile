@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 MODEL  ?= models/trialbot.tar.gz
 
-.PHONY: help install run test test-fast lint validate faq train bench lock clean chromium
+.PHONY: help install run test test-fast lint types validate check faq train bench lock clean chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,11 +47,17 @@ test: install train chromium  ## install, train if needed, run the whole test su
 test-fast: install  ## install, run the tests that need no model, PostgreSQL, Chromium or stack (minutes)
 	$(PY) -m pytest -m "not model and not postgres and not browser and not stack"
 
-lint: install  ## ruff
+lint: install  ## ruff: lint and formatting
 	$(PY) -m ruff check bot channels actions tests migrations bench
+	$(PY) -m ruff format --check bot channels actions tests migrations bench
+
+types: install  ## mypy (configured in pyproject.toml)
+	$(PY) -m mypy bot channels actions
 
 validate: install  ## rasa data validate
 	$(PY) -m rasa data validate --domain domain.yml --data data/nlu data/stories data/rules --fail-on-warnings
+
+check: lint types validate  ## everything CI checks before the tests: lint, types, training data
 
 bench: install train  ## trialbot vs plain Rasa on this machine, trial search; writes bench/results.json and .md
 	$(PY) -m bench.run
@@ -63,4 +69,4 @@ lock:  ## re-resolve requirements.in into requirements.lock (needs network)
 	  .lockenv/bin/pip freeze --all --exclude pip | LC_ALL=C sort -f; } > requirements.lock; rm -rf .lockenv
 
 clean:  ## remove the virtual environment, models and caches (not the database)
-	rm -rf $(VENV) models .rasa .pytest_cache .ruff_cache
+	rm -rf $(VENV) models .rasa .pytest_cache .ruff_cache .mypy_cache
