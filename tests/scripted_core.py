@@ -165,10 +165,15 @@ class ScriptedCore:
         raise NotScriptedError(f"the scripted core has no answer for {text!r}")
 
 
+@lru_cache(maxsize=1)
+def _catalog() -> Any:
+    return load_catalog()
+
+
 def _fallback(asked: Asked, earlier: List[Asked]) -> List[Answer]:
     """As `action_suggest_topics` (actions/fallback.py): a second miss in a row brings in a person."""
     misses = 1 + sum(1 for _ in takewhile(lambda a: a.text == "/nlu_fallback", reversed(earlier)))
-    message = fallback_message(misses, (), load_catalog())
+    message = fallback_message(misses, (), _catalog())
     answers: List[Answer] = [text(message.text, *((b["title"], b["payload"]) for b in message.buttons))]
     return [*answers, handoff(FALLBACK_REASON)] if message.needs_person else answers
 
@@ -179,7 +184,7 @@ def like_the_model(**options: Any) -> ScriptedCore:
     question, two FAQ answers, "delete my data" in words, and `/nlu_fallback` (twice in a row: a person)."""
     return (
         ScriptedCore(**options)
-        .on(re.compile(r"^(hi|hello|hey)\b", re.I), GREETING)
+        .on(re.compile(r"^(hi|hello|hey)\b|^/greet$", re.I), GREETING)
         .on(re.compile(r"^(thanks|thank you)\b|^/thank$", re.I), WELCOME)
         .on(re.compile(r"\bare you a (bot|robot|person)\b", re.I), I_AM_A_BOT)
         .on(re.compile(r"\b(real|actual) person\b|\bsomeone real\b|^human please$|^/human_handoff$", re.I), handoff())

@@ -76,7 +76,8 @@ class Recorder:
 
 
 class Console:
-    """The running gateway (real app, real model) with helpers to make accounts, browsers and chats."""
+    """The running gateway (the real app, on a scripted core or the real model) with helpers to make accounts,
+    browsers and chats."""
 
     def __init__(self, app: Any, base_url: str, sessions: Any) -> None:
         self.app = app
@@ -124,7 +125,7 @@ class Console:
             return found
 
     async def waiting(self, sender: str) -> str:
-        """A conversation in the coordinators' queue: the person asked for a human (through the real model)."""
+        """A conversation in the coordinators' queue: the person asked for a human (through the core)."""
         replies = await self.say(sender, "/human_handoff")
         assert any("in line" in r["text"] for r in replies), replies
         return (await self.conversation(sender)).id

@@ -1,5 +1,5 @@
-"""The console at work over real HTTP with the real model: queue, transcript, take, reply, notes, hand back,
-close, the audit log, escaping, what the bot knows, and live updates."""
+"""The console at work over real HTTP: queue, transcript, take, reply, notes, hand back, close, the audit log,
+escaping, what the bot knows (the real model's tracker), and live updates; people chat with a scripted core."""
 
 from __future__ import annotations
 
@@ -201,7 +201,8 @@ async def test_unknown_conversations_are_404(console: Console) -> None:
         assert (await browser.post(f"/console/conversations/nope/{action}", text="hi")).status_code == 404
 
 
-async def test_the_page_shows_what_the_bot_knows(console: Console, core_pool, database_url: str) -> None:  # type: ignore[no-untyped-def]
+async def test_the_page_shows_what_the_bot_knows(model_console: Console, core_pool, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    console = model_console  # what the real model learnt, read from its tracker
     browser = await console.signed_in("jay@example.org", "Jay")
     answer = await console.say("searcher", "I'm 34 with breast cancer in 77030")
     assert answer, "the search answered"
