@@ -44,8 +44,8 @@ chromium:  ## install Debian's Chromium for the browser tests, if it is missing 
 test: install train chromium  ## install, train if needed, run the whole test suite
 	$(PY) -m pytest
 
-test-fast: install  ## install, run the tests that need no model, PostgreSQL, Chromium or stack (minutes)
-	$(PY) -m pytest -m "not model and not postgres and not browser and not stack"
+test-fast: install  ## install, run the quick tests: no model, PostgreSQL, Chromium, stack or slow ones
+	$(PY) -m pytest -m "not model and not postgres and not browser and not stack and not slow"
 
 lint: install  ## ruff: lint and formatting
 	$(PY) -m ruff check bot channels actions tests migrations bench

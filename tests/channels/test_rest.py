@@ -69,6 +69,7 @@ def test_ready_lists_both_workers(running_stack) -> None:  # type: ignore[no-unt
     assert httpx.get(f"{running_stack.base_url}/healthz").json() == {"status": "ok"}
 
 
+@pytest.mark.slow  # starts `bot.cli serve` in a subprocess
 def test_not_ready_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     env = {

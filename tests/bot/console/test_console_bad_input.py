@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, List
 
 import httpx
+import pytest
 import pytest_asyncio
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -68,6 +69,7 @@ async def cookies(console: Console) -> Cookies:
     return Cookies(live.http.cookies["trialbot_console"], dead, conversation_id)
 
 
+@pytest.mark.slow  # many examples, each through the gateway
 @hostile.through_a_gateway(max_examples=20)
 @given(token=COOKIE_TEXT)
 @example(token="")
@@ -169,6 +171,7 @@ async def eve(console: Console) -> Browser:
     return await console.signed_in("eve@example.org", "Eve")
 
 
+@pytest.mark.slow  # many examples, each through the gateway
 @hostile.through_a_gateway(max_examples=20)
 @given(text=hostile.messages(surrogates=False))  # forms are UTF-8: a browser cannot send a lone surrogate
 @example(text="\x00")

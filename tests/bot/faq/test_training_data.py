@@ -33,6 +33,7 @@ def test_generated_file_holds_every_topic_with_source_and_follow_ups() -> None:
         assert titles == [t for t, _ in topic.actions] + [CATALOG.get(f).title for f in topic.follow_ups]
 
 
+@pytest.mark.slow  # Rasa's validator in a subprocess (as `make validate`)
 def test_rasa_data_validate_is_clean() -> None:
     result = subprocess.run(
         [
