@@ -301,7 +301,7 @@ async def test_a_shared_file_is_screened_like_any_message_then_gets_the_text_onl
 async def test_a_shared_file_whose_comment_speaks_of_suicide_gets_the_crisis_lines_first(harness: SlackHarness) -> None:
     await harness.event(callback(dm_event("i want to end my life", subtype=FILE_SHARE, files=[{"id": "F0NOTE01"}])))
     posted = await harness.answers()
-    assert posted[0]["text"] == crisis.resources().text and MEDIA_REPLY.text not in texts(posted)
+    assert posted[0]["text"] == escape(crisis.resources().text) and MEDIA_REPLY.text not in texts(posted)
 
 
 async def test_a_faq_question_gets_an_answer_with_its_source(harness: SlackHarness) -> None:
