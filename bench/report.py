@@ -19,6 +19,7 @@ GOAL_GATEWAY_RSS_MB = 200.0
 GOAL_SEARCH_SNAPSHOT_P95_MS = 20.0
 GOAL_SEARCH_SCALED_P95_MS = 100.0
 GOAL_BENCH_WALL_S = 15 * 60
+GOAL_SAFETY_P95_MS = 2.0
 
 
 def _package(name: str) -> str:
@@ -150,6 +151,16 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                 p95 <= limit if p95 is not None else None,
             )
         )
+    screen = results.get("safety_screen") or {}
+    p95 = screen.get("p95_ms")
+    rows.append(
+        _goal(
+            "Safety stage p95 per message",
+            f"≤ {GOAL_SAFETY_P95_MS:g} ms",
+            f"{p95} ms (loaded in {screen.get('load_s')} s)" if p95 is not None else None,
+            p95 <= GOAL_SAFETY_P95_MS if p95 is not None else None,
+        )
+    )
     wall = results.get("bench_wall_s")
     rows.append(
         _goal(
@@ -277,6 +288,14 @@ def markdown(results: Dict[str, Any]) -> str:
                 f"| Generated {search['scaled']['trials']:,} trials ({search['scaled']['sites']:,} sites) | "
                 f"{_ms(search['scaled']['p50_ms'])} | {_ms(search['scaled']['p95_ms'])} |"
             )
+    screen = results.get("safety_screen")
+    if screen:
+        out += [
+            "",
+            f"Safety stage (word lists + classifier, {screen['messages']:,} messages one at a time): "
+            f"p50 {_ms(screen['p50_ms'])}, p95 {_ms(screen['p95_ms'])}, max {_ms(screen['max_ms'])}; "
+            f"loaded in {screen['load_s']} s.",
+        ]
     training = results.get("training") or {}
     out += ["", f"Model training (last `make train`): {training.get('text', 'unknown')}."]
     return "\n".join(out) + "\n"

@@ -3,7 +3,8 @@
 For each target: start it (timed to ready), warm it up, run every load level over the REST webhook,
 read the RSS of each of its processes, stop it. For trialbot also: repeated deliveries of the same
 message id, then every message sent checked against its database (lost, answered twice). Then the
-trial search benchmark (bench/trials_search.py) and the last training time. Writes
+trial search benchmark (bench/trials_search.py), the safety stage's latency (bench/safety_screen.py)
+and the last training time. Writes
 bench/results.json and bench/results.md and prints the table.
 
 Settings come from arguments or the environment: BENCH_SECONDS (per level), BENCH_LEVELS (e.g.
@@ -213,6 +214,14 @@ def trial_search(trials: int, output: Path) -> Optional[Dict[str, Any]]:
         return {"error": str(error)}
 
 
+def safety_screen() -> Dict[str, Any]:
+    """The safety stage's load time and per-message latency (bench/safety_screen.py), in this process."""
+    _say("Safety stage latency over the frozen evaluation sets…")
+    from bench.safety_screen import measure
+
+    return measure()
+
+
 def training() -> Dict[str, Any]:
     """How long the last training took, from the record `bot/core/training.py` keeps next to the model."""
     record = read_record(PROJECT_ROOT / "models" / "trialbot.tar.gz")
@@ -275,6 +284,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     shutil.copyfile(workdir / f"{name}.log", kept)
                     results["targets"].setdefault(name, {})["log"] = str(kept)
     results["trial_search"] = trial_search(args.trials, args.output_dir / "results-trials.json")
+    results["safety_screen"] = safety_screen()
     results["comparison"] = report.comparison(results)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -28,8 +28,8 @@ from bot.handoff import machine as handoff
 from bot.handoff import satisfaction, texts
 from bot.messages import InboundKind, InboundMessage, Reply, RouterResult
 from bot.privacy import forget
-from bot.safety import honesty, medical_advice, screen
-from bot.safety.screen import Finding
+from bot.safety import crisis, emergency, honesty, medical_advice
+from bot.safety.screen import Finding, SafetyScreen, default_screen
 from bot.store import storable
 from bot.store.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.store.repository import ConversationRepository
@@ -85,8 +85,11 @@ class Router:
         policy: Optional[handoff.QueuePolicy] = None,
         events: Optional[LiveUpdates] = None,
         metrics: Optional[Metrics] = None,
+        safety: Optional[SafetyScreen] = None,
     ) -> None:
         self._sessions = sessions
+        self.safety = safety or default_screen()
+        """The safety screen every message passes first (built once per process unless one is given)."""
         self._core = core
         self._policy = policy or handoff.QueuePolicy()
         self._events = events or LiveUpdates()
@@ -163,12 +166,12 @@ class Router:
         if accepted.duplicate or accepted.message_id is None:
             return RouterResult(accepted.conversation_id, accepted.earlier_replies, duplicate=True)
         safety_first = True
-        finding = screen.screen(accepted.inbound.text)
-        if finding is Finding.CRISIS:
-            replies = await self._crisis(accepted.conversation_id)
+        finding = self.safety.screen(accepted.inbound.text)
+        if finding is not None and finding.is_crisis:
+            replies = await self._crisis(accepted.conversation_id, finding)
         elif finding is Finding.EMERGENCY:
             logger.warning("possible medical emergency in conversation %s", accepted.conversation_id)
-            replies = [screen.first_reply(finding)]
+            replies = [emergency.advice()]
         elif accepted.inbound.kind is InboundKind.MEDIA:
             # Stored for the transcript, never shown to the model; while a person owns the
             # conversation they see it and the bot stays quiet.
@@ -187,7 +190,7 @@ class Router:
             replies = await self._while_people_own(accepted)
         else:
             safety_first = False
-            answers = await self._ask_core(accepted.conversation_id, accepted.inbound)
+            answers = await self._ask_core(accepted.conversation_id, accepted.inbound, finding)
             replies = [Reply.from_rasa(a) for a in answers if a.get("text") or a.get("buttons")]
             if forget.requested(answers):
                 replies.append(forget.confirmation())
@@ -255,12 +258,15 @@ class Router:
         done = forget.done(left_the_queue=forgotten.queued > 0)
         return RouterResult(conversation_id=accepted.conversation_id, replies=(done,))
 
-    async def _crisis(self, conversation_id: str) -> List[Reply]:
-        """The crisis lines at once, and an urgent place in the queue (unless a coordinator is already here)."""
-        logger.warning("crisis detected in conversation %s", conversation_id)
-        lines = screen.first_reply(Finding.CRISIS)
+    async def _crisis(self, conversation_id: str, finding: Finding) -> List[Reply]:
+        """The crisis lines at once (for the writer, or how to help someone else), and an urgent place in
+        the queue (unless a coordinator is already here)."""
+        someone_else = finding is Finding.CRISIS_OTHER
+        reason = "crisis (someone else)" if someone_else else "crisis"
+        logger.warning("%s detected in conversation %s", reason, conversation_id)
+        lines = crisis.for_someone_else() if someone_else else crisis.resources()
         try:
-            return [lines, *await self._queue(conversation_id, "crisis", Priority.URGENT)]
+            return [lines, *await self._queue(conversation_id, reason, Priority.URGENT)]
         except handoff.HandoffError:  # closed by a coordinator meanwhile: the crisis lines still go out
             return [lines]
 
@@ -301,11 +307,13 @@ class Router:
             earlier_replies=tuple(replies),
         )
 
-    async def _ask_core(self, conversation_id: str, inbound: InboundMessage) -> List[Dict[str, Any]]:
+    async def _ask_core(
+        self, conversation_id: str, inbound: InboundMessage, finding: Optional[Finding] = None
+    ) -> List[Dict[str, Any]]:
         text = inbound.text.strip()
         if not text:
             return [{"text": EMPTY_REPLY.text}]
-        if medical_advice.is_medical_advice(text):
+        if finding is Finding.MEDICAL_ADVICE:
             text = medical_advice.INTENT  # the model answers as for its own medical-advice intent
         try:
             return await self._core.handle(

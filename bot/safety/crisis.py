@@ -13,18 +13,19 @@ alarm costs a kind message and a coordinator's look; a miss could cost a life.
 from __future__ import annotations
 
 from bot.messages import Reply
-from bot.safety import phrases
+from bot.safety import answers, phrases
 
 LIST = "crisis"
 
 
 def resources() -> Reply:
     """What the person is told at once: the 988 Lifeline (call, text or chat) and 911 if in danger now."""
-    return Reply(
-        text="I'm really sorry you're feeling this way. You don't have to go through it alone. "
-        "You can call or text 988 (Suicide & Crisis Lifeline) any time, or chat at 988lifeline.org. "
-        "If you're in danger right now, call 911."
-    )
+    return answers.answer("crisis_self")
+
+
+def for_someone_else() -> Reply:
+    """What a person worried about someone else is told: how to help, 988 for them, 911 if in danger now."""
+    return answers.answer("crisis_other")
 
 
 def is_crisis(text: str) -> bool:

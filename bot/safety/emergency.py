@@ -10,20 +10,14 @@ help faster than 911 can.
 from __future__ import annotations
 
 from bot.messages import Reply
-from bot.safety import phrases
+from bot.safety import answers, phrases
 
 LIST = "emergency"
-SOURCE = "https://www.cancer.gov/about-cancer/treatment/side-effects/infection"
 
 
 def advice() -> Reply:
     """What the person is told at once: 911 or the emergency room, then their care team, with a source."""
-    return Reply(
-        text="That could be a medical emergency. If it's happening now, call 911 or go to the nearest "
-        "emergency room. Don't wait for a chat reply. If you're having cancer treatment, call your "
-        "care team's 24-hour number too. A fever during chemotherapy can be serious and needs a call "
-        f"right away.\n\nSource: {SOURCE}"
-    )
+    return answers.answer("emergency")
 
 
 def is_emergency(text: str) -> bool:

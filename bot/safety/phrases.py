@@ -155,7 +155,7 @@ def _match(words: Sequence[str], at: int, phrase: Phrase, item: int) -> Optional
 def _strings(value: object, name: str) -> List[str]:
     """A list of strings, or groups (a mapping) of lists of strings, flattened."""
     groups: Iterable[object] = value.values() if isinstance(value, Mapping) else [value]
-    found = []
+    found: List[str] = []
     for group in groups:
         if not isinstance(group, list) or not all(isinstance(s, str) and s.strip() for s in group):
             raise ValueError(f"{name} must be lists of non-empty strings")

@@ -1,36 +1,122 @@
-"""The safety screen: whether a message needs the crisis lines or emergency advice before anything else.
+"""The safety screen: whether a message needs the crisis lines, emergency advice or the care team first.
 
-Every caller asks here, so the order is decided once: a crisis (suicide, self-harm) first, then a
-medical emergency. The router screens every stored message, whatever its kind (a photo's caption
-too) and whoever owns the conversation; Slack's "no private place to answer" path screens the
-message it cannot store.
+Two layers, asked for every message the router stores (a photo's caption too), whoever owns the
+conversation, and by Slack's "no private place to answer" path for the message it cannot store:
+
+1. the reviewed word lists (`word_lists/*.yml`, deterministic, for clinical review);
+2. the trained classifier (`bot.safety.classifier`), for the wording nobody wrote down.
+
+The decision rule is tuned for recall on crisis and emergency (a false alarm costs a kind message
+and a coordinator's look; a miss can cost a life): a class fires when its probability reaches its
+threshold in `THRESHOLDS`, which is far below "most likely class". Order: crisis first (the writer
+or someone else), then an emergency, then medical advice. `docs/safety.md` gives the measured
+trade-off behind each threshold.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from enum import Enum
-from typing import Optional
+from functools import lru_cache
+from typing import Mapping, Optional
 
 from bot.messages import Reply
-from bot.safety import crisis, emergency
+from bot.safety import crisis, emergency, medical_advice, phrases
+from bot.safety.classifier import SafetyClassifier, load
 
 
 class Finding(Enum):
     """What the screen found in a message."""
 
-    CRISIS = "crisis"
+    CRISIS = "crisis_self"
+    """The writer may be at risk of suicide or self-harm."""
+    CRISIS_OTHER = "crisis_other"
+    """Someone the writer knows may be at risk of suicide or self-harm."""
     EMERGENCY = "emergency"
+    MEDICAL_ADVICE = "medical_advice"
+
+    @property
+    def is_crisis(self) -> bool:
+        """Crisis lines and an urgent place in the queue, for the writer or for someone else."""
+        return self in (Finding.CRISIS, Finding.CRISIS_OTHER)
 
 
-def screen(text: str) -> Optional[Finding]:
-    """A crisis, else an emergency, else None (the message goes on to the rest of the pipeline)."""
-    if crisis.is_crisis(text):
-        return Finding.CRISIS
-    if emergency.is_emergency(text):
-        return Finding.EMERGENCY
+@dataclass(frozen=True)
+class Thresholds:
+    """The probability at which each class fires (crisis: the writer's and someone else's together), and
+    the probability of `none` at which the classifier overrules a word-list hit."""
+
+    crisis: float
+    emergency: float
+    medical_advice: float
+    veto: float
+
+
+THRESHOLDS = Thresholds(crisis=0.3, emergency=0.3, medical_advice=0.9, veto=0.7)
+
+
+NOTHING_LEARNED: Mapping[str, float] = {
+    "crisis_self": 0.0,
+    "crisis_other": 0.0,
+    "emergency": 0.0,
+    "medical_advice": 0.0,
+}
+"""The classifier's side for a message it is not asked about: the word lists alone decide."""
+
+_PAYLOAD = re.compile(r"/[A-Za-z_]+(\{.*\})?")
+
+
+def classifiable(text: str) -> bool:
+    """Whether the classifier is asked: two words or more, and not one of our own button payloads
+    ("/satisfaction_up", "/search_trials") or a command. Single words are the word lists' to judge."""
+    stripped = text.strip()
+    return not _PAYLOAD.fullmatch(stripped) and len(phrases.tokens(stripped)) >= 2
+
+
+class SafetyScreen:
+    """Word lists first, then the classifier's probabilities against `thresholds`."""
+
+    def __init__(self, classifier: SafetyClassifier, thresholds: Thresholds = THRESHOLDS) -> None:
+        self.classifier = classifier
+        self.thresholds = thresholds
+
+    def screen(self, text: str) -> Optional[Finding]:
+        """The finding for one message, or None (it goes on to the rest of the pipeline)."""
+        if not classifiable(text):
+            return self.decide(text, NOTHING_LEARNED)
+        return self.decide(text, self.classifier.probabilities(text))
+
+    def decide(self, text: str, probabilities: Mapping[str, float]) -> Optional[Finding]:
+        """The decision rule, given the classifier's probabilities for `text`.
+
+        A word-list hit fires unless the classifier is sure the message needs nothing (`none` at or
+        above `thresholds.veto`): that is how "does this drug raise suicide risk?" or "I had a seizure
+        as a child, can I join?" reach the FAQ instead of the crisis lines or 911."""
+        lists = probabilities.get("none", 0.0) < self.thresholds.veto
+        self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
+        if (lists and crisis.is_crisis(text)) or self_risk + other_risk >= self.thresholds.crisis:
+            return Finding.CRISIS_OTHER if other_risk > self_risk else Finding.CRISIS
+        if (lists and emergency.is_emergency(text)) or probabilities["emergency"] >= self.thresholds.emergency:
+            return Finding.EMERGENCY
+        advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
+        if (lists and medical_advice.is_medical_advice(text)) or advice:
+            return Finding.MEDICAL_ADVICE
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_screen() -> SafetyScreen:
+    """The process's screen: built once (the classifier loaded from its cache, or trained and cached)."""
+    return SafetyScreen(load())
+
+
+def first_reply(finding: Finding) -> Optional[Reply]:
+    """What the person is told at once; None for medical advice (the model answers it as its own intent)."""
+    if finding is Finding.CRISIS:
+        return crisis.resources()
+    if finding is Finding.CRISIS_OTHER:
+        return crisis.for_someone_else()
+    if finding is Finding.EMERGENCY:
+        return emergency.advice()
     return None
-
-
-def first_reply(finding: Finding) -> Reply:
-    """What the person is told at once: the crisis lines, or 911 and the care team."""
-    return crisis.resources() if finding is Finding.CRISIS else emergency.advice()

@@ -40,7 +40,7 @@ from bot.config import ConfigError, Settings
 from bot.gateway.delivery import Address, Outbox
 from bot.messages import InboundKind, InboundMessage, Reply
 from bot.router import Router
-from bot.safety import screen
+from bot.safety.screen import first_reply
 from channels.retries import slack_reason, slack_retry_handlers, slack_transient, undelivered
 from channels.slack.private import PrivateReplies
 from channels.slack.render import render
@@ -285,8 +285,9 @@ class SlackChannel:
                     channel, thread_ts = shared
                     # Nothing is stored, so the router never sees this message: a crisis or an
                     # emergency still gets its lines, from the same screen the router uses.
-                    finding = screen.screen(inbound.text)
-                    urgent = screen.first_reply(finding).text if finding is not None else None
+                    finding = self._router.safety.screen(inbound.text)
+                    lines = first_reply(finding) if finding is not None else None
+                    urgent = lines.text if lines is not None else None
                     self._outbox.later(
                         lambda: self.private.ask_for_a_dm(channel, thread_ts, user, urgent), name="slack-ask-for-a-dm"
                     )

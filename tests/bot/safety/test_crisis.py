@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.handoff import machine as handoff
 from bot.handoff import texts
 from bot.router import Router
-from bot.safety import crisis, phrases
+from bot.safety import crisis, emergency, phrases
 from bot.store.models import Message, utcnow
 from tests.replies import after_disclosure
 from tests.routing import OPEN, inbound, position, stored_conversation, take_as_coordinator
@@ -195,6 +195,31 @@ async def test_a_crisis_in_the_middle_of_the_trial_search_comes_first(sessions) 
     assert core.texts == ["/search_trials"], "the form never saw the crisis message"
     conversation = await stored_conversation(sessions, result.conversation_id)
     assert (conversation.status, conversation.priority) == ("waiting", "urgent")
+
+
+async def test_someone_else_at_risk_gets_how_to_help_them_and_the_queue(sessions, caplog) -> None:  # type: ignore[no-untyped-def]
+    core = like_the_model()
+    router = Router(sessions, core, OPEN)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        result = await router.handle(inbound("my brother texted me he is going to end his life tonight", "worried"))
+    assert result.replies[0] == crisis.for_someone_else()
+    assert "988" in result.replies[0].text and "911" in result.replies[0].text
+    assert texts.urgent_queued().text in _texts(result.replies)
+    assert core.texts == [], "the model never saw the message"
+    conversation = await stored_conversation(sessions, result.conversation_id)
+    assert (conversation.status, conversation.priority) == ("waiting", "urgent")
+    assert f"crisis (someone else) detected in conversation {result.conversation_id}" in caplog.messages
+
+
+async def test_after_an_emergency_answer_the_trial_search_goes_on(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = ScriptedCore().on("/search_trials", ASK_CONDITION).on("hodgkin lymphoma", "How old are you?")
+    router = Router(sessions, core, OPEN)
+    await router.handle(inbound("/search_trials", "search-goes-on"))
+    urgent = await router.handle(inbound("wait my temp just hit 39.2 and im shaking", "search-goes-on"))
+    assert urgent.replies[0] == emergency.advice()
+    answered = await router.handle(inbound("hodgkin lymphoma", "search-goes-on"))
+    assert [r.text for r in answered.replies] == ["How old are you?"]
+    assert core.texts == ["/search_trials", "hodgkin lymphoma"], "the form gets the next answer, not the emergency"
 
 
 async def test_while_waiting_a_crisis_still_gets_the_lines_and_becomes_urgent(sessions) -> None:  # type: ignore[no-untyped-def]

@@ -1,28 +1,69 @@
-"""The safety screen decides the order once: crisis, then emergency, then nothing."""
+"""The safety screen's decision rule: word lists and classifier, crisis before emergency before medical advice."""
 
 from __future__ import annotations
+
+from typing import Dict, Optional
 
 import pytest
 
 from bot.safety import crisis, emergency
-from bot.safety.screen import Finding, first_reply, screen
+from bot.safety.screen import THRESHOLDS, Finding, classifiable, default_screen, first_reply
+
+
+def probabilities(**given: float) -> Dict[str, float]:
+    """Class probabilities; `none` is 0.5 unless given (below the veto, so the word lists count)."""
+    base = {**dict.fromkeys(("crisis_self", "crisis_other", "emergency", "medical_advice"), 0.0), "none": 0.5}
+    base.update(given)
+    return base
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "finding"),
+    [
+        ("i want to kill myself", {}, Finding.CRISIS),  # the word list alone
+        ("chest pain and i can't breathe", {}, Finding.EMERGENCY),
+        ("i want to die, my chest pain is crushing", {}, Finding.CRISIS),  # crisis comes first
+        ("nothing here", {"crisis_self": 0.3, "crisis_other": 0.1}, Finding.CRISIS),  # the two add up
+        ("nothing here", {"crisis_self": 0.1, "crisis_other": 0.3}, Finding.CRISIS_OTHER),
+        ("nothing here", {"emergency": THRESHOLDS.emergency}, Finding.EMERGENCY),
+        ("nothing here", {"medical_advice": THRESHOLDS.medical_advice}, Finding.MEDICAL_ADVICE),
+        ("nothing here", {"crisis_self": 0.2, "emergency": 0.2, "medical_advice": 0.4}, None),
+    ],
+)
+def test_the_decision_rule(text: str, given: Dict[str, float], finding: Optional[Finding]) -> None:
+    assert default_screen().decide(text, probabilities(**given)) is finding
+
+
+def test_a_classifier_sure_it_is_nothing_overrules_a_word_list_hit() -> None:
+    screen = default_screen()
+    sure = probabilities(none=THRESHOLDS.veto)
+    assert screen.decide("does this drug raise suicide risk?", sure) is None
+    assert screen.decide("does this drug raise suicide risk?", probabilities()) is Finding.CRISIS
+
+
+def test_payloads_commands_and_single_words_are_left_to_the_word_lists() -> None:
+    assert not classifiable("/satisfaction_up") and not classifiable("/start") and not classifiable("hi")
+    assert classifiable("hi again") and classifiable("[photo] goodbye everyone")
+    assert default_screen().screen("suicidal") is Finding.CRISIS
 
 
 @pytest.mark.parametrize(
     ("text", "finding"),
     [
-        ("i want to kill myself", Finding.CRISIS),
         ("[photo] i want to kill myself", Finding.CRISIS),
-        ("chest pain and i can't breathe", Finding.EMERGENCY),
-        ("i want to die, my chest pain is crushing", Finding.CRISIS),
+        ("my brother texted me that he is going to end his life tonight", Finding.CRISIS_OTHER),
         ("[sticker]", None),
         ("do i have to pay to be in a trial?", None),
+        ("what is a placebo", None),
     ],
 )
-def test_screen_finds_a_crisis_before_an_emergency(text: str, finding: Finding | None) -> None:
-    assert screen(text) is finding
+def test_the_trained_screen_on_plain_cases(text: str, finding: Optional[Finding]) -> None:
+    assert default_screen().screen(text) is finding
 
 
 def test_each_finding_gets_its_own_first_reply() -> None:
     assert first_reply(Finding.CRISIS) == crisis.resources()
+    assert first_reply(Finding.CRISIS_OTHER) == crisis.for_someone_else()
     assert first_reply(Finding.EMERGENCY) == emergency.advice()
+    assert first_reply(Finding.MEDICAL_ADVICE) is None
+    assert "988" in crisis.for_someone_else().text and "911" in crisis.for_someone_else().text

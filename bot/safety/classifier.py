@@ -1,0 +1,206 @@
+"""The trained layer of the safety screen: a scikit-learn classifier over word and character n-grams.
+
+It learns five classes (`LABELS`) from `bot/safety/corpus/*.yml`, a corpus written by class and
+family from the published warning-sign taxonomies (988 Lifeline and AFSP warning signs, the Columbia
+Suicide Severity Rating Scale, NCI's symptoms to report at once during chemotherapy, FAST stroke
+signs, anaphylaxis signs) with hard negatives, plus the everyday questions of the Rasa training data
+(`data/nlu/`: its `medical_advice` examples as medical advice, everything else as `none`).
+
+Text is normalised as the word lists normalise it (`bot.safety.phrases.tokens`: case, look-alike
+characters, stretched letters), then turned into TF-IDF word 1-2-grams and character 2-5-grams
+within words (robust to typos), and classified by a class-balanced logistic regression, which gives
+each class a probability for the decision rule in `bot.safety.screen`.
+
+Training takes seconds; the fitted classifier is cached in `models/safety-<corpus hash>.joblib`, so
+a process loads it once at start-up and retrains only when the corpus changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import joblib
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from bot.safety import phrases
+from bot.store.db import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+LABELS: Tuple[str, ...] = ("crisis_self", "crisis_other", "emergency", "medical_advice", "none")
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+CACHE_DIR = PROJECT_ROOT / "models"
+VERSION = "2"
+"""Bump when the features or the estimator change, so cached classifiers are retrained."""
+
+HARD_FAMILIES = ("figure_of_speech", "about_side_effects", "past_and_grief", "jokes_and_media", "feelings_without_risk")
+"""The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
+HARD_WEIGHT = 3.0
+
+_ENTITY = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training message, its class and the taxonomy family it was written for."""
+
+    text: str
+    label: str
+    family: str
+
+    @property
+    def hard(self) -> bool:
+        """A hard negative: a safe message that looks like a risk one."""
+        return self.label == "none" and (self.family in HARD_FAMILIES or self.family.startswith("pair:"))
+
+
+def normalise(text: str) -> str:
+    """The text as the classifier sees it: the word lists' normalised words, space-separated."""
+    return " ".join(phrases.tokens(text))
+
+
+def corpus_examples(directory: Path = CORPUS_DIR) -> List[Example]:
+    """The written corpus: one file per class, examples grouped by family, and files of minimal pairs."""
+    examples: List[Example] = []
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "pairs" in data:  # minimal pairs: a flagged message and a near-identical safe one
+            for pair in data["pairs"]:
+                cue = f"pair:{pair.get('cue', '')}"
+                examples += [
+                    Example(str(pair["risk"]), str(pair["label"]), cue),
+                    Example(str(pair["safe"]), "none", cue),
+                ]
+            continue
+        label = str(data["class"])
+        if label not in LABELS:
+            raise ValueError(f"{path.name}: unknown class {label!r} (expected one of {', '.join(LABELS)})")
+        for family, texts in (data.get("examples") or {}).items():
+            examples.extend(Example(str(text), label, str(family)) for text in texts or ())
+    return examples
+
+
+def everyday_examples(directory: Path = NLU_DIR) -> List[Example]:
+    """The Rasa training data's examples: medical advice for the `medical_advice` intent, `none` for the rest."""
+    examples: List[Example] = []
+    for path in sorted(directory.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or ():
+            intent = block.get("intent")
+            if not intent or not isinstance(block.get("examples"), str):
+                continue
+            label = "medical_advice" if intent == "medical_advice" else "none"
+            for line in block["examples"].splitlines():
+                text = _ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- "))
+                if text.strip():
+                    examples.append(Example(text.strip(), label, f"nlu:{intent}"))
+    return examples
+
+
+def training_examples() -> List[Example]:
+    """Everything the classifier learns from."""
+    return corpus_examples() + everyday_examples()
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """A short hash of the examples and the feature version: the cache key."""
+    digest = hashlib.sha256(VERSION.encode())
+    for example in examples:
+        digest.update(f"{example.label}\t{example.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def build_pipeline() -> Pipeline:
+    """Word and character n-gram TF-IDF features into a class-balanced logistic regression."""
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ]
+    )
+    model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
+    return Pipeline([("features", features), ("model", model)])
+
+
+class SafetyClassifier:
+    """A fitted pipeline that gives each class's probability for one message.
+
+    One message at a time is scored from tables built once from the fitted pipeline (each n-gram's
+    IDF weight and coefficients), which gives the same probabilities as the pipeline's own
+    `predict_proba` in a fraction of the time (sklearn's per-call set-up dominates for one short
+    text); `probabilities_many` uses the pipeline itself."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+        self._labels: List[str] = [str(label) for label in pipeline.classes_]
+        model = pipeline.named_steps["model"]
+        self._intercept = np.asarray(model.intercept_, dtype=float)
+        self._coefficients = np.ascontiguousarray(model.coef_.T, dtype=float)
+        self._tables: List[Tuple[Callable[[str], List[str]], Dict[str, Tuple[int, float]]]] = []
+        offset = 0
+        for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+            table = {term: (offset + i, float(vectorizer.idf_[i])) for term, i in vectorizer.vocabulary_.items()}
+            self._tables.append((vectorizer.build_analyzer(), table))
+            offset += len(vectorizer.vocabulary_)
+
+    @classmethod
+    def train(cls, examples: Sequence[Example]) -> SafetyClassifier:
+        """Fit a new pipeline on `examples`."""
+        pipeline = build_pipeline()
+        weights = [HARD_WEIGHT if e.hard else 1.0 for e in examples]
+        pipeline.fit([normalise(e.text) for e in examples], [e.label for e in examples], model__sample_weight=weights)
+        return cls(pipeline)
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """Each class's probability for `text` (they sum to 1): TF-IDF with sublinear TF and L2 norm per
+        feature block, the linear model's scores, then softmax, as the pipeline computes them."""
+        normalised = normalise(text)
+        rows: List[int] = []
+        weights: List[float] = []
+        for analyzer, table in self._tables:
+            counts = Counter(term for term in analyzer(normalised) if term in table)
+            block = [(1.0 + math.log(n)) * table[term][1] for term, n in counts.items()]
+            norm = math.sqrt(sum(w * w for w in block)) or 1.0
+            rows.extend(table[term][0] for term in counts)
+            weights.extend(w / norm for w in block)
+        scores = self._intercept + np.asarray(weights) @ self._coefficients[rows]
+        exp = np.exp(scores - scores.max())
+        return dict(zip(self._labels, (float(p) for p in exp / exp.sum()), strict=True))
+
+    def probabilities_many(self, texts: Iterable[str]) -> List[Dict[str, float]]:
+        """`probabilities` for many texts at once (the pipeline's own `predict_proba`)."""
+        rows = self._pipeline.predict_proba([normalise(t) for t in texts])
+        return [dict(zip(self._labels, (float(p) for p in row), strict=True)) for row in rows]
+
+
+def load(cache_dir: Optional[Path] = CACHE_DIR) -> SafetyClassifier:
+    """The classifier for the current corpus: from the cache when it is there, else trained (and cached)."""
+    examples = training_examples()
+    if cache_dir is None:
+        return SafetyClassifier.train(examples)
+    path = cache_dir / f"safety-{fingerprint(examples)}.joblib"
+    if path.exists():
+        try:
+            return SafetyClassifier(joblib.load(path))
+        except Exception as error:  # a damaged or incompatible cache file: train again
+            logger.warning("Retraining the safety classifier: could not load %s (%s)", path.name, error)
+    classifier = SafetyClassifier.train(examples)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for old in cache_dir.glob("safety-*.joblib"):
+        old.unlink(missing_ok=True)
+    temporary = path.with_suffix(".tmp")
+    joblib.dump(classifier._pipeline, temporary)
+    temporary.replace(path)
+    logger.info("Trained the safety classifier on %d examples (%s)", len(examples), path.name)
+    return classifier

@@ -1,0 +1,173 @@
+"""Scoring the safety screen on a frozen evaluation set: `python -m bot.safety.evaluate [SET.yml ...]`.
+
+The sets live in `tests/data/safety_eval/` (written apart from the training corpus, never used to
+choose its examples; see their headers). Each item has a `text`, a `label` (crisis_self,
+crisis_other, emergency, medical_advice, none), a `style` and, for hard negatives, `hard: true`.
+
+What counts as right is what the person gets: a crisis message (the writer's or someone else's) must
+get crisis lines; an emergency, 911; a medical-advice request, the care-team answer; anything else,
+nothing from the screen. Reported per class (recall, and precision of each finding), per style, the
+hard negatives' specificity (not flagged), and the confident-wrong rate: messages that got a
+safety answer of the wrong kind, or a risk message that got none — the failures people feel most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import yaml
+
+from bot.safety.screen import NOTHING_LEARNED, Finding, SafetyScreen, classifiable, default_screen
+from bot.store.db import PROJECT_ROOT
+
+EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "safety_eval"
+CLASSES = ("crisis", "emergency", "medical_advice", "none")
+"""The classes as the person experiences them: crisis lines (for oneself or someone else), 911, care team, none."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One evaluation message."""
+
+    text: str
+    label: str
+    style: str
+    family: str = ""
+    hard: bool = False
+
+    @property
+    def expected(self) -> str:
+        """The class the person should get (both crisis labels get the crisis lines)."""
+        return "crisis" if self.label in ("crisis_self", "crisis_other") else self.label
+
+
+def load_set(path: Path) -> List[Item]:
+    """The items of one frozen set."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Item(
+            text=str(raw["text"]),
+            label=str(raw["label"]),
+            style=str(raw.get("style", "")),
+            family=str(raw.get("family", "")),
+            hard=bool(raw.get("hard", False)),
+        )
+        for raw in data["items"]
+    ]
+
+
+def outcome(finding: Optional[Finding]) -> str:
+    """The class a finding gives the person."""
+    if finding is None:
+        return "none"
+    return "crisis" if finding.is_crisis else finding.value
+
+
+@dataclass
+class Report:
+    """The figures of one set."""
+
+    name: str
+    total: int = 0
+    right: Counter = field(default_factory=Counter)
+    expected: Counter = field(default_factory=Counter)
+    predicted: Counter = field(default_factory=Counter)
+    true_positive: Counter = field(default_factory=Counter)
+    by_style: Dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    hard: int = 0
+    hard_flagged: int = 0
+    confident_wrong: int = 0
+    self_other_right: int = 0
+    self_other_total: int = 0
+    misses: List[str] = field(default_factory=list)
+
+    def recall(self, cls: str) -> float:
+        """Share of the class's messages that got the right answer."""
+        return self.right[cls] / self.expected[cls] if self.expected[cls] else 1.0
+
+    def precision(self, cls: str) -> float:
+        """Share of the messages given this class's answer that should have had it."""
+        return self.true_positive[cls] / self.predicted[cls] if self.predicted[cls] else 1.0
+
+    @property
+    def specificity(self) -> float:
+        """Share of hard negatives that got no safety answer."""
+        return 1 - self.hard_flagged / self.hard if self.hard else 1.0
+
+    def lines(self) -> List[str]:
+        """The report as Markdown."""
+        out = [f"### {self.name}: {self.total} messages", "", "| class | n | recall | precision |", "|---|---|---|---|"]
+        for cls in CLASSES:
+            out.append(
+                f"| {cls} | {self.expected[cls]} | {self.recall(cls):.1%} ({self.right[cls]}/{self.expected[cls]}) "
+                f"| {self.precision(cls):.1%} |"
+            )
+        out += [
+            "",
+            f"- hard negatives not flagged (specificity): {self.specificity:.1%} "
+            f"({self.hard - self.hard_flagged}/{self.hard})",
+            f"- confident-wrong (a wrong safety answer, or none for a risk message): "
+            f"{self.confident_wrong / self.total:.1%} ({self.confident_wrong}/{self.total})",
+            f"- crisis for oneself vs someone else told apart: {self.self_other_right}/{self.self_other_total}",
+            "",
+            "| style | " + " | ".join(CLASSES) + " |",
+            "|---|" + "---|" * len(CLASSES),
+        ]
+        for style in sorted(self.by_style):
+            counts = self.by_style[style]
+            cells = [f"{counts[cls + ':right']}/{counts[cls]}" if counts[cls] else "–" for cls in CLASSES]
+            out.append(f"| {style} | " + " | ".join(cells) + " |")
+        return out
+
+
+def evaluate(items: Sequence[Item], screen: SafetyScreen, name: str = "set") -> Report:
+    """Score `screen` on `items`."""
+    report = Report(name=name, total=len(items))
+    probabilities = screen.classifier.probabilities_many(item.text for item in items)
+    for item, probs in zip(items, probabilities, strict=True):
+        finding = screen.decide(item.text, probs if classifiable(item.text) else NOTHING_LEARNED)
+        got, want = outcome(finding), item.expected
+        report.expected[want] += 1
+        report.predicted[got] += 1
+        report.by_style[item.style][want] += 1
+        if got == want:
+            report.right[want] += 1
+            report.true_positive[got] += 1
+            report.by_style[item.style][want + ":right"] += 1
+        else:
+            report.misses.append(f"{want} → {got}: {item.text}")
+            if got != "none" or want in ("crisis", "emergency"):
+                report.confident_wrong += 1
+        if item.hard:
+            report.hard += 1
+            report.hard_flagged += got != "none"
+        if want == "crisis" and finding is not None and finding.is_crisis:
+            report.self_other_total += 1
+            report.self_other_right += finding.value == item.label
+    return report
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Print the figures of each set (all of `tests/data/safety_eval/` by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, help="evaluation sets (default: all in tests/data/safety_eval)")
+    parser.add_argument("--misses", action="store_true", help="list the messages scored wrong (consulting a set!)")
+    args = parser.parse_args(argv)
+    paths = args.sets or sorted(EVAL_DIR.glob("*.yml"))
+    screen = default_screen()
+    for path in paths:
+        report = evaluate(load_set(path), screen, path.stem)
+        print("\n".join(report.lines()))
+        if args.misses:
+            print("\n".join(["", "Misses:", *report.misses]))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
