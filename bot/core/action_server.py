@@ -27,6 +27,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     utils.configure_file_logging(sdk, args.log_file, level, args.logging_config_file)
     utils.update_sanic_log_level()  # sanic (its access log too) at LOG_LEVEL_LIBRARIES, ERROR by default
     logs.quiet_libraries()
+    logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)  # a "Registered function" line per action
     logs.mask_handlers([sdk])
     run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password, args.auto_reload)
 
