@@ -31,3 +31,9 @@ def for_someone_else() -> Reply:
 def is_crisis(text: str) -> bool:
     """Whether a message is about suicide or self-harm (direct, indirect, slang or misspelt), not a figure of speech."""
     return bool(phrases.load(LIST).find(text))
+
+
+def is_figure_of_speech(text: str) -> bool:
+    """Whether a message holds one of the list's reviewed figures of speech ("cutting back"), which
+    the classifier may not overrule."""
+    return phrases.load(LIST).excludes(text)

@@ -23,3 +23,9 @@ def advice() -> Reply:
 def is_emergency(text: str) -> bool:
     """Whether a message describes a possible medical emergency (not a figure of speech)."""
     return bool(phrases.load(LIST).find(text))
+
+
+def is_figure_of_speech(text: str) -> bool:
+    """Whether a message holds one of the list's reviewed figures of speech ("holding my breath"), which
+    the classifier may not overrule."""
+    return phrases.load(LIST).excludes(text)

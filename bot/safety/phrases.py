@@ -99,6 +99,10 @@ class Lexicon:
                 found[phrase] = None
         return [" ".join(phrase) for phrase in found]
 
+    def excludes(self, text: str) -> bool:
+        """Whether the message holds one of the list's reviewed figures of speech (`not_matching`)."""
+        return next(_occurrences(self.words(text), self._excluded_by_letter), None) is not None
+
     @cached_property
     def _matching_by_letter(self) -> Mapping[str, Tuple[Phrase, ...]]:
         return _by_first_letter(self.matching)

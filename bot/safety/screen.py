@@ -53,7 +53,7 @@ class Thresholds:
     veto: float
 
 
-THRESHOLDS = Thresholds(crisis=0.3, emergency=0.3, medical_advice=0.9, veto=0.7)
+THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.9, veto=0.7)
 
 
 NOTHING_LEARNED: Mapping[str, float] = {
@@ -92,12 +92,16 @@ class SafetyScreen:
 
         A word-list hit fires unless the classifier is sure the message needs nothing (`none` at or
         above `thresholds.veto`): that is how "does this drug raise suicide risk?" or "I had a seizure
-        as a child, can I join?" reach the FAQ instead of the crisis lines or 911."""
+        as a child, can I join?" reach the FAQ instead of the crisis lines or 911. The other way round,
+        a reviewed figure of speech in a list (`not_matching`: "cutting back", "holding my breath")
+        keeps the classifier from firing that class on its own."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
-        if (lists and crisis.is_crisis(text)) or self_risk + other_risk >= self.thresholds.crisis:
+        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
+        if (lists and crisis.is_crisis(text)) or learned_crisis:
             return Finding.CRISIS_OTHER if other_risk > self_risk else Finding.CRISIS
-        if (lists and emergency.is_emergency(text)) or probabilities["emergency"] >= self.thresholds.emergency:
+        learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
+        if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):
             return Finding.EMERGENCY
         advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
         if (lists and medical_advice.is_medical_advice(text)) or advice:

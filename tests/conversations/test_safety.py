@@ -16,7 +16,7 @@ from bot.faq.catalog import load_catalog
 from bot.faq.training_data import response_text
 from bot.privacy import forget
 from bot.safety import crisis, emergency, honesty
-from tests.bot.safety.test_crisis import CRISIS, NOT_CRISIS
+from tests.bot.safety.test_crisis import ASKED_ABOUT, CRISIS, NOT_CRISIS
 from tests.replies import after_disclosure
 from tests.stack import chat
 
@@ -49,7 +49,7 @@ def test_crisis_phrasings_get_988_and_911_first_then_a_person(running_stack, tex
     assert any("asking a person from our team" in t for t in texts[2:]), texts
 
 
-@pytest.mark.parametrize("text", NOT_CRISIS)
+@pytest.mark.parametrize("text", NOT_CRISIS + ASKED_ABOUT)
 def test_figures_of_speech_and_questions_get_no_crisis_lines(running_stack, text: str) -> None:  # type: ignore[no-untyped-def]
     texts = _texts(chat(running_stack.base_url, _new("not-crisis"), text))
     assert texts and not any("988" in t for t in texts), texts

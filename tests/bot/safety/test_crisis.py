@@ -13,6 +13,7 @@ from bot.handoff import machine as handoff
 from bot.handoff import texts
 from bot.router import Router
 from bot.safety import crisis, emergency, phrases
+from bot.safety.screen import default_screen
 from bot.store.models import Message, utcnow
 from tests.replies import after_disclosure
 from tests.routing import OPEN, inbound, position, stored_conversation, take_as_coordinator
@@ -65,9 +66,13 @@ SAFETY_FIRST = [
     "this form is killing me and honestly I want to kill myself",  # a figure of speech does not hide the rest
     "I'm not suicidal, I just think about it a lot",  # negations still fire
     "I want to die lol",  # half-jokes still fire
-    "does the study drug cause suicidal thoughts?",  # the word suicide always fires; a coordinator should answer
 ]
 CRISIS = DIRECT + INDIRECT + SLANG + TYPOS + SAFETY_FIRST
+ASKED_ABOUT = [
+    # The word list fires on the word; the safety screen's classifier is sure it is a question, so it is
+    # answered (docs/safety.md, "How the safety screen decides").
+    "does the study drug cause suicidal thoughts?",
+]
 
 FIGURES_OF_SPEECH = [
     "this form is killing me",
@@ -113,6 +118,11 @@ def test_there_are_enough_phrasings() -> None:
 @pytest.mark.parametrize("text", CRISIS)
 def test_crisis_messages_are_recognised(text: str) -> None:
     assert crisis.is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ASKED_ABOUT)
+def test_questions_about_suicide_match_the_list_but_the_screen_lets_them_through(text: str) -> None:
+    assert crisis.is_crisis(text) and default_screen().screen(text) is None
 
 
 @pytest.mark.parametrize("text", NOT_CRISIS)
