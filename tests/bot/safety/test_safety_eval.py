@@ -49,7 +49,7 @@ def report(request: pytest.FixtureRequest) -> Report:
 # makes the screen miss more risk, or flag more hard negatives, fails here. The bar (crisis and
 # emergency 100%, medical advice 95%, hard negatives 95%) is not reached yet; see docs/safety.md.
 FLOORS = {
-    "set_a": {"crisis": 0.96, "emergency": 0.95, "medical_advice": 0.69, "specificity": 0.96},
+    "set_a": {"crisis": 0.95, "emergency": 0.95, "medical_advice": 0.70, "specificity": 0.96},
     "set_b": {"crisis": 0.93, "emergency": 0.96, "medical_advice": 0.62, "specificity": 0.96},
 }
 
