@@ -10,7 +10,7 @@ MODEL  ?= models/trialbot.tar.gz
 .PHONY: help install run test test-fast lint types validate check faq train bench lock clean chromium
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 $(STAMP): requirements.lock pyproject.toml
 	@PY310=$$(scripts/find-python310) || exit 1; \
