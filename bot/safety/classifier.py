@@ -21,6 +21,7 @@ import hashlib
 import logging
 import math
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,8 +200,8 @@ def load(cache_dir: Optional[Path] = CACHE_DIR) -> SafetyClassifier:
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("safety-*.joblib"):
         old.unlink(missing_ok=True)
-    temporary = path.with_suffix(".tmp")
-    joblib.dump(classifier._pipeline, temporary)
-    temporary.replace(path)
+    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as handle:  # one per process
+        joblib.dump(classifier._pipeline, handle)
+    Path(handle.name).replace(path)
     logger.info("Trained the safety classifier on %d examples (%s)", len(examples), path.name)
     return classifier
