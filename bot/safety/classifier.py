@@ -151,7 +151,8 @@ class SafetyClassifier:
         self._tables: List[Tuple[Callable[[str], List[str]], Dict[str, Tuple[int, float]]]] = []
         offset = 0
         for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-            table = {term: (offset + i, float(vectorizer.idf_[i])) for term, i in vectorizer.vocabulary_.items()}
+            idf = vectorizer.idf_.tolist()  # computed on each access of the property: read it once
+            table = {term: (offset + i, idf[i]) for term, i in vectorizer.vocabulary_.items()}
             self._tables.append((vectorizer.build_analyzer(), table))
             offset += len(vectorizer.vocabulary_)
 
