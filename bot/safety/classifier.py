@@ -114,11 +114,12 @@ def training_examples() -> List[Example]:
     return corpus_examples() + everyday_examples()
 
 
-def fingerprint(examples: Sequence[Example]) -> str:
-    """A short hash of the examples and the feature version: the cache key."""
+def fingerprint(directories: Sequence[Path] = (CORPUS_DIR, NLU_DIR)) -> str:
+    """A short hash of the training files and the feature version: the cache key (no parsing needed)."""
     digest = hashlib.sha256(VERSION.encode())
-    for example in examples:
-        digest.update(f"{example.label}\t{example.text}\n".encode())
+    for directory in directories:
+        for path in sorted(directory.glob("*.yml")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -188,15 +189,15 @@ class SafetyClassifier:
 
 def load(cache_dir: Optional[Path] = CACHE_DIR) -> SafetyClassifier:
     """The classifier for the current corpus: from the cache when it is there, else trained (and cached)."""
-    examples = training_examples()
     if cache_dir is None:
-        return SafetyClassifier.train(examples)
-    path = cache_dir / f"safety-{fingerprint(examples)}.joblib"
+        return SafetyClassifier.train(training_examples())
+    path = cache_dir / f"safety-{fingerprint()}.joblib"
     if path.exists():
         try:
             return SafetyClassifier(joblib.load(path))
         except Exception as error:  # a damaged or incompatible cache file: train again
             logger.warning("Retraining the safety classifier: could not load %s (%s)", path.name, error)
+    examples = training_examples()
     classifier = SafetyClassifier.train(examples)
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("safety-*.joblib"):
