@@ -181,6 +181,12 @@ class SafetyClassifier:
         exp = np.exp(scores - scores.max())
         return dict(zip(self._labels, (float(p) for p in exp / exp.sum()), strict=True))
 
+    def save(self, path: Path) -> None:
+        """Write the fitted pipeline atomically (each process through its own temporary file)."""
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            joblib.dump(self._pipeline, handle)
+        Path(handle.name).replace(path)
+
     def probabilities_many(self, texts: Iterable[str]) -> List[Dict[str, float]]:
         """`probabilities` for many texts at once (the pipeline's own `predict_proba`)."""
         rows = self._pipeline.predict_proba([normalise(t) for t in texts])
@@ -202,8 +208,6 @@ def load(cache_dir: Optional[Path] = CACHE_DIR) -> SafetyClassifier:
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("safety-*.joblib"):
         old.unlink(missing_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".tmp", delete=False) as handle:  # one per process
-        joblib.dump(classifier._pipeline, handle)
-    Path(handle.name).replace(path)
+    classifier.save(path)
     logger.info("Trained the safety classifier on %d examples (%s)", len(examples), path.name)
     return classifier
