@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from bot.store.db import PROJECT_ROOT
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/stories", "data/rules")
-MODEL_INPUTS = (*TRAINING_DATA_DIRS, "faq", "domain.yml", "config.yml")
+MODEL_INPUTS = (*TRAINING_DATA_DIRS, "faq", "domain.yml", "config.yml", "bot/nlu")
 
 
 def input_files(root: Path, inputs: Iterable[str] = MODEL_INPUTS) -> List[Path]:

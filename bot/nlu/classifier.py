@@ -1,0 +1,171 @@
+"""The Rasa component that understands a message: intent, FAQ topic, and whether it is unsure.
+
+Registered as an intent classifier in the Rasa pipeline (`config.yml`), it replaces DIET, the
+ResponseSelector and the FallbackClassifier with one `bot.nlu.model.UnderstandingModel`. It writes
+what those wrote, so the domain, rules, actions and insights read the same keys:
+
+- `intent` / `intent_ranking`: FAQ topics' probabilities summed into the `faq` intent;
+- `response_selector.faq`: the topic (`intent_response_key`, `utter_action`) and the topics ranked;
+- `nlu_fallback` as the intent when the model is unsure: an intent below `intent_threshold` or less
+  than `intent_margin` ahead of the next, or a FAQ topic below `faq_threshold` or less than
+  `faq_margin` ahead of the next topic. The fallback action then asks "did you mean …?" with the
+  closest topics instead of answering with a guess.
+
+Thresholds come from the consulted FAQ evaluation set (`docs/faq.md`). Training takes seconds.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.model import Reading, Settings, UnderstandingModel, grouped
+
+FALLBACK_INTENT = "nlu_fallback"
+RETRIEVAL_INTENT = "faq"
+RANKING_LENGTH = 10
+_FILE = "understanding.joblib"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class UnderstandingClassifier(GraphComponent):
+    """Intent and FAQ topic from one scikit-learn classifier, with an explicit 'unsure'."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Settings readable in config.yml."""
+        return {
+            "c": 30.0,
+            "sentence_reading": False,
+            "intent_threshold": 0.3,
+            "intent_margin": 0.0,
+            "faq_threshold": 0.05,
+            "faq_margin": 0.1,
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[UnderstandingModel] = None,
+        responses: Optional[Dict[str, List[Dict[str, Any]]]] = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._responses = responses or {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnderstandingClassifier:
+        """A new, untrained component."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the classifier on every intent example (FAQ examples labelled by topic) and persist it."""
+        texts, labels = [], []
+        for message in training_data.intent_examples:
+            label = message.get("intent_response_key") or message.get("intent")
+            if message.get("text") and label:
+                texts.append(str(message.get("text")))
+                labels.append(str(label))
+        settings = Settings(c=float(self._config["c"]), sentence_reading=bool(self._config["sentence_reading"]))
+        self._model = UnderstandingModel(settings).fit(texts, labels)
+        self._responses = dict(training_data.responses)
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump({"model": self._model, "responses": self._responses}, Path(directory) / _FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UnderstandingClassifier:
+        """The trained component from the model archive."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = joblib.load(Path(directory) / _FILE)
+        except ValueError:  # not trained (e.g. a model with no NLU data)
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, stored["model"], stored["responses"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set intent, intent ranking and the FAQ selection on each message that has text."""
+        if self._model is None:
+            return messages
+        for message in messages:
+            text = message.get("text")
+            if not text:
+                continue
+            self._annotate(message, self._model.read(str(text)))
+        return messages
+
+    def unsure(self, reading: Reading) -> bool:
+        """Whether the reading is too close to call: ask rather than answer."""
+        intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
+        top, confidence = intents[0]
+        second = intents[1][1] if len(intents) > 1 else 0.0
+        if confidence < self._config["intent_threshold"] or confidence - second < self._config["intent_margin"]:
+            return True
+        if top != RETRIEVAL_INTENT:
+            return False
+        topics = [p for label, p in reading.ranking if label.startswith(RETRIEVAL_INTENT + "/")]
+        runner_up = topics[1] if len(topics) > 1 else 0.0
+        return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
+
+    def _annotate(self, message: Message, reading: Reading) -> None:
+        intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
+        name, confidence = intents[0]
+        if self.unsure(reading):
+            name = FALLBACK_INTENT
+        message.set("intent", {"name": name, "confidence": confidence}, add_to_output=True)
+        message.set(
+            "intent_ranking",
+            [{"name": n, "confidence": p} for n, p in intents[:RANKING_LENGTH]],
+            add_to_output=True,
+        )
+        message.set("response_selector", self._selection(reading), add_to_output=True)
+
+    def _selection(self, reading: Reading) -> Dict[str, Any]:
+        """The `response_selector` output Rasa's `utter_faq` action reads, as the ResponseSelector writes it."""
+        prefix = RETRIEVAL_INTENT + "/"
+        topics = [(label, p) for label, p in reading.ranking if label.startswith(prefix)]
+        total = sum(p for _, p in topics) or 1.0
+        ranking = [
+            {"id": zlib.crc32(label.encode()), "confidence": p / total, "intent_response_key": label}
+            for label, p in topics
+        ]
+        top_label, top_p = topics[0] if topics else (prefix, 0.0)
+        utter_action = f"utter_{top_label}"
+        return {
+            "all_retrieval_intents": [RETRIEVAL_INTENT],
+            RETRIEVAL_INTENT: {
+                "response": {
+                    "responses": self._responses.get(utter_action, []),
+                    "confidence": top_p / total,
+                    "intent_response_key": top_label,
+                    "utter_action": utter_action,
+                },
+                "ranking": ranking[:RANKING_LENGTH],
+            },
+        }

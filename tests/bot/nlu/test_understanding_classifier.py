@@ -1,0 +1,82 @@
+"""The Rasa component: trained and loaded through Rasa's model storage, it writes what Rasa's actions read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.classifier import UnderstandingClassifier
+from bot.nlu.model import Reading
+
+EXAMPLES = {
+    "faq/placebo": ["what is a placebo", "sugar pill?", "will i get a fake pill", "placebo meaning", "dummy pill"],
+    "faq/costs": ["who pays for the trial", "how much does it cost", "will insurance cover it", "is it free", "bills"],
+    "greet": ["hi", "hello there", "hey", "good morning", "hiya"],
+}
+RESPONSES = {
+    "utter_faq/placebo": [{"text": "A placebo is ..."}],
+    "utter_faq/costs": [{"text": "Costs ..."}],
+}
+
+
+def _training_data() -> TrainingData:
+    messages = []
+    for label, texts in EXAMPLES.items():
+        intent, _, key = label.partition("/")
+        for text in texts:
+            data = {"text": text, "intent": intent}
+            if key:
+                data["intent_response_key"] = label
+            messages.append(Message(data=data))
+    return TrainingData(training_examples=messages, responses=RESPONSES)
+
+
+@pytest.fixture()
+def trained(tmp_path: Path) -> UnderstandingClassifier:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    resource = Resource("understanding")
+    component = UnderstandingClassifier.create(UnderstandingClassifier.get_default_config(), storage, resource, context)
+    component.train(_training_data())
+    return UnderstandingClassifier.load(UnderstandingClassifier.get_default_config(), storage, resource, context)
+
+
+def test_a_faq_question_gets_the_faq_intent_and_the_topic_rasa_utters(trained: UnderstandingClassifier) -> None:
+    [message] = trained.process([Message(data={"text": "what's a placebo??"})])
+    assert message.get("intent")["name"] == "faq"
+    selection = message.get("response_selector")
+    assert selection["all_retrieval_intents"] == ["faq"]
+    response = selection["faq"]["response"]
+    assert response["intent_response_key"] == "faq/placebo"
+    assert response["utter_action"] == "utter_faq/placebo"
+    assert response["responses"] == RESPONSES["utter_faq/placebo"]
+    ranking = selection["faq"]["ranking"]
+    assert [r["intent_response_key"] for r in ranking] == ["faq/placebo", "faq/costs"]
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    names = [i["name"] for i in message.get("intent_ranking")]
+    assert names == ["faq", "greet"]
+
+
+def test_other_intents_pass_through(trained: UnderstandingClassifier) -> None:
+    [message] = trained.process([Message(data={"text": "hello"})])
+    assert message.get("intent")["name"] == "greet"
+
+
+def test_a_message_without_text_is_left_alone(trained: UnderstandingClassifier) -> None:
+    [message] = trained.process([Message(data={})])
+    assert message.get("intent") is None
+
+
+def test_too_close_to_call_becomes_a_clarifying_fallback(trained: UnderstandingClassifier) -> None:
+    close_topics = Reading((("faq/placebo", 0.45), ("faq/costs", 0.43), ("greet", 0.12)))
+    clear_topic = Reading((("faq/placebo", 0.85), ("faq/costs", 0.1), ("greet", 0.05)))
+    unsure_intent = Reading((("greet", 0.4), ("faq/placebo", 0.35), ("faq/costs", 0.25)))
+    assert trained.unsure(close_topics)
+    assert not trained.unsure(clear_topic)
+    assert trained.unsure(unsure_intent)
