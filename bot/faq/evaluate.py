@@ -1,7 +1,17 @@
-"""Held-out FAQ accuracy: how often the trained model picks the right topic for unseen phrasings.
+"""FAQ understanding on the frozen evaluation sets: right topic, clarifying question, or confident wrong.
 
-Run: `python -m bot.faq.evaluate [--model models/trialbot.tar.gz] [--heldout tests/data/faq_heldout.yml]`.
-Prints a JSON report (top-1 accuracy, counts and the misses).
+Run: `python -m bot.faq.evaluate [--model models/trialbot.tar.gz] [--set tests/data/faq_eval/set_b.yml]`.
+
+Each item of a set (`tests/data/faq_eval/set_*.yml`, written from the topic list and the style sheet
+only, see its header) has a text, the topic a careful expert would pick (or `none` for messages that
+are not FAQ questions) and a style. Every item ends in one of three outcomes:
+
+- **right**: the expected topic (or, for `none`, anything but a FAQ answer);
+- **clarify**: the model was unsure and the bot asks "did you mean …?" (`nlu_fallback`);
+- **wrong**: a confident wrong answer — another topic, or a FAQ answer to a message that is not one.
+
+Prints a JSON report: per set and per style, the share right, clarifying and confidently wrong, and
+the wrong items themselves (read those of a consulted set only; see EVALUATION rules in docs/faq.md).
 """
 
 from __future__ import annotations
@@ -10,15 +20,20 @@ import argparse
 import asyncio
 import json
 import os
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List
 
 import yaml
 
 from bot.core.worker import configure_rasa_logging
 from bot.store.db import PROJECT_ROOT
 
-DEFAULT_HELDOUT = PROJECT_ROOT / "tests" / "data" / "faq_heldout.yml"
+EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
+DEFAULT_SETS = (EVAL_DIR / "set_a.yml", EVAL_DIR / "set_b.yml")
+NONE = "none"
+CLARIFY = "<nlu_fallback>"
 # "Are there trials for my cancer near Boston" may start the search itself instead of explaining
 # how to find a trial, and "can I join the Moonshot Biobank" may walk through who can donate: for
 # those topics both answers are right.
@@ -28,14 +43,25 @@ ALSO_RIGHT = {
 }
 
 
-def load_heldout(path: Path) -> Dict[str, List[str]]:
-    """Topic id → held-out phrasings."""
+@dataclass(frozen=True)
+class Item:
+    """One evaluation message: its text, the expected topic (or `none`) and the style it is written in."""
+
+    text: str
+    topic: str
+    style: str
+
+
+def load_set(path: Path) -> List[Item]:
+    """The items of one set. Also reads the older `heldout: {topic: [phrasings]}` shape (style `heldout`)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): [str(p) for p in v] for k, v in (data.get("heldout") or {}).items()}
+    if "heldout" in data:
+        return [Item(str(p), str(topic), "heldout") for topic, ps in data["heldout"].items() for p in ps]
+    return [Item(str(i["text"]), str(i["topic"]), str(i["style"])) for i in data.get("items") or []]
 
 
 def predicted_topic(parse: Dict[str, Any]) -> str:
-    """The FAQ topic a parse result points to, or the plain intent name when it is not a FAQ."""
+    """The FAQ topic a parse result points to, or the plain intent name in <> when it is not a FAQ."""
     intent = (parse.get("intent") or {}).get("name") or ""
     if intent != "faq":
         return f"<{intent}>"
@@ -44,40 +70,68 @@ def predicted_topic(parse: Dict[str, Any]) -> str:
     return key.split("/", 1)[-1]
 
 
-async def evaluate(model_path: Path, heldout: Dict[str, List[str]]) -> Dict[str, Any]:
-    """Parse every held-out phrasing with the model and score top-1 topic accuracy."""
+def outcome(item: Item, got: str) -> str:
+    """`right`, `clarify` or `wrong` for one prediction."""
+    if got == CLARIFY:
+        return "clarify"
+    if item.topic == NONE:
+        return "right" if got.startswith("<") else "wrong"
+    return "right" if got == item.topic or got in ALSO_RIGHT.get(item.topic, ()) else "wrong"
+
+
+def score(items: Iterable[Item], predictions: Iterable[str]) -> Dict[str, Any]:
+    """Counts and shares per style and overall, plus the wrong items."""
+    by_style: Dict[str, Dict[str, int]] = defaultdict(lambda: {"items": 0, "right": 0, "clarify": 0, "wrong": 0})
+    wrong: List[Dict[str, str]] = []
+    for item, got in zip(items, predictions, strict=False):
+        result = outcome(item, got)
+        for key in (item.style, "overall"):
+            by_style[key]["items"] += 1
+            by_style[key][result] += 1
+        if result == "wrong":
+            wrong.append({"text": item.text, "expected": item.topic, "got": got, "style": item.style})
+    styles = {
+        style: {
+            **counts,
+            "right_share": round(counts["right"] / counts["items"], 4),
+            "confident_wrong_share": round(counts["wrong"] / counts["items"], 4),
+        }
+        for style, counts in sorted(by_style.items(), key=lambda kv: (kv[0] == "overall", kv[0]))
+    }
+    return {"styles": styles, "wrong": wrong}
+
+
+async def predict(model_path: Path, texts: List[str]) -> List[str]:
+    """The model's reading of each text, as `predicted_topic` names it."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
-    total = correct = 0
-    misses = []
-    for topic, phrasings in heldout.items():
-        for text in phrasings:
-            parse = await agent.parse_message(text)
-            got = predicted_topic(parse)
-            total += 1
-            if got == topic or got in ALSO_RIGHT.get(topic, ()):
-                correct += 1
-            else:
-                misses.append({"text": text, "expected": topic, "got": got})
-    return {
-        "topics": len(heldout),
-        "phrasings": total,
-        "correct": correct,
-        "top1_accuracy": round(correct / total, 4) if total else 0.0,
-        "misses": misses,
-    }
+    return [predicted_topic(await agent.parse_message(text)) for text in texts]
+
+
+def evaluate(model_path: Path, sets: Iterable[Path]) -> Dict[str, Any]:
+    """The report for each set."""
+    report: Dict[str, Any] = {}
+    for path in sets:
+        items = load_set(path)
+        predictions = asyncio.run(predict(model_path, [i.text for i in items]))
+        report[path.stem] = score(items, predictions)
+    return report
 
 
 def main() -> None:
-    """Command-line entry point; prints the report as JSON."""
+    """Command-line entry point; prints the report as JSON (`--summary` leaves out the wrong items)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "trialbot.tar.gz"))
-    parser.add_argument("--heldout", default=str(DEFAULT_HELDOUT))
+    parser.add_argument("--set", action="append", dest="sets", help="a set file (repeatable); default: A and B")
+    parser.add_argument("--summary", action="store_true", help="figures only, without the wrong items")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_rasa_logging("ERROR")
-    report = asyncio.run(evaluate(Path(args.model), load_heldout(Path(args.heldout))))
+    sets = [Path(s) for s in args.sets] if args.sets else list(DEFAULT_SETS)
+    report = evaluate(Path(args.model), sets)
+    if args.summary:
+        report = {name: {"styles": r["styles"]} for name, r in report.items()}
     print(json.dumps(report, indent=2))
 
 
