@@ -15,10 +15,11 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Tuple
 
 from bot import logs
 from bot.core import action_outage, speedups
+from bot.nlu.context import PREVIOUS_TOPIC_KEY, previous_topic
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -75,7 +76,9 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
     _, request_id, sender_id, text, channel, metadata = request
     try:
         output = CollectingOutputChannel()
-        message = UserMessage(text, output, sender_id, input_channel=channel, metadata=dict(metadata or {}))
+        message = UserMessage(
+            text, output, sender_id, input_channel=channel, metadata=await _with_context(agent, sender_id, metadata)
+        )
         replies = await agent.handle_message(message)
         if replies is None:
             return ("failed", request_id, "the model is not loaded")
@@ -83,6 +86,16 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
     except Exception as error:  # reported to the gateway, which answers the person kindly
         logger.exception("Rasa failed on a message in conversation %s", sender_id)
         return ("failed", request_id, f"Rasa failed: {type(error).__name__}")  # its text may quote the message
+
+
+async def _with_context(agent: Any, sender_id: str, metadata: Any) -> Dict[str, Any]:
+    """The message's metadata plus the FAQ topic just answered, so a follow-up is read against it."""
+    result = dict(metadata or {})
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    previous = previous_topic(list(tracker.events)) if tracker is not None else None
+    if previous:
+        result[PREVIOUS_TOPIC_KEY] = previous
+    return result
 
 
 def serve(

@@ -7,7 +7,8 @@ only, see its header) has a text, the topic a careful expert would pick (or `non
 are not FAQ questions) and a style. Every item ends in one of three outcomes:
 
 - **right**: the expected topic (or, for `none`, anything but a FAQ answer);
-- **clarify**: the model was unsure and the bot asks "did you mean …?" (`nlu_fallback`);
+- **clarify**: the model was unsure and the bot asks "did you mean …?" (`nlu_fallback`; the report
+  also counts how often the expected topic is among the buttons it offers);
 - **wrong**: a confident wrong answer — another topic, or a FAQ answer to a message that is not one.
 
 Prints a JSON report: per set and per style, the share right, clarifying and confidently wrong, and
@@ -22,16 +23,20 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
 from bot.core.worker import configure_rasa_logging
+from bot.faq.suggestions import MAX_SUGGESTIONS
+from bot.nlu.context import PREVIOUS_TOPIC_KEY
 from bot.store.db import PROJECT_ROOT
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
 DEFAULT_SETS = (EVAL_DIR / "set_a.yml", EVAL_DIR / "set_b.yml")
+FOLLOW_UPS = EVAL_DIR / "follow_ups.yml"
 NONE = "none"
 CLARIFY = "<nlu_fallback>"
 # "Are there trials for my cancer near Boston" may start the search itself instead of explaining
@@ -50,6 +55,8 @@ class Item:
     text: str
     topic: str
     style: str
+    previous: Optional[str] = None
+    """For a follow-up: the topic the bot has just answered."""
 
 
 def load_set(path: Path) -> List[Item]:
@@ -57,7 +64,10 @@ def load_set(path: Path) -> List[Item]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if "heldout" in data:
         return [Item(str(p), str(topic), "heldout") for topic, ps in data["heldout"].items() for p in ps]
-    return [Item(str(i["text"]), str(i["topic"]), str(i["style"])) for i in data.get("items") or []]
+    return [
+        Item(str(i["text"]), str(i["topic"]), str(i.get("style") or "follow_up"), i.get("previous"))
+        for i in data.get("items") or []
+    ]
 
 
 def predicted_topic(parse: Dict[str, Any]) -> str:
@@ -79,15 +89,23 @@ def outcome(item: Item, got: str) -> str:
     return "right" if got == item.topic or got in ALSO_RIGHT.get(item.topic, ()) else "wrong"
 
 
-def score(items: Iterable[Item], predictions: Iterable[str]) -> Dict[str, Any]:
-    """Counts and shares per style and overall, plus the wrong items."""
-    by_style: Dict[str, Dict[str, int]] = defaultdict(lambda: {"items": 0, "right": 0, "clarify": 0, "wrong": 0})
+def score(
+    items: Iterable[Item], predictions: Iterable[str], offered: Optional[Iterable[List[str]]] = None
+) -> Dict[str, Any]:
+    """Counts and shares per style and overall, plus the wrong items. `offered`: the topics each
+    clarifying question would offer as buttons (counted when the expected topic is among them)."""
+    by_style: Dict[str, Dict[str, int]] = defaultdict(
+        lambda: {"items": 0, "right": 0, "clarify": 0, "clarify_offers_topic": 0, "wrong": 0}
+    )
     wrong: List[Dict[str, str]] = []
-    for item, got in zip(items, predictions, strict=False):
+    buttons_per_item = offered if offered is not None else repeat([])
+    for item, got, buttons in zip(items, predictions, buttons_per_item, strict=False):
         result = outcome(item, got)
         for key in (item.style, "overall"):
             by_style[key]["items"] += 1
             by_style[key][result] += 1
+            if result == "clarify" and item.topic in buttons:
+                by_style[key]["clarify_offers_topic"] += 1
         if result == "wrong":
             wrong.append({"text": item.text, "expected": item.topic, "got": got, "style": item.style})
     styles = {
@@ -101,12 +119,21 @@ def score(items: Iterable[Item], predictions: Iterable[str]) -> Dict[str, Any]:
     return {"styles": styles, "wrong": wrong}
 
 
-async def predict(model_path: Path, texts: List[str]) -> List[str]:
-    """The model's reading of each text, as `predicted_topic` names it."""
+async def predict(model_path: Path, items: List[Item]) -> Tuple[List[str], List[List[str]]]:
+    """The model's reading of each item (a follow-up with the previous topic in its metadata), and
+    the topics a clarifying question would offer."""
     from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
 
     agent = Agent.load(str(model_path))
-    return [predicted_topic(await agent.parse_message(text)) for text in texts]
+    predictions, offered = [], []
+    for item in items:
+        metadata = {PREVIOUS_TOPIC_KEY: item.previous} if item.previous else None
+        parse = await agent.processor.parse_message(UserMessage(item.text, metadata=metadata))
+        predictions.append(predicted_topic(parse))
+        ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        offered.append([str(r.get("intent_response_key", "")).split("/", 1)[-1] for r in ranking[:MAX_SUGGESTIONS]])
+    return predictions, offered
 
 
 def evaluate(model_path: Path, sets: Iterable[Path]) -> Dict[str, Any]:
@@ -114,8 +141,8 @@ def evaluate(model_path: Path, sets: Iterable[Path]) -> Dict[str, Any]:
     report: Dict[str, Any] = {}
     for path in sets:
         items = load_set(path)
-        predictions = asyncio.run(predict(model_path, [i.text for i in items]))
-        report[path.stem] = score(items, predictions)
+        predictions, offered = asyncio.run(predict(model_path, items))
+        report[path.stem] = score(items, predictions, offered)
     return report
 
 
@@ -123,12 +150,14 @@ def main() -> None:
     """Command-line entry point; prints the report as JSON (`--summary` leaves out the wrong items)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "trialbot.tar.gz"))
-    parser.add_argument("--set", action="append", dest="sets", help="a set file (repeatable); default: A and B")
+    parser.add_argument(
+        "--set", action="append", dest="sets", help="a set file (repeatable); default: A, B, follow-ups"
+    )
     parser.add_argument("--summary", action="store_true", help="figures only, without the wrong items")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_rasa_logging("ERROR")
-    sets = [Path(s) for s in args.sets] if args.sets else list(DEFAULT_SETS)
+    sets = [Path(s) for s in args.sets] if args.sets else [*DEFAULT_SETS, FOLLOW_UPS]
     report = evaluate(Path(args.model), sets)
     if args.summary:
         report = {name: {"styles": r["styles"]} for name, r in report.items()}
