@@ -46,7 +46,14 @@ CACHE_DIR = PROJECT_ROOT / "models"
 VERSION = "2"
 """Bump when the features or the estimator change, so cached classifiers are retrained."""
 
-HARD_FAMILIES = ("figure_of_speech", "about_side_effects", "past_and_grief", "jokes_and_media", "feelings_without_risk")
+HARD_FAMILIES = (
+    "figure_of_speech",
+    "about_side_effects",
+    "past_and_grief",
+    "jokes_and_media",
+    "feelings_without_risk",
+    "everyday_worry",
+)
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0
 
