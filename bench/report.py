@@ -20,6 +20,10 @@ GOAL_SEARCH_SNAPSHOT_P95_MS = 20.0
 GOAL_SEARCH_SCALED_P95_MS = 100.0
 GOAL_BENCH_WALL_S = 15 * 60
 GOAL_SAFETY_P95_MS = 2.0
+GOAL_TRAINING_S = 180.0
+GOAL_WORKER_RSS_MB = 600.0
+GOAL_MODEL_LOAD_S = 10.0
+GOAL_P50_ONE_USER_RATIO = 1.0
 
 
 def _package(name: str) -> str:
@@ -151,6 +155,7 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
                 p95 <= limit if p95 is not None else None,
             )
         )
+    rows += _model_goals(results)
     screen = results.get("safety_screen") or {}
     p95 = screen.get("p95_ms")
     rows.append(
@@ -168,6 +173,46 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
             "< 15 min",
             f"{wall / 60:.1f} min" if wall else None,
             wall < GOAL_BENCH_WALL_S if wall else None,
+        )
+    )
+    return rows
+
+
+def _model_goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Issue 21's goals: a model cheap to train and serve, and one conversation not slower than plain Rasa."""
+    rows = []
+    ours1, theirs1 = _level(results, "trialbot", 1), _level(results, "plain_rasa", 1)
+    value = met = None
+    if ours1 and theirs1 and ours1.get("p50_ms") is not None and theirs1.get("p50_ms"):
+        ratio = round(ours1["p50_ms"] / theirs1["p50_ms"], 2)
+        value, met = f"{ratio}× ({ours1['p50_ms']} vs {theirs1['p50_ms']} ms)", ratio <= GOAL_P50_ONE_USER_RATIO
+    rows.append(_goal("p50 at one conversation", f"≤ {GOAL_P50_ONE_USER_RATIO:g}× plain Rasa", value, met))
+    seconds = (results.get("training") or {}).get("seconds")
+    rows.append(
+        _goal(
+            "Full training (`rasa train`)",
+            f"≤ {GOAL_TRAINING_S / 60:g} min",
+            f"{seconds:g} s" if seconds is not None else None,
+            seconds <= GOAL_TRAINING_S if seconds is not None else None,
+        )
+    )
+    memory = (results.get("targets", {}).get("trialbot") or {}).get("memory") or []
+    workers = [r["rss_mb"] for r in memory if str(r.get("role", "")).startswith("rasa worker")]
+    rows.append(
+        _goal(
+            "RSS per Rasa worker",
+            f"≤ {GOAL_WORKER_RSS_MB:g} MB",
+            f"{max(workers):g} MB (largest of {len(workers)})" if workers else None,
+            max(workers) <= GOAL_WORKER_RSS_MB if workers else None,
+        )
+    )
+    load = (results.get("targets", {}).get("plain_rasa") or {}).get("start_to_ready_s")
+    rows.append(
+        _goal(
+            "Model load (plain `rasa run` to ready, same model)",
+            f"≤ {GOAL_MODEL_LOAD_S:g} s",
+            f"{load} s" if load is not None else None,
+            load <= GOAL_MODEL_LOAD_S if load is not None else None,
         )
     )
     return rows
