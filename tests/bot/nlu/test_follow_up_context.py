@@ -37,7 +37,7 @@ def test_what_looks_like_a_follow_up() -> None:
     assert looks_like_follow_up("and for kids?")
     assert looks_like_follow_up("what if i change my mind about the whole thing later on")
     assert looks_like_follow_up("does it cost anything")
-    assert not looks_like_follow_up("my daughter was just diagnosed and the doctor mentioned a study with a placebo arm")
+    assert not looks_like_follow_up("my daughter was just diagnosed and the doctor mentioned a study with a placebo")
 
 
 TOPICS = {"placebo": ("What is a placebo?", ("blinding",)), "costs": ("Who pays?", ())}
