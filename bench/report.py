@@ -206,13 +206,14 @@ def _model_goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
             max(workers) <= GOAL_WORKER_RSS_MB if workers else None,
         )
     )
-    load = (results.get("targets", {}).get("plain_rasa") or {}).get("start_to_ready_s")
+    workers_loaded = (results.get("targets", {}).get("trialbot") or {}).get("workers") or []
+    loads = [w["load_seconds"] for w in workers_loaded]
     rows.append(
         _goal(
-            "Model load (plain `rasa run` to ready, same model)",
+            "Model load (per Rasa worker)",
             f"≤ {GOAL_MODEL_LOAD_S:g} s",
-            f"{load} s" if load is not None else None,
-            load <= GOAL_MODEL_LOAD_S if load is not None else None,
+            f"{max(loads):g} s (slowest of {len(loads)})" if loads else None,
+            max(loads) <= GOAL_MODEL_LOAD_S if loads else None,
         )
     )
     return rows
