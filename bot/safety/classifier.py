@@ -53,6 +53,7 @@ HARD_FAMILIES = (
     "jokes_and_media",
     "feelings_without_risk",
     "everyday_worry",
+    "everyday_follow_ups",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0
