@@ -3,9 +3,9 @@
 Each training example's label is its intent, or for the FAQ its topic (`faq/placebo`), so a single
 class-balanced logistic regression over TF-IDF word 1-2-grams and character 2-5-grams within words
 (robust to typos and texting) ranks intents and topics together. It trains in seconds and predicts in
-about a millisecond. Long messages are also read sentence by sentence: the question sentence often
-carries the topic while the situation around it carries noise, so the most confident reading wins
-(`read`).
+about a millisecond. Optionally (`Settings.sentence_reading`, off: measured in docs/faq.md, it added
+confident wrong answers) a long message is also read sentence by sentence and a clearly surer
+sentence wins.
 
 This module is pure scikit-learn: `bot.nlu.classifier` wraps it as the Rasa component.
 """
@@ -137,10 +137,6 @@ class UnderstandingModel:
                 best = rows[alone]
         order = np.argsort(-best)
         return Reading(tuple((self.labels[i], float(best[i])) for i in order))
-
-    def read_many(self, texts: Sequence[str]) -> List[Reading]:
-        """`read` for several messages."""
-        return [self.read(t) for t in texts]
 
 
 def grouped(reading: Reading, separator: str = "/") -> Dict[str, float]:
