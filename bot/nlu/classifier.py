@@ -129,11 +129,12 @@ class UnderstandingClassifier(GraphComponent):
             if not text:
                 continue
             reading = self._model.read(str(text))
+            unsure = self.unsure(reading)
             suggestions = reading
             previous = (message.get("metadata") or {}).get(PREVIOUS_TOPIC_KEY)
-            if previous and self.unsure(reading):
+            if previous and unsure:
                 suggestions = in_context(str(text), str(previous), self._topics, self._model.read)
-            self._annotate(message, reading, suggestions)
+            self._annotate(message, reading, suggestions, unsure)
         return messages
 
     def unsure(self, reading: Reading) -> bool:
@@ -149,10 +150,10 @@ class UnderstandingClassifier(GraphComponent):
         runner_up = topics[1] if len(topics) > 1 else 0.0
         return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
 
-    def _annotate(self, message: Message, reading: Reading, suggestions: Reading) -> None:
+    def _annotate(self, message: Message, reading: Reading, suggestions: Reading, unsure: bool) -> None:
         intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
         name, confidence = intents[0]
-        if self.unsure(reading):
+        if unsure:
             name = FALLBACK_INTENT
         message.set("intent", {"name": name, "confidence": confidence}, add_to_output=True)
         message.set(
