@@ -45,7 +45,7 @@ test: install train chromium  ## install, train if needed, run the whole test su
 	$(PY) -m pytest
 
 test-fast: install  ## install, run the quick tests: no model, PostgreSQL, Chromium, stack or slow ones
-	$(PY) -m pytest -m "not model and not postgres and not browser and not stack and not slow"
+	$(PY) -m pytest -n auto -m "not model and not postgres and not browser and not stack and not slow"
 
 lint: install  ## ruff: lint and formatting
 	$(PY) -m ruff check bot channels actions tests migrations bench

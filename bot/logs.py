@@ -19,14 +19,21 @@ process ids, our conversation ids and NCT numbers are left alone (the patterns n
 boundary, so digits inside a hex id or after "NCT" are never touched).
 
 Some libraries log people's words at DEBUG; `QUIET` keeps them at INFO or above whatever
-LOG_LEVEL says.
+LOG_LEVEL says. `CHATTY` libraries log a line per routine event (httpx: every health-check request
+while the gateway waits for the action server) and speak only from WARNING unless LOG_LEVEL is DEBUG.
+
+Libraries' deprecation warnings (Rasa's dependencies print a dozen at every start) are not for the
+person running trialbot: `deprecations_at_debug` (installed when the `bot` package is imported, so
+before any library in any of our processes) sends them to the `py.warnings` logger at DEBUG; those
+raised before logging is set up are kept and logged once it is (`log_early_deprecations`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable, Mapping, Optional, Sequence, Tuple
+import warnings
+from typing import Iterable, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -54,6 +61,15 @@ QUIET: Mapping[str, int] = {
     "rasa_sdk": logging.INFO,  # the events of every tracker sent to an action at DEBUG
 }
 """Loggers that never go below these levels, and why."""
+
+CHATTY: Sequence[str] = ("httpx", "httpcore")
+"""Loggers that speak only from WARNING unless the process logs at DEBUG (a line per HTTP request)."""
+
+DEPRECATIONS: Tuple[type[Warning], ...] = (DeprecationWarning, PendingDeprecationWarning)
+"""Warning categories that go to DEBUG (subclasses too: SQLAlchemy's and pyparsing's are)."""
+
+_early: List[str] = []
+_previous_showwarning = warnings.showwarning
 
 
 def mask(text: str) -> str:
@@ -95,8 +111,48 @@ def quiet_libraries() -> None:
             library.setLevel(floor)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Optional[TextIO] = None,
+    line: Optional[str] = None,
+) -> None:
+    if not issubclass(category, DEPRECATIONS):
+        _previous_showwarning(message, category, filename, lineno, file, line)
+        return
+    text = f"{filename}:{lineno}: {category.__name__}: {message}"
+    if logging.getLogger().handlers:
+        logging.getLogger("py.warnings").debug("%s", text)
+    elif len(_early) < 100:
+        _early.append(text)
+
+
+def deprecations_at_debug() -> None:
+    """Send deprecation warnings to the `py.warnings` logger at DEBUG instead of printing them."""
+    warnings.showwarning = _show_warning
+
+
+def quiet_chatty_libraries(level: str | int) -> None:
+    """Raise `CHATTY` loggers to WARNING unless `level` is DEBUG."""
+    number = logging.getLevelName(level) if isinstance(level, str) else level
+    if number > logging.DEBUG:
+        for name in CHATTY:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure(level: str) -> None:
     """Set up a process's logging: one masked handler on stderr, `level`, the libraries in `QUIET` kept quiet."""
     logging.basicConfig(level=level, format=FORMAT)
     quiet_libraries()
+    quiet_chatty_libraries(level)
     mask_handlers()
+    log_early_deprecations()
+
+
+def log_early_deprecations() -> None:
+    """Log (at DEBUG) the deprecation warnings raised before this process's logging was set up."""
+    for text in _early:
+        logging.getLogger("py.warnings").debug("%s", text)
+    _early.clear()

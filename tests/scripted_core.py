@@ -27,14 +27,13 @@ from functools import lru_cache
 from itertools import takewhile
 from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple, Union
 
-import yaml
-
 from actions.fallback import REASON as FALLBACK_REASON
 from actions.trials import QUESTIONS
 from bot.faq.catalog import load_catalog
 from bot.faq.suggestions import fallback_message
 from bot.safety.medical_advice import INTENT as MEDICAL_ADVICE
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 Answer = Union[str, Mapping[str, Any], BaseException, Callable[..., Sequence[Any]]]
 Match = Union[str, Pattern[str]]
@@ -64,7 +63,7 @@ def _domain(response: str) -> Dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _responses() -> Dict[str, Any]:
-    return dict(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
+    return dict(read_yaml(PROJECT_ROOT / "domain.yml")["responses"])
 
 
 # The bot's own answers (domain.yml, the actions' texts) for the messages the router tests send; two FAQ

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.biobank.programmes import DATA_DIR, Fact, ProgrammeError, read_fact
 from bot.trials.geo import Place, distance_miles
 from bot.trials.models import OPEN_STATUSES, Trial, TrialSite
+from bot.yaml_files import read_yaml
 
 CENTERS_PATH = DATA_DIR / "cancer_centers.yml"
 PATIENT_CARE = "patient care"
@@ -77,7 +77,7 @@ class Nearby:
 
 def load_centers(locate: Locate, path: Path = CENTERS_PATH) -> CancerCenters:
     """Read the centers and place each at "city, state"; raise `ProgrammeError` if one is not found."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    content = read_yaml(path) or {}
     source = str(content.get("source") or "")
     reviewed = content.get("reviewed")
     if not source.startswith("https://") or not isinstance(reviewed, dt.date):

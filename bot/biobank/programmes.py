@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
-import yaml
-
 from bot.store.db import PROJECT_ROOT
 from bot.trials.conditions import canonical_words
 from bot.trials.synonyms import SYNONYMS
+from bot.yaml_files import read_yaml
 
 DATA_DIR = PROJECT_ROOT / "data" / "biobank"
 PROGRAMMES_PATH = DATA_DIR / "programmes.yml"
@@ -218,7 +217,7 @@ def _programme(raw: dict, where: str) -> Programme:
 
 def load_programmes(path: Path = PROGRAMMES_PATH) -> Programmes:
     """Read and check the programmes file; raise `ProgrammeError` naming the broken entry."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    content = read_yaml(path) or {}
     programmes = tuple(
         _programme(raw, f"{path.name} programme {index}")
         for index, raw in enumerate(content.get("programmes") or (), start=1)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Tuple
 
-import yaml
+from bot.yaml_files import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "canned_responses.yml"
 COORDINATOR = "{coordinator}"
@@ -44,4 +44,4 @@ def parse(data: object) -> Tuple[Canned, ...]:
 @lru_cache(maxsize=4)
 def load(path: Path = DEFAULT_PATH) -> Tuple[Canned, ...]:
     """The canned responses in the file's order (read once)."""
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse(read_yaml(path))

@@ -28,7 +28,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     utils.update_sanic_log_level()  # sanic (its access log too) at LOG_LEVEL_LIBRARIES, ERROR by default
     logs.quiet_libraries()
     logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)  # a "Registered function" line per action
+    logs.quiet_chatty_libraries(level)
     logs.mask_handlers([sdk])
+    logs.log_early_deprecations()
     run(args.actions, args.port, args.cors, args.ssl_certificate, args.ssl_keyfile, args.ssl_password, args.auto_reload)
 
 

@@ -40,7 +40,9 @@ def configure_rasa_logging(log_level: str) -> None:
     configure_logging_and_warnings(level)
     configure_structlog(level)
     logs.quiet_libraries()
+    logs.quiet_chatty_libraries(level)
     logs.mask_handlers()
+    logs.log_early_deprecations()
 
 
 def limit_tensorflow_threads(threads: int) -> None:

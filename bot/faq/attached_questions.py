@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Set, Tuple
 import yaml
 
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 MISSED_DIR = PROJECT_ROOT / "faq" / "missed"
 NEW_TOPICS = "new-topics.yml"
@@ -72,7 +73,7 @@ def clean_text(text: str) -> str:
 
 def _entries(path: Path, key: str) -> List[Entry]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         raw = data.get(key) or []
         return [
             Entry(

@@ -9,10 +9,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
-import yaml
-
 from bot.faq.attached_questions import MissedFileError, MissedFolder
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 FAQ_DIR = PROJECT_ROOT / "faq" / "topics"
 MAX_ANSWER_WORDS = 90
@@ -138,7 +137,7 @@ def load_catalog(directory: Path = FAQ_DIR, missed: Optional[Path] = None) -> Ca
     `missed` folder next to it); raise `CatalogError` on any broken rule."""
     topics: List[FaqTopic] = []
     for path in sorted(directory.glob("*.yml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = read_yaml(path) or {}
         for index, raw in enumerate(content.get("topics") or ()):
             topics.append(_topic(raw, f"{path.name} topic {index + 1}", group=path.stem))
     ids = [t.id for t in topics]

@@ -27,12 +27,11 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-import yaml
-
 from bot.core.worker import configure_rasa_logging
 from bot.faq.suggestions import MAX_SUGGESTIONS
 from bot.nlu.context import PREVIOUS_TOPIC_KEY
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
 DEFAULT_SETS = (EVAL_DIR / "set_a.yml", EVAL_DIR / "set_b.yml")
@@ -61,7 +60,7 @@ class Item:
 
 def load_set(path: Path) -> List[Item]:
     """The items of one set. Also reads the older `heldout: {topic: [phrasings]}` shape (style `heldout`)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     if "heldout" in data:
         return [Item(str(p), str(topic), "heldout") for topic, ps in data["heldout"].items() for p in ps]
     return [

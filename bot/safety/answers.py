@@ -6,16 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict
 
-import yaml
-
 from bot.messages import Reply
+from bot.yaml_files import read_yaml
 
 PATH = Path(__file__).resolve().parent / "answers.yml"
 
 
 @lru_cache(maxsize=1)
 def _entries() -> Dict[str, Dict[str, str]]:
-    return dict(yaml.safe_load(PATH.read_text(encoding="utf-8")))
+    return dict(read_yaml(PATH))
 
 
 def answer(name: str) -> Reply:

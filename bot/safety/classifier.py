@@ -29,13 +29,13 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import joblib
 import numpy as np
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.safety import phrases
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def corpus_examples(directory: Path = CORPUS_DIR) -> List[Example]:
     """The written corpus: one file per class, examples grouped by family, and files of minimal pairs."""
     examples: List[Example] = []
     for path in sorted(directory.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         if "pairs" in data:  # minimal pairs: a flagged message and a near-identical safe one
             for pair in data["pairs"]:
                 cue = f"pair:{pair.get('cue', '')}"
@@ -105,7 +105,7 @@ def everyday_examples(directory: Path = NLU_DIR) -> List[Example]:
     """The Rasa training data's examples: medical advice for the `medical_advice` intent, `none` for the rest."""
     examples: List[Example] = []
     for path in sorted(directory.glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or ():
+        for block in (read_yaml(path) or {}).get("nlu") or ():
             intent = block.get("intent")
             if not intent or not isinstance(block.get("examples"), str):
                 continue

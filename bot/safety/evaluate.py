@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-import yaml
-
 from bot.safety.screen import NOTHING_LEARNED, Finding, SafetyScreen, classifiable, default_screen
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "safety_eval"
 CLASSES = ("crisis", "emergency", "medical_advice", "none")
@@ -48,7 +47,7 @@ class Item:
 
 def load_set(path: Path) -> List[Item]:
     """The items of one frozen set."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return [
         Item(
             text=str(raw["text"]),

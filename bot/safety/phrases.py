@@ -22,8 +22,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
 from rapidfuzz.distance import OSA
+
+from bot.yaml_files import read_yaml
 
 DIRECTORY = Path(__file__).resolve().parent / "word_lists"
 
@@ -189,8 +190,8 @@ def parse(data: object) -> Lexicon:
 @lru_cache(maxsize=8)
 def load(name: str, directory: Path = DIRECTORY) -> Lexicon:
     """The lexicon `name` (e.g. "crisis") from `<name>.yml` plus the shared `slang.yml` (each read once)."""
-    slang = yaml.safe_load((directory / "slang.yml").read_text(encoding="utf-8")) or {}
-    data = yaml.safe_load((directory / f"{name}.yml").read_text(encoding="utf-8"))
+    slang = read_yaml(directory / "slang.yml") or {}
+    data = read_yaml(directory / f"{name}.yml")
     if not isinstance(data, dict) or not isinstance(slang, dict):
         raise ValueError(f"{name}.yml and slang.yml must be mappings")
     return parse({**slang, **data})

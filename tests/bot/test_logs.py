@@ -92,6 +92,31 @@ def test_the_gateways_logging_masks_and_keeps_wordy_libraries_at_info() -> None:
     assert "RuntimeError: no route to [email]" in output and "jane.doe" not in output
 
 
+def test_deprecation_warnings_and_request_lines_are_kept_for_debug() -> None:
+    """Libraries' deprecation warnings (before and after logging is set up) and httpx's line per request
+    reach the log only at DEBUG; other warnings are still shown."""
+    script = """
+        import logging, warnings
+        import bot
+        from bot import logs
+        warnings.warn("zebra_early is deprecated", DeprecationWarning)
+        logs.configure("{level}")
+        class MovedIn20Warning(DeprecationWarning):  # like SQLAlchemy's
+            pass
+        warnings.warn("zebra_late is deprecated", MovedIn20Warning)
+        warnings.warn("zebra_user warning", UserWarning)
+        logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:5055/health zebra_request")
+        """
+    normal = _python(script.replace("{level}", "INFO"))
+    assert "zebra_early" not in normal and "zebra_late" not in normal and "zebra_request" not in normal
+    assert "UserWarning: zebra_user warning" in normal
+    debug = _python(script.replace("{level}", "DEBUG"))
+    assert "DEBUG py.warnings:" in debug
+    assert "DeprecationWarning: zebra_early is deprecated" in debug
+    assert "MovedIn20Warning: zebra_late is deprecated" in debug
+    assert "zebra_request" in debug
+
+
 def test_a_rasa_workers_logging_stays_at_info_and_masks() -> None:
     output = _python(
         """

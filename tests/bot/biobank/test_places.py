@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 from bot.biobank.places import CENTERS_PATH, BiospecimenStudies, load_centers, nearest, nearest_studies
 from bot.biobank.programmes import ProgrammeError
 from bot.trials.geo import Geocoder
+from bot.yaml_files import parse_yaml
 
 GEOCODER = Geocoder()
 
@@ -19,7 +20,7 @@ def centers():  # type: ignore[no-untyped-def]
 
 
 def test_every_center_geocodes_inside_the_us(centers) -> None:  # type: ignore[no-untyped-def]
-    listed = yaml.safe_load(CENTERS_PATH.read_text())["centers"]
+    listed = parse_yaml(CENTERS_PATH.read_text())["centers"]
     assert len(centers.centers) == len(listed) >= 70
     for center in centers.centers:
         assert 18 < center.latitude < 72 and -170 < center.longitude < -60, center
@@ -30,7 +31,7 @@ def test_every_center_geocodes_inside_the_us(centers) -> None:  # type: ignore[n
 
 
 def test_a_center_that_cannot_be_placed_is_refused(tmp_path: Path) -> None:
-    content = yaml.safe_load(CENTERS_PATH.read_text())
+    content = parse_yaml(CENTERS_PATH.read_text())
     content["centers"].append(
         {"name": "Nowhere", "city": "Xyzzyville", "state": "ZZ", "type": "patient care", "website": "https://x.org/"}
     )

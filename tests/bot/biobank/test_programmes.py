@@ -8,13 +8,14 @@ import textstat
 import yaml
 
 from bot.biobank.programmes import PROGRAMMES_PATH, ProgrammeError, load_programmes
+from bot.yaml_files import parse_yaml
 
 PROGRAMMES = load_programmes()
 FACTS = list(PROGRAMMES.all_facts())
 
 
 def test_every_fact_has_an_https_government_source_and_a_review_date() -> None:
-    raw = yaml.safe_load(PROGRAMMES_PATH.read_text())
+    raw = parse_yaml(PROGRAMMES_PATH.read_text())
     written = [*raw["facts"].values()]
     for programme in raw["programmes"]:
         written += [*programme.get("facts", {}).values(), *programme.get("criteria", [])]

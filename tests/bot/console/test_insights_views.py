@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List
 
 import pytest_asyncio
-import yaml
 
 from bot.core.pool import CorePool, CoreSettings
 from bot.faq.catalog import FAQ_DIR, load_catalog
@@ -20,6 +19,7 @@ from bot.gateway.app import create_app
 from bot.store import audit
 from bot.store.db import sync_url
 from bot.store.models import Role
+from bot.yaml_files import read_yaml
 from tests.bot.console.browsing import PASSWORD, Console
 from tests.bot.insights import scenario
 from tests.bot.insights.seeding import Seeder
@@ -248,7 +248,7 @@ async def test_attaching_a_missed_question_adds_it_to_the_faq_build_and_marking_
     assert attached.headers["location"] == f"/console/insights/missed?{PERIOD}"
     assert "becomes a training example at the next FAQ build" in await browser.flash_after(attached)
     catalog, _ = build(FAQ_DIR, tmp_path / "missed", tmp_path / "faq.yml")
-    generated = yaml.safe_load((tmp_path / "faq.yml").read_text(encoding="utf-8"))
+    generated = read_yaml(tmp_path / "faq.yml")
     [travel] = [e for e in generated["nlu"] if e["intent"] == "faq/travel_lodging_help"]
     assert "- where do i park at the clinic\n" in travel["examples"]
     assert catalog.get("travel_lodging_help").attached == ("where do i park at the clinic",)
@@ -261,7 +261,7 @@ async def test_attaching_a_missed_question_adds_it_to_the_faq_build_and_marking_
     assert "already attached" in await browser.flash_after(again)
     marked = await browser.post(f"/console/insights/missed/{dog}/new-topic", text="can my dog come", note="pets")
     assert "Marked for a new FAQ topic" in await browser.flash_after(marked)
-    listed = yaml.safe_load((tmp_path / "missed" / "new-topics.yml").read_text(encoding="utf-8"))
+    listed = read_yaml(tmp_path / "missed" / "new-topics.yml")
     assert [(q["text"], q["note"], q["message_id"]) for q in listed["questions"]] == [("can my dog come", "pets", dog)]
     assert len(await _audit_entries(insights, audit.FAQ_NEW_TOPIC)) == 1
     audit_page = await (await insights.signed_in("gil@example.org", "Gil", Role.ADMIN)).http.get("/console/audit")

@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.faq.attached_questions import MissedFolder
 from bot.faq.catalog import FAQ_DIR, CatalogError, load_catalog
 from bot.faq.training_data import RETRIEVAL_INTENT, build
 from bot.insights.attach import Attacher, AttachError
+from bot.yaml_files import read_yaml
 
 NOW = datetime(2025, 3, 12, 15, 30, tzinfo=timezone.utc)
 
@@ -24,7 +24,7 @@ def faq_root(tmp_path: Path) -> Path:
 
 
 def _examples(generated: Path, topic_id: str) -> list:
-    data = yaml.safe_load(generated.read_text(encoding="utf-8"))
+    data = read_yaml(generated)
     [entry] = [e for e in data["nlu"] if e["intent"] == f"{RETRIEVAL_INTENT}/{topic_id}"]
     return [line[2:] for line in entry["examples"].splitlines()]
 
@@ -44,7 +44,7 @@ def test_an_attached_question_is_in_the_training_data_the_build_writes(faq_root:
         *curated.examples,
         "does the study (pay) for parking",
     ], "attached examples come right after the curated ones"
-    saved = yaml.safe_load((faq_root / "missed" / "travel_lodging_help.yml").read_text(encoding="utf-8"))
+    saved = read_yaml(faq_root / "missed" / "travel_lodging_help.yml")
     assert saved == {
         "topic": "travel_lodging_help",
         "examples": [

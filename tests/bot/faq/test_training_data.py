@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import List
 
 import pytest
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot.faq.catalog import load_catalog
@@ -16,6 +15,7 @@ from bot.faq.evaluate import DEFAULT_SETS, NONE, load_set, predicted_topic
 from bot.faq.training_data import is_stale, render, response_text, training_examples
 from bot.nlu.model import normalise
 from bot.store.db import PROJECT_ROOT
+from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {"set_a": (0.86, 0.04), "set_b": (0.81, 0.055), "follow_ups": (0.57, 0.17)}
@@ -29,7 +29,7 @@ def test_generated_training_data_is_current() -> None:
 
 
 def test_generated_file_holds_every_topic_with_source_and_follow_ups() -> None:
-    data = yaml.safe_load(render(CATALOG))
+    data = parse_yaml(render(CATALOG))
     intents = {item["intent"]: item["examples"] for item in data["nlu"]}
     for topic in CATALOG:
         generated = [line[2:] for line in intents[f"faq/{topic.id}"].splitlines()]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, List, Optional, Set, Tuple
 
+import pytest
 from sqlalchemy import select
 
 from bot.privacy.retention import Purged, purge_database
@@ -235,6 +236,7 @@ def _trialbot(database_url: str, *args: str, **environ: str) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow  # runs the command line in new Python processes
 async def test_the_command_purges_prints_counts_and_can_dry_run(sessions, database_url) -> None:  # type: ignore[no-untyped-def]
     seeded = await seed(sessions, database_url)
     dry = _trialbot(database_url, "--days", "30", "--dry-run")
@@ -254,6 +256,7 @@ async def test_the_command_purges_prints_counts_and_can_dry_run(sessions, databa
         assert text not in done.stdout + done.stderr, "counts only"
 
 
+@pytest.mark.slow  # runs the command line in new Python processes
 async def test_the_command_uses_retention_days_and_refuses_without_a_period(sessions, database_url) -> None:  # type: ignore[no-untyped-def]
     await seed(sessions, database_url)
     refused = _trialbot(database_url)

@@ -6,7 +6,6 @@ from typing import Any, Dict, List
 
 import httpx
 import pytest
-import yaml
 from sqlalchemy import select
 
 from bot.handoff import machine as handoff
@@ -15,6 +14,7 @@ from bot.router import Router
 from bot.safety import crisis, emergency, phrases
 from bot.safety.screen import default_screen
 from bot.store.models import Message, utcnow
+from bot.yaml_files import read_yaml
 from tests.replies import after_disclosure
 from tests.routing import OPEN, inbound, position, stored_conversation, take_as_coordinator
 from tests.scripted_core import ASK_CONDITION, ScriptedCore, like_the_model
@@ -131,7 +131,7 @@ def test_figures_of_speech_and_trial_questions_are_not_a_crisis(text: str) -> No
 
 
 def test_every_listed_phrase_fires_and_no_listed_exclusion_does() -> None:
-    data = yaml.safe_load((phrases.DIRECTORY / "crisis.yml").read_text(encoding="utf-8"))
+    data = read_yaml(phrases.DIRECTORY / "crisis.yml")
     listed = [p.replace(phrases.GAP, "") for group in data["phrases"].values() for p in group]
     exclusions = [p for group in data["not_matching"].values() for p in group]
     assert [p for p in data["keywords"] + listed if not crisis.is_crisis(p)] == []

@@ -1,16 +1,15 @@
 """The medical-emergency word list: every listed phrase is recognised, no listed exclusion is, and the
 advice names 911, the emergency room, the care team and its source; then the router answering one first."""
 
-import yaml
-
 from bot.router import Router
 from bot.safety import emergency, honesty, phrases
+from bot.yaml_files import read_yaml
 from tests.routing import OPEN, inbound, stored_conversation, take_as_coordinator
 from tests.scripted_core import PLACEBO, like_the_model
 
 
 def test_every_listed_phrase_is_recognised_and_no_exclusion_is() -> None:
-    data = yaml.safe_load((phrases.DIRECTORY / f"{emergency.LIST}.yml").read_text(encoding="utf-8"))
+    data = read_yaml(phrases.DIRECTORY / f"{emergency.LIST}.yml")
     listed = [p.replace(phrases.GAP, "") for group in data["phrases"].values() for p in group]
     excluded = [p for group in data["not_matching"].values() for p in group]
     assert [p for p in listed if not emergency.is_emergency(p)] == []

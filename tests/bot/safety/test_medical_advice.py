@@ -2,11 +2,11 @@
 biobank and privacy questions that share words with them are not."""
 
 import pytest
-import yaml
 
 from bot.faq.catalog import load_catalog
 from bot.safety import phrases
 from bot.safety.medical_advice import LIST, is_medical_advice
+from bot.yaml_files import read_yaml
 
 CAUGHT = [
     "is it ok if i stop taking my pills for a week",
@@ -53,7 +53,7 @@ def test_no_faq_title_and_at_most_one_faq_example_is_diverted() -> None:
 
 
 def test_every_listed_phrase_is_caught_and_no_exclusion_is() -> None:
-    data = yaml.safe_load((phrases.DIRECTORY / f"{LIST}.yml").read_text(encoding="utf-8"))
+    data = read_yaml(phrases.DIRECTORY / f"{LIST}.yml")
     listed = [p.replace(phrases.GAP, "") for group in data["phrases"].values() for p in group]
     excluded = [p for group in data["not_matching"].values() for p in group]
     assert [p for p in listed if not is_medical_advice(p)] == []

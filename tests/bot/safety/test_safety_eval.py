@@ -26,6 +26,7 @@ def test_there_are_two_frozen_sets_of_the_agreed_size() -> None:
         assert report.expected["medical_advice"] >= 80 and report.hard >= 150
 
 
+@pytest.mark.slow  # every evaluation phrasing against ~10,000 training phrasings: ~12 s per set
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
 def test_no_evaluation_phrasing_is_in_the_training_data_or_a_near_copy(path: Path) -> None:
     """Risk messages against everything the classifier learns from; `none` messages against the safety corpus

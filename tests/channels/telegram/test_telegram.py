@@ -452,6 +452,7 @@ async def run_cli(*args: str, tmp_path: Path, **environ: str) -> Tuple[int, str,
     return int(process.returncode or 0), out.decode(), err.decode()
 
 
+@pytest.mark.slow  # three runs of the command line, each a new Python process
 async def test_set_webhook_registers_the_url_with_the_secret(telegram_api: FakeTelegramApi, tmp_path: Path) -> None:
     env = credentials(telegram_api)
     code, out, err = await run_cli("telegram", "set-webhook", "https://bot.example.org", tmp_path=tmp_path, **env)
