@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import math
+import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
@@ -13,9 +16,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import remembering
-from bot.trials import presenting
+from bot.trials import presenting, texts
 from bot.trials.service import SearchRequest, TrialService
-from bot.trials.understanding import read_age, read_nct_id, read_place, read_position, read_radius_miles
+from bot.trials.understanding import (
+    cancer_mentions,
+    read_age,
+    read_nct_id,
+    read_place,
+    read_position,
+    read_radius_miles,
+    read_sex,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +40,8 @@ NOT_ANSWERS = {"faq", "bot_challenge", "goodbye", "thank", "help", "human_handof
 # topic is only a guess (response confidence about 0.05; real questions score 0.4 and up): while a
 # question is waiting, such a message is the answer, not a FAQ question.
 FAQ_GUESS = 0.3
-SEARCH_FIRST = "Let's search first: tell me the cancer type, the age and where you live."
-UNAVAILABLE = (
-    "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
-    "Cancer Information Service at 1-800-4-CANCER (1-800-422-6237) for help finding a trial."
-)
+SEARCH_FIRST, UNAVAILABLE, QUESTIONS = texts.SEARCH_FIRST, texts.UNAVAILABLE, texts.QUESTIONS
+FARTHEST = 13000.0  # miles: anywhere on Earth
 
 
 @lru_cache(maxsize=1)
@@ -74,15 +82,13 @@ def _about_search(tracker: Tracker) -> bool:
     return _intent(tracker) in DETAIL_INTENTS or answers_the_question(tracker)
 
 
+def _only_other_details(text: str) -> bool:
+    """Whether the text is only an age or a ZIP code (an answer to another of the form's questions)."""
+    return bool(re.fullmatch(r"\s*\d{1,5}\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*", text, re.I))
+
+
 def _expecting(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot and _about_search(tracker)
-
-
-QUESTIONS = {
-    "condition": "What kind of cancer is it? For example “breast cancer” or “Hodgkin lymphoma”.",
-    "age": "How old is the person the trial is for?",
-    "location": "Where do you live? A US ZIP code or a city works, like “Columbus, OH” or “77030”.",
-}
 
 
 class _AskFor(Action):
@@ -122,15 +128,22 @@ class ValidateTrialSearchForm(FormValidationAction):
     def name(self) -> str:
         return "validate_trial_search_form"
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[str, Any]]:
+        """The form's details, plus who the trial is for when the message says it ("my husband", "34F")."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        sex = read_sex(_text(tracker)) if _about_search(tracker) else None
+        return [*events, SlotSet("sex", sex)] if sex else events
+
     async def extract_condition(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
         if not _about_search(tracker):
             return {}
         text, expecting = _text(tracker), _expecting(tracker, "condition")
-        place = read_place(text, expecting=_expecting(tracker, "location"))
-        if place and not expecting:
-            text = text.replace(place, " ")  # "Chicago, IL" names a place, not a cancer
+        if expecting and _only_other_details(text):
+            return {}  # "47" or "Chicago, IL" answers another question, not this one
         found = await asyncio.to_thread(service().condition_in, text, expecting)
-        if found is None and expecting and text.strip():
+        if found is None and expecting and text.strip() and not cancer_mentions(text):
             found = text.strip()  # unknown: validate_condition says so kindly
         return {"condition": found} if found else {}
 
@@ -143,7 +156,11 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
         if not _about_search(tracker):
             return {}
-        place = read_place(_text(tracker), expecting=_expecting(tracker, "location"))
+        text, expecting = _text(tracker), _expecting(tracker, "location")
+        found = await asyncio.to_thread(service().find_place, text, expecting)
+        if found is not None:
+            return {"location": found.place.name}
+        place = read_place(text, expecting=expecting) if expecting else None
         return {"location": place} if place else {}
 
     async def validate_condition(
@@ -151,20 +168,14 @@ class ValidateTrialSearchForm(FormValidationAction):
     ) -> Dict:
         known = await asyncio.to_thread(service().condition_in, str(value), True)
         if known is None:
-            dispatcher.utter_message(
-                text=f"I don't know “{value}” as a cancer type yet. Could you say it another way, "
-                "like “breast cancer”, “lymphoma” or “brain tumor”?"
-            )
+            dispatcher.utter_message(text=texts.unknown_condition(str(value)))
             return {"condition": None}
         return {"condition": str(value)}
 
     async def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
         age = float(value)
         if not 0 <= age <= 120:
-            dispatcher.utter_message(
-                text=f"Hmm, {value:g} doesn't look like an age. How old is the person the trial is for? "
-                "Just the number is fine, like 34."
-            )
+            dispatcher.utter_message(text=texts.not_an_age(age))
             return {"age": None}
         return {"age": age}
 
@@ -178,10 +189,7 @@ async def located(value: Any, dispatcher: CollectingDispatcher) -> Dict:
     """The place slots for a ZIP code or city the person gave, or a kind second ask if it is unknown."""
     place = await asyncio.to_thread(service().locate, str(value))
     if place is None:
-        dispatcher.utter_message(
-            text=f"I couldn't find “{value}” on the map. Could you send a US ZIP code or a city and "
-            "state, like “Columbus, OH” or “77030”?"
-        )
+        dispatcher.utter_message(text=texts.not_on_the_map(str(value)))
         return {"location": None}
     return {
         "location": str(value),
@@ -199,6 +207,7 @@ def _request(tracker: Tracker, radius: Optional[float] = None, offset: int = 0) 
     return SearchRequest(
         condition=condition,
         age=tracker.get_slot("age"),
+        sex=tracker.get_slot("sex"),
         latitude=float(latitude),
         longitude=float(longitude),
         radius_miles=radius or float(tracker.get_slot("search_radius") or DEFAULT_RADIUS),
@@ -223,25 +232,15 @@ async def present_search(
         logger.exception("Trial search failed")
         dispatcher.utter_message(text=UNAVAILABLE)
         return []
-    place = tracker.get_slot("location_name") or tracker.get_slot("location")
-    age = f", for age {request.age:g}" if request.age is not None else ""
-    where = f"within {request.radius_miles:g} miles of {place}"
+    place = str(tracker.get_slot("location_name") or tracker.get_slot("location"))
     if announce:
-        dispatcher.utter_message(text=f"Thanks — searching open trials for {request.condition} {where}{age}…")
+        dispatcher.utter_message(text=texts.searching(request.condition, request.radius_miles, place, request.age))
     wider = _wider(request.radius_miles)
     if not results.matches:
         if request.offset:
-            dispatcher.utter_message(text="That's all the trials I found for this search.")
+            dispatcher.utter_message(text=texts.ALL_SHOWN)
             return []
-        buttons = (
-            [{"title": f"Search within {wider:g} miles", "payload": f"search within {wider:g} miles"}] if wider else []
-        )
-        dispatcher.utter_message(
-            text=f"I didn't find open trials for {request.condition} {where}. I can search farther away, "
-            "or you could try a broader cancer type (like “lymphoma” instead of a subtype). NCI's Cancer "
-            "Information Service at 1-800-4-CANCER can also help you look.",
-            buttons=buttons,
-        )
+        await _say_nearest(dispatcher, request, place)
         return [SlotSet("result_ids", []), SlotSet("search_offset", 0), SlotSet("search_radius", request.radius_miles)]
     first = request.offset + 1
     dispatcher.utter_message(text=presenting.results_message(results.matches, first, results.total))
@@ -257,6 +256,27 @@ async def present_search(
     earlier = list(tracker.get_slot("result_ids") or []) if request.offset else []
     ids = earlier[: request.offset] + [m.trial.nct_id for m in results.matches]
     return [SlotSet("result_ids", ids), SlotSet("search_offset", shown), SlotSet("search_radius", request.radius_miles)]
+
+
+async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest, place: str) -> None:
+    """Nothing within the radius: say how far the nearest open match is and offer to search that far."""
+    farther = dataclasses.replace(request, radius_miles=FARTHEST, offset=0)
+    try:
+        nearest = (await asyncio.to_thread(service().search, farther)).matches[:1]
+    except SQLAlchemyError:
+        logger.exception("Trial search failed")
+        nearest = []
+    if not nearest or nearest[0].distance_miles is None:
+        dispatcher.utter_message(text=texts.nothing_near(request.condition, request.radius_miles, place))
+        return
+    match = nearest[0]
+    miles = float(match.distance_miles or 0.0)
+    reach = float(math.ceil((miles + 1) / 10.0) * 10)  # "within 150 miles" covers a site 141 miles away
+    where = presenting.site_place(match.site) or "another city"
+    dispatcher.utter_message(
+        text=texts.nearest_farther(request.condition, request.radius_miles, place, miles, where, match.trial.nct_id),
+        buttons=[{"title": texts.search_within(reach), "payload": f"search within {reach:g} miles"}],
+    )
 
 
 class ActionSearchTrials(Action):

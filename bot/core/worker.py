@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any, Dict, Tuple
 from bot import logs
 from bot.core import action_outage, speedups
 from bot.nlu.context import PREVIOUS_TOPIC_KEY, previous_topic
+from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
 logger = logging.getLogger(__name__)
+SEARCH_FORM = "trial_search_form"
 
 
 def configure_rasa_logging(log_level: str) -> None:
@@ -91,12 +93,18 @@ async def _answer(agent: Any, request: Tuple[Any, ...]) -> Tuple[Any, ...]:
 
 
 async def _with_context(agent: Any, sender_id: str, metadata: Any) -> Dict[str, Any]:
-    """The message's metadata plus the FAQ topic just answered, so a follow-up is read against it."""
+    """The message's metadata plus the FAQ topic just answered, so a follow-up is read against it, and
+    what the trial search is doing (the detail its form asked for; whether it has details already)."""
     result = dict(metadata or {})
     tracker = await agent.tracker_store.retrieve(sender_id)
     previous = previous_topic(list(tracker.events)) if tracker is not None else None
     if previous:
         result[PREVIOUS_TOPIC_KEY] = previous
+    if tracker is not None:
+        if tracker.active_loop_name == SEARCH_FORM and tracker.get_slot("requested_slot"):
+            result[REQUESTED_SLOT_KEY] = tracker.get_slot("requested_slot")
+        if tracker.get_slot("condition") or tracker.get_slot("latitude") is not None:
+            result[SEARCHED_KEY] = True
     return result
 
 

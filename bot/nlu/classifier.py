@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.faq.catalog import load_catalog
 from bot.nlu.context import PREVIOUS_TOPIC_KEY, in_context
 from bot.nlu.model import Reading, Settings, UnderstandingModel, grouped
+from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY, search_intent
 
 FALLBACK_INTENT = "nlu_fallback"
 RETRIEVAL_INTENT = "faq"
@@ -131,10 +132,17 @@ class UnderstandingClassifier(GraphComponent):
             reading = self._model.read(str(text))
             unsure = self.unsure(reading)
             suggestions = reading
-            previous = (message.get("metadata") or {}).get(PREVIOUS_TOPIC_KEY)
+            metadata = message.get("metadata") or {}
+            previous = metadata.get(PREVIOUS_TOPIC_KEY)
             if previous and unsure:
                 suggestions = in_context(str(text), str(previous), self._topics, self._model.read)
-            self._annotate(message, reading, suggestions, unsure)
+            turn = search_intent(
+                str(text),
+                max(grouped(reading).items(), key=lambda item: item[1])[0],
+                metadata.get(REQUESTED_SLOT_KEY),
+                bool(metadata.get(SEARCHED_KEY)),
+            )
+            self._annotate(message, reading, suggestions, unsure, turn)
         return messages
 
     def unsure(self, reading: Reading) -> bool:
@@ -150,10 +158,14 @@ class UnderstandingClassifier(GraphComponent):
         runner_up = topics[1] if len(topics) > 1 else 0.0
         return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
 
-    def _annotate(self, message: Message, reading: Reading, suggestions: Reading, unsure: bool) -> None:
+    def _annotate(
+        self, message: Message, reading: Reading, suggestions: Reading, unsure: bool, turn: Optional[str] = None
+    ) -> None:
         intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
         name, confidence = intents[0]
-        if unsure:
+        if turn is not None:  # a trial-search turn (bot.nlu.search_turns): the form's answer, or a search
+            name, confidence = turn, 1.0
+        elif unsure:
             name = FALLBACK_INTENT
         message.set("intent", {"name": name, "confidence": confidence}, add_to_output=True)
         message.set(

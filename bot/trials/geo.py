@@ -64,6 +64,65 @@ _PROVINCES = {
 }
 
 
+# What people call some big cities (folded), and what the map calls them.
+_NICKNAMES = {
+    "nyc": "New York City, NY",
+    "ny city": "New York City, NY",
+    "new york city": "New York City, NY",
+    "philly": "Philadelphia, PA",
+    "cincy": "Cincinnati, OH",
+    "nola": "New Orleans, LA",
+    "atl": "Atlanta, GA",
+    "sf": "San Francisco, CA",
+    "san fran": "San Francisco, CA",
+    "the bay area": "San Francisco, CA",
+    "bay area": "San Francisco, CA",
+    "dc": "Washington, DC",
+    "d c": "Washington, DC",
+    "washington dc": "Washington, DC",
+    "vegas": "Las Vegas, NV",
+    "chi town": "Chicago, IL",
+    "chitown": "Chicago, IL",
+    "the twin cities": "Minneapolis, MN",
+    "twin cities": "Minneapolis, MN",
+    "motown": "Detroit, MI",
+    "saint louis": "St. Louis, MO",
+    "st louis": "St. Louis, MO",
+    "stl": "St. Louis, MO",
+    "okc": "Oklahoma City, OK",
+    "slc": "Salt Lake City, UT",
+    "kc": "Kansas City, MO",
+}
+
+# Names of big cities that are also everyday words or first names: taken as a place only after
+# "in", "near", "from"… or with their state ("my son Austin", "a mobile app").
+_AMBIGUOUS = frozenset(
+    """austin charlotte madison jackson aurora lincoln florence victoria mobile reading independence orange
+    surprise eugene irving tyler gary kent chester salem lafayette savannah pueblo columbia durham tampa
+    temple bend normal hope paradise enterprise mission commerce sunrise beaumont warren troy clinton
+    springfield richmond arlington glendale pasadena peoria fairfield hollywood jacksonville alexandria
+    norman ontario waterloo windsor london paris dublin sydney perth wellington hamilton cambridge oxford
+    york newport manchester victoria kingston lancaster march may june august sale deal bath split nice
+    male female trial study cancer""".split()
+)
+# Words that are never a place on their own, even after "in" ("diagnosed in March", "in remission").
+_NEVER = frozenset(
+    """january february march april may june july august september october november december spring summer
+    fall autumn winter monday tuesday wednesday thursday friday saturday sunday bone school remission
+    treatment hospital surgery chemo hospice college work town""".split()
+)
+_CUES = frozenset("in near around from outside by at live living lives based close to area".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*|\d{5}(?:-\d{4})?")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A place named in a longer text: the words that name it, and where it is."""
+
+    text: str
+    place: Place
+
+
 # The mean Earth radius that `haversine` uses, so that distances computed in SQL agree with it.
 EARTH_RADIUS_MILES = haversine((0.0, 0.0), (0.0, 1.0), unit=Unit.MILES) / math.radians(1.0)
 
@@ -141,6 +200,63 @@ class Geocoder:
             return None
         return self._world_city(city, None) or self._fuzzy_city(city)
 
+    def find(self, text: str, expecting: bool = False) -> Found | None:
+        """The place a message names, as the longest run of its words that is a known place: a ZIP, a
+        city with its state, province or country (comma or not), a nickname ("philly"), or a big
+        city's name alone. A name that is also a common word or first name needs a cue before it ("in",
+        "near", "from"…) or its state, unless the place was just asked for (`expecting`)."""
+        if not text or not text.strip():
+            return None
+        self._load()
+        tokens = list(_WORD.finditer(text))
+        best: tuple[tuple[int, int, int], Found] | None = None
+        for first in range(len(tokens)):
+            for last in range(min(len(tokens), first + 6) - 1, first - 1, -1):
+                span = text[tokens[first].start() : tokens[last].end()].strip(" .,'’-")
+                if "\n" in span:
+                    continue
+                cue = first > 0 and _fold(tokens[first - 1].group(0)) in _CUES
+                kind = self._span_kind(span, cue or expecting)
+                if kind is None:
+                    continue
+                place = self.locate(span) if kind != 4 else self.locate(_NICKNAMES[_fold(span)])
+                if place is None:
+                    continue
+                rank = (kind, last - first + 1, -first)
+                if best is None or rank > best[0]:
+                    best = (rank, Found(span, place))
+                break  # the longest span from this start
+        return best[1] if best else None
+
+    def _span_kind(self, span: str, cued: bool) -> int | None:
+        """How good a candidate span is (higher is better): 5 a ZIP, 4 a nickname, 3 a city with its
+        state or country, 2 a big city alone; None when it is not a place (or too doubtful)."""
+        if _ZIP.fullmatch(span):
+            return 5 if span[:5] in self._zips else None
+        folded = _fold(span)
+        if folded in _NICKNAMES:
+            return 4
+        city, qualifier = self._split(span)
+        if qualifier:
+            if qualifier in self._states:
+                return 3 if self._us_city(city, self._states[qualifier]) else None
+            country = self._countries.get(qualifier) or _COUNTRY_ALIASES.get(qualifier)
+            if country:
+                return 3 if self._world_city(city, country) else None
+            if qualifier in _PROVINCES:
+                return 3 if self._world_city(city, "CA", _PROVINCES[qualifier]) else None
+            return None
+        if folded in self._states or folded in self._countries or folded in _NEVER:
+            return None  # a state or country alone is too big to search around
+        found = self._cities.get(folded)
+        if not found:
+            found = self._aliases.get(folded)  # "bone" is another name of Annaba: only after a cue
+            return 2 if found and cued else None
+        population = found[0].population
+        if folded in _AMBIGUOUS or population < 100_000:
+            return 2 if cued and population >= 15_000 else None
+        return 2
+
     def _split(self, text: str) -> tuple[str, str]:
         if "," in text:
             city, _, qualifier = text.rpartition(",")
@@ -149,6 +265,16 @@ class Geocoder:
         head, _, last = folded.rpartition(" ")
         if head and len(last) == 2 and last in self._states:  # "Boston MA"
             return head, last
+        words = folded.split()
+        for size in (3, 2, 1):  # "Columbus Ohio", "Fargo North Dakota", "Toronto Canada"
+            if len(words) > size:
+                head, tail = " ".join(words[:-size]), " ".join(words[-size:])
+                known_tail = tail in self._states or tail in self._countries or tail in _COUNTRY_ALIASES
+                known_head = (
+                    head in self._cities or head in self._aliases or (head, self._states.get(tail)) in self._us_towns
+                )
+                if (known_tail or tail in _PROVINCES) and known_head:
+                    return head, tail
         return folded, ""
 
     def _zip_place(self, code: str) -> Place | None:

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from bot.trials.conditions import ConditionIndex
-from bot.trials.geo import Geocoder, Place, distance_miles
+from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
-from bot.trials.understanding import strip_details
+from bot.trials.understanding import cancer_mentions, strip_details
 
 PAGE_SIZE = 3
 
@@ -29,6 +29,7 @@ class SearchRequest:
     longitude: float
     radius_miles: float = 100.0
     offset: int = 0
+    sex: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -69,26 +70,40 @@ class TrialService:
         """Coordinates of a ZIP code or city, or None when unknown."""
         return self._geocoder.locate(text)
 
-    def condition_in(self, text: str, expecting: bool = False) -> Optional[str]:
-        """The cancer type named in the text, as the person wrote it; None if none is named.
+    def find_place(self, text: str, expecting: bool = False) -> Optional[Found]:
+        """The place a message names (the longest run of words that is a known place), if any."""
+        return self._geocoder.find(text, expecting)
 
-        When the bot just asked for the cancer type (`expecting`), any text that matches a stored
-        condition counts; otherwise only text that names one besides age and place.
+    def condition_in(self, text: str, expecting: bool = False) -> Optional[str]:
+        """The cancer type the text names, as the trial data calls it; None if none is named.
+
+        The text's mentions of a cancer (`cancer_mentions`: "bone cancer (osteosarcoma in my leg)")
+        are matched against the stored conditions and the most specific one that matches wins. When
+        the bot just asked for the cancer type (`expecting`) and no mention is found, the whole answer
+        is matched ("cervical").
         """
-        candidate = " ".join((text if expecting else strip_details(text)).split()).strip(" ,.!?")
-        if not candidate:
-            return None
+        mentions = [m.text for m in cancer_mentions(text)]
+        if expecting and not mentions:
+            candidate = " ".join(strip_details(text).split()).strip(" ,.!?")
+            mentions = [candidate] if candidate and not candidate.isdigit() else []
+        best: Optional[tuple[int, str]] = None
         with Session(self._engine, future=True) as session:
-            match = self._conditions(session).match(candidate)
-        if match.blank or match.is_empty:
-            return None
-        return " ".join(match.phrases[:1]) or candidate
+            index = self._conditions(session)
+            for mention in mentions:
+                match = index.match(mention)
+                if match.blank or match.is_empty or not match.phrases:
+                    continue
+                size = len(match.broad_ids | match.narrow_ids)
+                if best is None or size < best[0]:
+                    best = (size, " ".join(match.phrases[:1]))
+        return best[1] if best else None
 
     def search(self, request: SearchRequest) -> SearchResults:
         """A page of open trials for the request, best first."""
         query = SearchQuery(
             condition=request.condition,
             age=request.age,
+            sex=request.sex,
             latitude=request.latitude,
             longitude=request.longitude,
             radius_miles=request.radius_miles,

@@ -1,10 +1,21 @@
-"""Reading search details out of what people type: age, place, a result's position, a radius."""
+"""Reading search details out of what people type: age, sex, where a cancer is named, whether the
+message asks for trials, a place (regex fallback; `Geocoder.find` finds known places), a result's
+position, a radius.
+
+Everything here is plain text work (no database, no map), so the Rasa workers use it too: to tell a
+message that carries a trial search from a FAQ question, and an answer to the search form's question
+from a new question.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
+
+from rapidfuzz import fuzz, process
+
+from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
 
 MIN_AGE, MAX_AGE = 0, 120
 
@@ -16,6 +27,57 @@ _AGE_PATTERNS = (
     ),
     re.compile(r"\b(-?\d{1,3})\s*(?:years?|yrs?|y/?o|yo)\b(?:\s*old)?", re.I),
     re.compile(r"\b(-?\d{1,3})\s*(?:f|m)\b(?=[\s,.!]|$)", re.I),
+)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORDED = re.compile(
+    r"\b("
+    + "|".join(_TENS)
+    + r")(?:[\s-]+("
+    + "|".join(list(_NUMBER_WORDS)[1:10])
+    + r"))?\b|\b("
+    + "|".join(_NUMBER_WORDS)
+    + r")\b",
+    re.I,
+)
+_NUM = r"(\d{1,3})"
+_NOT_AN_AGE_AFTER = (
+    r"(?!\s*(?:miles?|mi\b|km|%|kg|lbs?|pounds|cm|mm|weeks?|days?|months?|times|rounds?|cycles?"
+    r"|am\b|pm\b|hours?|kids|children|mg))"
+)
+_AGE_STATEMENTS = (
+    # "34 yo", "34-year-old", "34 years old", "8 year old son", "60 years of age" (not "2 years ago")
+    re.compile(
+        _NUM + r"[\s-]*(?:years?|yrs?|y/?o|y\.o\.)(?![\s-]*(?:ago|back|since|later|now))(?:[\s-]*old|\s+of\s+age)?\b",
+        re.I,
+    ),
+    # "I'm 34", "he's 12", "my wife is 50", "aged 74", "age 16", "turned 5", "at 31", "she is 6"
+    re.compile(
+        r"\b(?:i\s*'?\s*a?m|im|i am|he\s*'?s|hes|she\s*'?s|shes|he is|she is|they\s*'?re|they are|is|turned|turning"
+        r"|just turned|age[ds]?|aged|at age|at|age:)\s*:?\s*" + _NUM + r"\b" + _NOT_AN_AGE_AFTER,
+        re.I,
+    ),
+    # "22f", "34 M", "34F,"
+    re.compile(r"\b" + _NUM + r"\s?(?:f|m)\b(?=[\s,.!;:)]|$)", re.I),
+    # "my daughter (16)", "son, 17,"
+    re.compile(
+        r"\b(?:son|daughter|wife|husband|mom|mum|mother|dad|father|brother|sister|boyfriend|girlfriend|partner"
+        r"|kid|child|friend|grandma|grandpa|aunt|uncle)\s*[(,]\s*(?:age\s*)?" + _NUM + r"\s*[),]",
+        re.I,
+    ),
+)
+_CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he's 12 not 8", "41 not 31"
+# A number on its own in a short message, not a stage, a count or a measure ("24 w colon cancer").
+_LONE_NUMBER = re.compile(
+    r"(?<![\w.#/-])(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!no )(?<!top )(?<!psa )(?<!ecog )"
+    r"(\d{1,3})(?![\w.%/-])" + _NOT_AN_AGE_AFTER.replace("(?!", "(?!\\s*(?:st|nd|rd|th)\\b|", 1),
+    re.I,
 )
 _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*$", re.I)
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
@@ -88,17 +150,178 @@ class AgeReading:
         return MIN_AGE <= self.value <= MAX_AGE
 
 
+def _digits(text: str) -> str:
+    """The text with number words written as digits ("fifty-two" → "52", "eight" → "8")."""
+
+    def value(found: re.Match[str]) -> str:
+        if found.group(1):
+            return str(_TENS[found.group(1).lower()] + (_NUMBER_WORDS[found.group(2).lower()] if found.group(2) else 0))
+        return str(_NUMBER_WORDS[found.group(3).lower()])
+
+    return _WORDED.sub(value, text)
+
+
 def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
-    """An age stated in the text ("I'm 34", "29 y/o", "age 16"); a bare number only if it was asked for."""
-    for pattern in _AGE_PATTERNS:
+    """An age stated in the text ("I'm 34", "29 y/o", "age 16", "my 8 year old", "she's fifty-two",
+    "22f", "my daughter (16)"); a bare number ("34", "he's 12") only if it was asked for."""
+    text = _digits(text)
+    corrected = _CORRECTED_AGE.search(text)
+    if corrected:
+        return AgeReading(float(corrected.group(1)))
+    for pattern in _AGE_STATEMENTS:
         found = pattern.search(text)
         if found:
             return AgeReading(float(found.group(1)))
+    numbers = list(_LONE_NUMBER.finditer(text))
+    if len(numbers) == 1 and len(text.split()) <= 12 and not _ZIP.search(text):
+        return AgeReading(float(numbers[0].group(1)))  # "prostate 68 bethlehem pa", "lung cancer, 55, ohio"
     if expecting:
         bare = _BARE_NUMBER.match(text)
         if bare:
             return AgeReading(float(bare.group(1)))
+        found_numbers = re.findall(r"(?<![\d.])(\d{1,3})(?![\d.])", text)
+        if len(found_numbers) == 1 and len(text.split()) <= 8 and not _ZIP.search(text):
+            return AgeReading(float(found_numbers[0]))  # "my mom is 67", "he's 12", "8 in june"
     return None
+
+
+_FEMALE = re.compile(
+    r"\b(?:wife|daughter|mom|mum|mother|mama|sister|girlfriend|gf|grandma|grandmother|aunt|niece|fiancee"
+    r"|woman|female|girl|lady|she\s*'?s|she is|shes)\b|\b\d{1,3}\s?f\b",
+    re.I,
+)
+_MALE = re.compile(
+    r"\b(?:husband|son|dad|father|papa|brother|boyfriend|bf|grandpa|grandfather|uncle|nephew|fiance"
+    r"|man|male|boy|guy|he\s*'?s|he is|hes)\b|\b\d{1,3}\s?m\b",
+    re.I,
+)
+
+
+def read_sex(text: str) -> Optional[str]:
+    """ "female" or "male" when the text says who the trial is for ("my husband", "34F", "she's 6");
+    the first such word wins ("my husband ... my mom's place" is about the husband)."""
+    female, male = _FEMALE.search(text), _MALE.search(text)
+    if female and (not male or female.start() < male.start()):
+        return "female"
+    if male:
+        return "male"
+    return None
+
+
+# Words that name a cancer by themselves (a head of a name like "non-small cell lung cancer").
+_HEADS = (
+    "cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms malignancy lymphoma "
+    "lymphomas leukemia leukaemia sarcoma sarcomas melanoma myeloma glioma gliomas glioblastoma blastoma "
+    "neuroblastoma medulloblastoma retinoblastoma hepatoblastoma nephroblastoma osteosarcoma "
+    "rhabdomyosarcoma mesothelioma astrocytoma ependymoma adenocarcinoma seminoma cholangiocarcinoma "
+    "carcinoid myelodysplastic"
+).split()
+_NOT_HEADS = {"diploma", "aroma", "coma", "stoma", "glaucoma", "hematoma", "haematoma", "trauma", "stigma"}
+_SYNONYM_KEYS = sorted({k.lower() for k in SYNONYMS}, key=lambda k: -len(k.split()))
+_SITE_KEYS = {k.lower() for k in SITE_SYNONYMS}
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# Words that end a cancer's name when reading leftwards from its head ("w breast cancer" → "breast cancer").
+_NAME_BREAKS = set(
+    """a an the and or of in on at with w without for to by from as is are was be been am do does did
+    my me i im we our us he she his her their they it its this that these those who which what whose
+    has have had got get gets getting any some all about near around nearby close find search show looking
+    look want need trial trials study studies clinical research option options r u ur just recently newly
+    diagnosed diagnosis dx told found find says said think thought called named like kind type sort form
+    son daughter mom mum mother dad father wife husband partner brother sister friend kid child
+    girlfriend boyfriend patient person people also still now again back came come relapsed relapse
+    but so if then because since when where how why lol tbh ngl idk omg ok okay hi hey hello yes no
+    there here stage grade i ii iii iv
+    treating treated treat treatment fight fighting battling beat beating dealing living survivor""".split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of the text that names a cancer, and how sure the reading is."""
+
+    text: str
+    start: int
+    head: bool
+    """True for a name with a head word ("… cancer", "… lymphoma", an abbreviation like "GBM"); False
+    for a bare part of the body ("prostate", "lung") that means its cancer only in a short message."""
+
+
+def _is_head(word: str) -> bool:
+    word = word.lower().strip("'’-")
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    if word in _HEADS:
+        return True
+    if word in _NOT_HEADS:
+        return False
+    if len(word) >= 7 and word.endswith(("oma", "omas")):
+        return True
+    return len(word) >= 6 and process.extractOne(word, _HEADS, scorer=fuzz.ratio, score_cutoff=84) is not None
+
+
+def cancer_mentions(text: str) -> List[Mention]:
+    """Where the text names a cancer: "breast cancer", "non-small cell lung cancer", "osteosarcoma",
+    "lukemia", "GBM", "ALL"; bare body parts ("prostate") only when nothing else names one."""
+    tokens = list(_TOKEN.finditer(text))
+    found: List[Mention] = []
+    used: set[int] = set()
+    lowered = [t.group(0).lower().strip("'’-") for t in tokens]
+    for index, token in enumerate(tokens):
+        if index in used or not _is_head(token.group(0)):
+            continue
+        first = index
+        while first > 0 and index - first < 4:
+            before = tokens[first - 1]
+            gap = text[before.end() : tokens[first].start()]
+            word = lowered[first - 1]
+            bare = word[:-2] if word.endswith(("'s", "’s")) else word
+            if gap.strip(" -") or bare in _NAME_BREAKS or (first - 1) in used or bare.isdigit():
+                break
+            first -= 1
+        used.update(range(first, index + 1))
+        found.append(Mention(text[tokens[first].start() : token.end()], tokens[first].start(), True))
+    for index, token in enumerate(tokens):
+        if index in used:
+            continue
+        for key in _SYNONYM_KEYS:
+            size = len(key.split())
+            if " ".join(lowered[index : index + size]) == key:
+                end = tokens[index + size - 1].end()
+                found.append(Mention(text[token.start() : end], token.start(), True))
+                used.update(range(index, index + size))
+                break
+    for abbreviation in CASE_SENSITIVE_SYNONYMS:
+        for hit in re.finditer(rf"\b{abbreviation}\b", text):
+            found.append(Mention(hit.group(0), hit.start(), True))
+    if not found:
+        for index, token in enumerate(tokens):
+            if lowered[index] in _SITE_KEYS:
+                found.append(Mention(token.group(0), token.start(), False))
+    return sorted(found, key=lambda m: m.start)
+
+
+_ASKS_FOR_TRIALS = re.compile(
+    r"\b(?:trials?|studies|study|research|experimental|enrolling|recruiting|open to|qualify|eligible|sign up"
+    r"|options?|anything|any thing|something|what'?s out there|help (?:me |us )?find|look (?:up|into)|can you help"
+    r"|could join|be part of|take part)\b",
+    re.I,
+)
+
+
+def asks_for_trials(text: str) -> bool:
+    """Whether the text asks for (or about) trials or studies to join, in any wording."""
+    return _ASKS_FOR_TRIALS.search(text) is not None
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|whats|what's|why|how|when|who|which|is|are|can|could|do|does|did|will|would|should|if|tell me)\b",
+    re.I,
+)
+
+
+def is_question(text: str) -> bool:
+    """Whether the text is put as a question ("is it free?", "what does phase 2 mean")."""
+    return "?" in text or _QUESTION_START.search(text) is not None
 
 
 def read_place(text: str, expecting: bool = False) -> Optional[str]:

@@ -1,0 +1,100 @@
+"""Trial-search turns the intent model must not decide alone.
+
+The intent model reads one message at a time and knows nothing of the search form, so "Columbus,
+Ohio" (the answer to "Where do you live?") or "my son is 8 and has neuroblastoma, we live in
+Baltimore, any trials?" can come out as a FAQ topic. The Rasa worker passes what the conversation is
+doing in the message metadata (`REQUESTED_SLOT_KEY`: the detail the search form has just asked for;
+`SEARCHED_KEY`: a search has details already), and `search_intent` decides, from the text alone (no
+map, no database: the action server checks the details):
+
+1. **The form's own question.** While a detail is asked for, a message that fits it ("columbus ohio",
+   "she's fifty-two", "osteosarcoma") is `inform`, whatever the model guessed — unless it is put as
+   a question that does not fit ("is it free?"), which is answered and the question asked again.
+2. **A message that carries a search** names a cancer and a place, an age or a request for trials
+   ("lymphoma trials 10001", "my wife has ovarian cancer, can you help?") → `search_trials`.
+3. **A correction after a search** ("actually im in dayton not columbus", "sorry he's 12 not 8") →
+   `inform`, so the search runs again with the new detail.
+
+Requests for a person, goodbyes and safety messages are left as they are (safety is screened before
+the model runs at all).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age
+
+REQUESTED_SLOT_KEY = "trial_search_requested_slot"
+SEARCHED_KEY = "trial_search_has_details"
+SEARCH_SLOTS = frozenset({"condition", "age", "location"})
+SEARCH = "search_trials"
+INFORM = "inform"
+KEEP = frozenset({"human_handoff", "goodbye", "forget_me", "medical_advice", "bot_challenge"})
+"""Intents a search turn never overrides."""
+SHORT_ANSWER = 10
+"""An answer to the form's question has at most this many words."""
+
+_STATES = (
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho "
+    "illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota "
+    "mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah "
+    "vermont virginia washington wisconsin wyoming carolina dakota jersey hampshire mexico york"
+)
+_PLACE = re.compile(
+    r"\b\d{5}\b"
+    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to)\s+(?:the\s+)?[A-Za-z]{3,}"
+    r"|\b[A-Za-z]{3,},?\s+(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI"
+    r"|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\b"
+    r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
+    r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
+    r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix)\b",
+    re.IGNORECASE,
+)
+_NOT_PLACE_AFTER_CUE = re.compile(
+    r"\b(?:in|near|around|from|outside)\s+(?:the\s+)?(?:remission|treatment|pain|stage|my|school|college|march|april"
+    r"|may|june|spring|summer|fall|winter|hospital|surgery|chemo|trials?|studies|study|a|an|general|fact)\b",
+    re.IGNORECASE,
+)
+_FIND_TRIALS = re.compile(
+    r"\b(?:are there|is there|any|find|finding|looking for|look for|search(?:ing)? for|help (?:me |us )?find)\s+"
+    r"(?:any\s+)?(?:clinical\s+|open\s+|research\s+|cancer\s+)?(?:trials?|studies|study)\b"
+    r"|\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b",
+    re.IGNORECASE,
+)
+_STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
+
+
+def names_place(text: str) -> bool:
+    """Whether the text seems to name a place (a ZIP, "in <Word>", "<City> OH", a state, a big city)."""
+    return any(not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text))
+
+
+def _fits(slot: str, text: str) -> bool:
+    words = len(text.split())
+    if slot == "age":
+        return read_age(text, expecting=True) is not None
+    if slot == "condition":
+        return bool(cancer_mentions(text)) or (words <= 6 and not is_question(text))
+    return names_place(text) or (words <= SHORT_ANSWER and not is_question(text) and not _STOP.match(text))
+
+
+def search_intent(text: str, intent: str, requested_slot: Optional[str], searched: bool) -> Optional[str]:
+    """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's."""
+    if intent in KEEP or _STOP.match(text):
+        return None
+    mentions = [m for m in cancer_mentions(text) if m.head or len(text.split()) <= 6]
+    age = read_age(text)
+    place = names_place(text)
+    if requested_slot in SEARCH_SLOTS:
+        if _fits(requested_slot, text) or mentions or age is not None:
+            return INFORM
+        return None
+    if mentions and (place or age is not None or asks_for_trials(text)):
+        return INFORM if searched else SEARCH
+    if searched and (mentions or age is not None or place) and not is_question(text):
+        return INFORM
+    if not searched and _FIND_TRIALS.search(text) and intent != SEARCH:
+        return SEARCH  # "are there trials for me?": the form asks for the details
+    return None

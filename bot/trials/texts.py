@@ -1,0 +1,74 @@
+"""What the person is told while a trial search is set up, run and widened (one place for reviewers)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+QUESTIONS = {
+    "condition": "What kind of cancer is it? For example “breast cancer” or “Hodgkin lymphoma”.",
+    "age": "How old is the person the trial is for?",
+    "location": "Where do you live? A US ZIP code or a city works, like “Columbus, OH” or “77030”.",
+}
+"""The search form's questions, one per detail it needs."""
+
+SEARCH_FIRST = "Let's search first: tell me the cancer type, the age and where you live."
+UNAVAILABLE = (
+    "Sorry, trial search is unavailable right now. You can search at clinicaltrials.gov, or call NCI's "
+    "Cancer Information Service at 1-800-4-CANCER (1-800-422-6237) for help finding a trial."
+)
+ALL_SHOWN = "That's all the trials I found for this search."
+NOTHING_NEAR_MARK = "I didn't find open trials for"
+"""How every "nothing within the radius" answer starts (the evaluation looks for it)."""
+
+CIS_HELP = "NCI's Cancer Information Service at 1-800-4-CANCER can also help you look."
+
+
+def unknown_condition(value: str) -> str:
+    """A cancer type the trial data does not know."""
+    return (
+        f"I don't know “{value}” as a cancer type yet. Could you say it another way, "
+        "like “breast cancer”, “lymphoma” or “brain tumor”?"
+    )
+
+
+def not_an_age(value: float) -> str:
+    """A number that cannot be a person's age."""
+    return (
+        f"Hmm, {value:g} doesn't look like an age. How old is the person the trial is for? "
+        "Just the number is fine, like 34."
+    )
+
+
+def not_on_the_map(value: str) -> str:
+    """A place the offline map does not know."""
+    return (
+        f"I couldn't find “{value}” on the map. Could you send a US ZIP code or a city and "
+        "state, like “Columbus, OH” or “77030”?"
+    )
+
+
+def searching(condition: str, radius: float, place: str, age: Optional[float]) -> str:
+    """Said before the results: what was understood, so a person can correct it."""
+    for_age = f", for age {age:g}" if age is not None else ""
+    return f"Thanks — searching open trials for {condition} within {radius:g} miles of {place}{for_age}…"
+
+
+def nothing_near(condition: str, radius: float, place: str) -> str:
+    """Nothing within the radius and nothing open anywhere else either."""
+    return (
+        f"{NOTHING_NEAR_MARK} {condition} within {radius:g} miles of {place}. You could try a broader "
+        f"cancer type (like “lymphoma” instead of a subtype). {CIS_HELP}"
+    )
+
+
+def nearest_farther(condition: str, radius: float, place: str, miles: float, site: str, nct_id: str) -> str:
+    """Nothing within the radius, but an open trial farther away: say how far, and where."""
+    return (
+        f"{NOTHING_NEAR_MARK} {condition} within {radius:g} miles of {place}. The nearest is about "
+        f"{miles:,.0f} miles away, in {site} ({nct_id}). Want me to include it? {CIS_HELP}"
+    )
+
+
+def search_within(miles: float) -> str:
+    """The button (and its payload) that widens the search to `miles`."""
+    return f"Search within {miles:g} miles"
