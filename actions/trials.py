@@ -236,6 +236,17 @@ async def present_search(
     if announce:
         dispatcher.utter_message(text=texts.searching(request.condition, request.radius_miles, place, request.age))
     wider = _wider(request.radius_miles)
+    events: List[Dict[str, Any]] = []
+    if not results.matches and not request.offset:
+        general = _general_name(request.condition)
+        if general:
+            broader = dataclasses.replace(request, condition=general)
+            found = await asyncio.to_thread(service().search, broader)
+            if found.matches:
+                dispatcher.utter_message(
+                    text=texts.broader_instead(request.condition, general, request.radius_miles, place)
+                )
+                request, results, events = broader, found, [SlotSet("condition", general)]
     if not results.matches:
         if request.offset:
             dispatcher.utter_message(text=texts.ALL_SHOWN)
@@ -255,7 +266,21 @@ async def present_search(
         remembering.ask_to_remember(dispatcher, tracker)
     earlier = list(tracker.get_slot("result_ids") or []) if request.offset else []
     ids = earlier[: request.offset] + [m.trial.nct_id for m in results.matches]
-    return [SlotSet("result_ids", ids), SlotSet("search_offset", shown), SlotSet("search_radius", request.radius_miles)]
+    return [
+        *events,
+        SlotSet("result_ids", ids),
+        SlotSet("search_offset", shown),
+        SlotSet("search_radius", request.radius_miles),
+    ]
+
+
+def _general_name(condition: str) -> Optional[str]:
+    """The general name of a specific cancer ("muscle invasive bladder cancer" → "bladder cancer"): its
+    last two words when they are a body part and "cancer", and the name has more; else None."""
+    words = condition.split()
+    if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
+        return None
+    return " ".join(words[-2:])
 
 
 async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest, place: str) -> None:

@@ -141,6 +141,7 @@ class UnderstandingClassifier(GraphComponent):
                 max(grouped(reading).items(), key=lambda item: item[1])[0],
                 metadata.get(REQUESTED_SLOT_KEY),
                 bool(metadata.get(SEARCHED_KEY)),
+                unsure,
             )
             self._annotate(message, reading, suggestions, unsure, turn)
         return messages

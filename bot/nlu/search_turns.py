@@ -31,7 +31,20 @@ SEARCHED_KEY = "trial_search_has_details"
 SEARCH_SLOTS = frozenset({"condition", "age", "location"})
 SEARCH = "search_trials"
 INFORM = "inform"
-KEEP = frozenset({"human_handoff", "goodbye", "forget_me", "medical_advice", "bot_challenge"})
+KEEP = frozenset(
+    {
+        "human_handoff",
+        "goodbye",
+        "forget_me",
+        "medical_advice",
+        "bot_challenge",
+        "trial_details",
+        "show_more",
+        "widen_search",
+        "keep_details",
+        "dont_keep_details",
+    }
+)
 """Intents a search turn never overrides."""
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
@@ -80,20 +93,30 @@ def _fits(slot: str, text: str) -> bool:
     return names_place(text) or (words <= SHORT_ANSWER and not is_question(text) and not _STOP.match(text))
 
 
-def search_intent(text: str, intent: str, requested_slot: Optional[str], searched: bool) -> Optional[str]:
-    """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's."""
+def search_intent(
+    text: str, intent: str, requested_slot: Optional[str], searched: bool, unsure: bool = False
+) -> Optional[str]:
+    """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's.
+
+    `unsure`: the model could not decide; a statement that names a cancer ("my daughter has a wilms
+    tumor") then starts a search, whose questions are clearer than "did you mean …?".
+    """
     if intent in KEEP or _STOP.match(text):
         return None
-    mentions = [m for m in cancer_mentions(text) if m.head or len(text.split()) <= 6]
     age = read_age(text)
     place = names_place(text)
+    short = len(text.split()) <= 6
+    mentions = [m for m in cancer_mentions(text) if m.head or short or (place and age is not None)]
     if requested_slot in SEARCH_SLOTS:
         if _fits(requested_slot, text) or mentions or age is not None:
             return INFORM
         return None
-    if mentions and (place or age is not None or asks_for_trials(text)):
+    question = is_question(text)
+    if mentions and (asks_for_trials(text) or (not question and (place or age is not None or unsure))):
         return INFORM if searched else SEARCH
-    if searched and (mentions or age is not None or place) and not is_question(text):
+    if not searched and place and age is not None and not question:
+        return SEARCH  # "64, jacksonville fl": the form asks for the cancer type
+    if searched and (mentions or age is not None or place) and not question:
         return INFORM
     if not searched and _FIND_TRIALS.search(text) and intent != SEARCH:
         return SEARCH  # "are there trials for me?": the form asks for the details

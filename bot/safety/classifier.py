@@ -54,6 +54,7 @@ HARD_FAMILIES = (
     "feelings_without_risk",
     "everyday_worry",
     "everyday_follow_ups",
+    "search_details",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0

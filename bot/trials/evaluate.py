@@ -169,14 +169,14 @@ def _asked_for(replies: Sequence[Dict[str, Any]]) -> Optional[str]:
 
 
 def _results(replies: Sequence[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """The list (or the "nothing near, the nearest is …" answer) in these replies, if any."""
-    for reply in replies:
-        text = str(reply.get("text") or "")
+    """The list (or else the "nothing near, the nearest is …" answer) in these replies, if any."""
+    texts_said = [str(reply.get("text") or "") for reply in replies]
+    for text in texts_said:
         found = _FOUND.search(text)
         if found:
             listed = [_NCT.search(line) for line in text.splitlines() if re.match(r"^\d+\. ", line)]
-            ids = [m.group(0) for m in listed if m]
-            return {"total": int(found.group(1)), "ids": ids}
+            return {"total": int(found.group(1)), "ids": [m.group(0) for m in listed if m]}
+    for text in texts_said:
         if texts.NOTHING_NEAR_MARK in text:
             nearest = _NCT.search(text)
             return {"total": 0, "ids": [], "nearest": nearest.group(0) if nearest else None}

@@ -53,6 +53,14 @@ def searching(condition: str, radius: float, place: str, age: Optional[float]) -
     return f"Thanks — searching open trials for {condition} within {radius:g} miles of {place}{for_age}…"
 
 
+def broader_instead(specific: str, general: str, radius: float, place: str) -> str:
+    """Nothing for the specific cancer near the person, but trials for its general name: say so."""
+    return (
+        f"{NOTHING_NEAR_MARK} {specific} within {radius:g} miles of {place}. Here are open trials for "
+        f"{general} in general: ask the study team whether one fits {specific}."
+    )
+
+
 def nothing_near(condition: str, radius: float, place: str) -> str:
     """Nothing within the radius and nothing open anywhere else either."""
     return (

@@ -42,7 +42,7 @@ _WORDED = re.compile(
     + r")(?:[\s-]+("
     + "|".join(list(_NUMBER_WORDS)[1:10])
     + r"))?\b|\b("
-    + "|".join(_NUMBER_WORDS)
+    + "|".join(list(_NUMBER_WORDS)[2:])  # "one" is rarely an age and often a pronoun ("the second one")
     + r")\b",
     re.I,
 )
@@ -76,7 +76,8 @@ _CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he'
 # A number on its own in a short message, not a stage, a count or a measure ("24 w colon cancer").
 _LONE_NUMBER = re.compile(
     r"(?<![\w.#/-])(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!no )(?<!top )(?<!psa )(?<!ecog )"
-    r"(\d{1,3})(?![\w.%/-])" + _NOT_AN_AGE_AFTER.replace("(?!", "(?!\\s*(?:st|nd|rd|th)\\b|", 1),
+    r"(?<!about )(?<!number )(?<!trial )(?<!option )(?<!result )(?<!study )(?<!one )"
+    r"(\d{1,3})(?![\w.%/-])" + _NOT_AN_AGE_AFTER.replace("(?!", "(?!\\s*(?:st|nd|rd|th|years?|yrs?)\\b|", 1),
     re.I,
 )
 _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*$", re.I)

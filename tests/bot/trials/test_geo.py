@@ -51,3 +51,44 @@ def test_distances_in_miles() -> None:
     assert distance_miles(boston, new_york) == pytest.approx(190, abs=2)
     assert distance_miles(boston, boston) == 0.0
     assert abs(EARTH_RADIUS_MILES - 3958.76) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "name"),
+    [
+        ("22f with breast cancer r there any trials near columbus oh", False, "Columbus, OH"),
+        ("we're in annapolis maryland", False, "Annapolis, MD"),
+        ("Southaven Mississippi, right by Memphis", False, "Southaven, MS"),
+        ("fargo north dakota", False, "Fargo, ND"),
+        ("Grand Rapids Michigan. Anything?", False, "Grand Rapids, MI"),
+        ("34F, ovarian cancer, Sydney Australia", False, "Sydney, Australia"),
+        ("Toronto Canada", True, "Toronto, Canada"),
+        ("near Houston my moms place, we've been staying there", True, "Houston, TX"),
+        ("u know any trials in cincy?", False, "Cincinnati, OH"),
+        ("im in nyc", False, "New York City, NY"),
+        ("i live in 38118", True, "Memphis, TN 38118"),
+        ("Hi, I'm 57. I live in St. Louis.", False, "St. Louis, MO"),
+        ("actually im in dayton not columbus, sorry", False, "Dayton, OH"),
+        ("sorry i meant portland maine, not oregon", False, "Portland, ME"),
+        ("melanoma detroit", False, "Detroit, MI"),
+        ("He lives in Austin.", False, "Austin, TX"),
+    ],
+)
+def test_finds_the_place_a_message_names(geocoder: Geocoder, text: str, expecting: bool, name: str) -> None:
+    found = geocoder.find(text, expecting)
+    assert found is not None and found.place.name == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "diagnosed with neuroblastoma in March",  # a month, not March in England
+        "i have bone cancer (osteosarcoma in my leg)",  # "bone" is another name of Annaba
+        "my son Austin has leukemia",  # a first name without a cue
+        "she is in remission",
+        "I'm in Ohio",  # a state alone is too big to search around
+        "is it free?",
+    ],
+)
+def test_words_that_are_not_places_are_not_found(geocoder: Geocoder, text: str) -> None:
+    assert geocoder.find(text) is None

@@ -1,0 +1,85 @@
+"""Trial-search turns the intent model must not decide alone (bot.nlu.search_turns)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from bot.nlu.search_turns import INFORM, SEARCH, search_intent
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "model_says"),
+    [
+        ("Columbus, Ohio", "location", "faq"),
+        ("cincinnati ohio", "location", "faq"),
+        ("near Cleveland I guess", "location", "faq"),
+        ("Toronto Canada", "location", "greet"),
+        ("77030", "location", "faq"),
+        ("she's fifty-two", "age", "faq"),
+        ("my brother, he's 39", "age", "faq"),
+        ("8", "age", "nlu_fallback"),
+        ("osteosarcoma", "condition", "faq"),
+        ("non hodgkins lymphoma", "condition", "faq"),
+        ("lung", "condition", "faq"),
+    ],
+)
+def test_the_forms_answer_fills_what_it_asked_whatever_the_model_guessed(text: str, slot: str, model_says: str) -> None:
+    assert search_intent(text, model_says, slot, searched=False) == INFORM
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "model_says"),
+    [
+        ("is it free?", "location", "faq"),
+        ("what does randomized mean?", "age", "faq"),
+        ("I want to talk to a person", "location", "human_handoff"),
+        ("stop", "location", "goodbye"),
+        ("cancel", "age", "faq"),
+    ],
+)
+def test_questions_requests_for_a_person_and_stop_keep_the_models_reading(
+    text: str, slot: str, model_says: str
+) -> None:
+    assert search_intent(text, model_says, slot, searched=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "model_says", "unsure", "expected"),
+    [
+        ("My son is 8 and was diagnosed with neuroblastoma. We live in Baltimore. Any trials?", "faq", False, SEARCH),
+        ("cervical cancer trials?? im 20 and in philly for school rn", "faq", False, SEARCH),
+        ("lymphoma trials 10001", "faq", False, SEARCH),
+        ("My wife has ovarian cancer and her doctor mentioned trials. Can you help?", "faq", False, SEARCH),
+        ("hello, my daughter has a wilms tumor on her kidney", "nlu_fallback", True, SEARCH),
+        ("64, jacksonville fl", "nlu_fallback", True, SEARCH),
+        ("are there trials for me? idk how this works", "nlu_fallback", True, SEARCH),
+        ("what is a placebo?", "faq", False, None),
+        ("does breast cancer run in families?", "faq", False, None),
+    ],
+)
+def test_a_message_that_carries_a_search_starts_one(
+    text: str, model_says: str, unsure: bool, expected: Optional[str]
+) -> None:
+    assert search_intent(text, model_says, None, searched=False, unsure=unsure) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "actually im in dayton not columbus, sorry",
+        "sorry he's 12 not 8, typing too fast",
+        "Sorry, I got that wrong. Her oncologist says it's endometrial cancer, not ovarian.",
+    ],
+)
+def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=True) == INFORM
+
+
+@pytest.mark.parametrize(
+    ("text", "model_says"),
+    [("more about 2", "trial_details"), ("show more", "show_more"), ("search within 250 miles", "widen_search")],
+)
+def test_what_the_results_offer_is_not_a_correction(text: str, model_says: str) -> None:
+    assert search_intent(text, model_says, None, searched=True) is None

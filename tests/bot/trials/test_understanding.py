@@ -1,0 +1,96 @@
+"""Reading a trial search's details out of what people type: age, sex, the cancer's name, a request."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+
+from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age, read_sex
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "age"),
+    [
+        ("22f just got diagnosed w breast cancer", False, 22),
+        ("lowkey terrified rn. 24 w colon cancer, stage 3", False, 24),
+        ("My son is 8 and was diagnosed in March", False, 8),
+        ("hi. my daughter (16) has ewing sarcoma", False, 16),
+        ("she's fifty-two", True, 52),
+        ("she just turned 5", False, 5),
+        ("my 9 year old son has a brain tumor", False, 9),
+        ("58 yo male, pancreatic cancer", False, 58),
+        ("The patient is 60 years of age", False, 60),
+        ("my father, aged 74, who has colorectal cancer", False, 74),
+        ("prostate 68 bethlehem pa", False, 68),
+        ("lung cancer, 55, columbus ohio", False, 55),
+        ("sorry he's 12 not 8, typing too fast", False, 12),
+        ("my bad, 41 not 31", False, 41),
+        ("my mom is 67", True, 67),
+        ("34", True, 34),
+    ],
+)
+def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: float) -> None:
+    found = read_age(text, expecting)
+    assert found is not None and found.value == age
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stage 4 lung cancer",
+        "I had my prostate removed two years ago",
+        "I have 2 kids and lung cancer",
+        "had 6 rounds of chemo",
+        "breast cancer 77030",
+        "within 100 miles please",
+        "more about 2",
+        "tell me about number 3",
+    ],
+)
+def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
+    assert read_age(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("My wife (47) has uterine cancer", "female"),
+        ("my husband was diagnosed with pancreatic cancer", "male"),
+        ("34F, ovarian cancer", "female"),
+        ("58 yo male", "male"),
+        ("my husband ... near Houston my moms place", "male"),
+        ("I'm 63 and live up in Marquette", None),
+    ],
+)
+def test_sex_only_where_it_is_stated(text: str, sex: Optional[str]) -> None:
+    assert read_sex(text) == sex
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("22f just got diagnosed w breast cancer 😭 r there any trials", ["breast cancer"]),
+        ("i have bone cancer (osteosarcoma in my leg)", ["bone cancer", "osteosarcoma"]),
+        ("stage III non-small cell lung cancer", ["non-small cell lung cancer"]),
+        ("my boyfriend has non hodgkins lymphoma", ["non hodgkins lymphoma"]),
+        ("relapsed with ALL (acute lymphoblastic lukemia)", ["ALL", "acute lymphoblastic lukemia"]),
+        ("hi so i have melanomma (skin cancer)", ["melanomma", "skin cancer"]),
+        ("GBM trials baltimore", ["GBM"]),
+        ("hi. my daughter (16) has ewing's sarcoma", ["ewing's sarcoma"]),
+        ("are there lung cancer trials near portland?", ["lung cancer"]),
+        ("prostate 68 bethlehem pa", ["prostate"]),
+        ("he was in a coma and got his diploma", []),
+        ("what is a placebo?", []),
+    ],
+)
+def test_cancer_names_are_spans_of_the_message(text: str, names: List[str]) -> None:
+    assert [m.text for m in cancer_mentions(text)] == names
+
+
+def test_requests_for_trials_and_questions() -> None:
+    assert asks_for_trials("Are there any studies open to him?")
+    assert asks_for_trials("is there anything for kids her age")
+    assert not asks_for_trials("what does phase 2 mean")
+    assert is_question("is it free?") and is_question("what does randomized mean")
+    assert not is_question("columbus ohio")
