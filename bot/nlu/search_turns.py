@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age
+from bot.trials.understanding import Mention, asks_for_trials, cancer_mentions, is_question, read_age
 
 REQUESTED_SLOT_KEY = "trial_search_requested_slot"
 SEARCHED_KEY = "trial_search_has_details"
@@ -46,6 +46,8 @@ KEEP = frozenset(
     }
 )
 """Intents a search turn never overrides."""
+LONG = 20
+"""Messages of more words are long stories (see `search_intent`)."""
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
 
@@ -57,7 +59,7 @@ _STATES = (
 )
 _PLACE = re.compile(
     r"\b\d{5}\b"
-    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to)\s+(?:the\s+)?[A-Za-z]{3,}"
+    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to)\s+(?:the\s+)?(?-i:[A-Z])[a-z]{2,}"
     r"|\b[A-Za-z]{3,},?\s+(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI"
     r"|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\b"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
@@ -84,6 +86,27 @@ def names_place(text: str) -> bool:
     return any(not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text))
 
 
+# Names that do not say which cancer ("my cancer", "a tumor", "cancer research"): not a search by themselves.
+_GENERIC = frozenset(
+    """cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms malignancy rare
+    uncommon unusual my his her their the a an this that same other different kind type sort new""".split()
+)
+
+
+_DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
+# "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
+# a question about such trials ("lung cancer trial costs").
+_TRIALS_AFTER = re.compile(
+    r"\s*(?:trials?|studies|study)\b\s*(?:[?!.]+|$|(?:in|near|around|for|at|open)\b|\d|,)", re.IGNORECASE
+)
+
+
+def specific(mention: Mention) -> bool:
+    """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM"), not only "cancer"."""
+    words = re.findall(r"[a-z0-9]+", mention.text.lower())
+    return any(word not in _GENERIC for word in words)
+
+
 def _fits(slot: str, text: str) -> bool:
     words = len(text.split())
     if slot == "age":
@@ -98,26 +121,37 @@ def search_intent(
 ) -> Optional[str]:
     """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's.
 
-    `unsure`: the model could not decide; a statement that names a cancer ("my daughter has a wilms
-    tumor") then starts a search, whose questions are clearer than "did you mean …?".
+    `unsure`: the model could not decide; a short statement of a diagnosis ("my daughter has a wilms
+    tumor") or a plain "are there trials for me?" then starts a search, whose questions are clearer
+    than "did you mean …?".
     """
     if intent in KEEP or _STOP.match(text):
         return None
     age = read_age(text)
     place = names_place(text)
     short = len(text.split()) <= 6
-    mentions = [m for m in cancer_mentions(text) if m.head or short or (place and age is not None)]
+    mentions = [m for m in cancer_mentions(text) if (m.head or short or (place and age is not None)) and specific(m)]
     if requested_slot in SEARCH_SLOTS:
         if _fits(requested_slot, text) or mentions or age is not None:
             return INFORM
         return None
     question = is_question(text)
-    if mentions and (asks_for_trials(text) or (not question and (place or age is not None or unsure))):
+    named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
+    short_or_unread = len(text.split()) <= LONG or unsure or intent == SEARCH
+    diagnosis = unsure and len(text.split()) <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
+    # A long story with an age and a cancer ("I'm 31 and was diagnosed with sarcoma … I wonder if research
+    # includes people my age") is often a question about trials that the model has read with confidence:
+    # without an explicit request it searches only when the model could not read it.
+    # A statement without a request ("my husband is 58 with myeloma, we live in Nashville") searches
+    # unless the model read it, with confidence, as a FAQ question.
+    confident_faq = intent == "faq" and not unsure
+    stated = not question and short_or_unread and not confident_faq and (place or age is not None or diagnosis)
+    if mentions and (named_trials or asks_for_trials(text) or stated):
         return INFORM if searched else SEARCH
-    if not searched and place and age is not None and not question:
+    if not searched and place and age is not None and not question and len(text.split()) <= 8:
         return SEARCH  # "64, jacksonville fl": the form asks for the cancer type
     if searched and (mentions or age is not None or place) and not question:
         return INFORM
-    if not searched and _FIND_TRIALS.search(text) and intent != SEARCH:
+    if not searched and unsure and _FIND_TRIALS.search(text):
         return SEARCH  # "are there trials for me?": the form asks for the details
     return None

@@ -16,7 +16,7 @@ the same trial tables:
   (the truth's nearest).
 
 Prints a JSON report: the pass rate per set and per style, and the failures with the bot's last
-replies (read those of a consulted set only; see the rules in docs/trial-search.md).
+replies (read those of a consulted set only; see docs/trial-data.md#evaluation).
 """
 
 from __future__ import annotations

@@ -302,15 +302,22 @@ def cancer_mentions(text: str) -> List[Mention]:
 
 
 _ASKS_FOR_TRIALS = re.compile(
-    r"\b(?:trials?|studies|study|research|experimental|enrolling|recruiting|open to|qualify|eligible|sign up"
-    r"|options?|anything|any thing|something|what'?s out there|help (?:me |us )?find|look (?:up|into)|can you help"
-    r"|could join|be part of|take part)\b",
+    r"\b(?:any|find|finding|look(?:ing)? for|search(?:ing)? for|show me|list|get)\s+(?:\w+\s+){0,2}"
+    r"(?:trials?|studies)\b"
+    r"|\b(?:trials?|studies|study)\s+(?:for (?:me|him|her|them|us|my|our|kids|children|someone)|near|in [A-Z]|around"
+    r"|open|available|nearby|currently|that (?:are|is) (?:open|recruiting|enrolling))"
+    r"|\b(?:anything|something)\s+(?:for (?:me|him|her|them|us|my|kids|children|someone)|near|in|around|open|available"
+    r"|out there)\b|\b(?:is there|are there|any) (?:anything|something)\b|\banything\s*\?+"
+    r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|sign (?:him|her|me|us) up"
+    r"|open to (?:him|her|me|them|us|kids|children)|enrolling|recruiting|look (?:up|into) (?:trials|studies)"
+    r"|help (?:me |us )?find|can you help|could you help|what'?s out there)\b",
     re.I,
 )
 
 
 def asks_for_trials(text: str) -> bool:
-    """Whether the text asks for (or about) trials or studies to join, in any wording."""
+    """Whether the text asks for trials or studies to join ("any trials?", "anything near Boston",
+    "could he qualify", "can you help?") — not a question *about* trials or research."""
     return _ASKS_FOR_TRIALS.search(text) is not None
 
 
