@@ -20,6 +20,7 @@ GOAL_SEARCH_SNAPSHOT_P95_MS = 20.0
 GOAL_SEARCH_SCALED_P95_MS = 100.0
 GOAL_BENCH_WALL_S = 15 * 60
 GOAL_SAFETY_P95_MS = 2.0
+GOAL_EXTRACTION_P95_MS = 3.0  # issue 20: reading a trial search's details adds at most 3 ms p95 per message
 GOAL_TRAINING_S = 180.0
 GOAL_WORKER_RSS_MB = 600.0
 GOAL_MODEL_LOAD_S = 10.0
@@ -164,6 +165,16 @@ def goals(results: Dict[str, Any]) -> List[Dict[str, Any]]:
             f"≤ {GOAL_SAFETY_P95_MS:g} ms",
             f"{p95} ms (loaded in {screen.get('load_s')} s)" if p95 is not None else None,
             p95 <= GOAL_SAFETY_P95_MS if p95 is not None else None,
+        )
+    )
+    extraction = (results.get("search_extraction") or {}).get("both") or {}
+    p95 = extraction.get("p95_ms")
+    rows.append(
+        _goal(
+            "Trial-search detail reading p95 per message",
+            f"≤ {GOAL_EXTRACTION_P95_MS:g} ms",
+            f"{p95} ms" if p95 is not None else None,
+            p95 <= GOAL_EXTRACTION_P95_MS if p95 is not None else None,
         )
     )
     wall = results.get("bench_wall_s")
@@ -341,6 +352,14 @@ def markdown(results: Dict[str, Any]) -> str:
             f"Safety stage (word lists + classifier, {screen['messages']:,} messages one at a time): "
             f"p50 {_ms(screen['p50_ms'])}, p95 {_ms(screen['p95_ms'])}, max {_ms(screen['max_ms'])}; "
             f"loaded in {screen['load_s']} s.",
+        ]
+    extraction = results.get("search_extraction")
+    if extraction:
+        out += [
+            "",
+            f"Trial-search detail reading ({extraction['messages']:,} messages one at a time): Rasa worker p95 "
+            f"{_ms(extraction['worker']['p95_ms'])}, action server p95 {_ms(extraction['action_server']['p95_ms'])}, "
+            f"both p95 {_ms(extraction['both']['p95_ms'])}; gazetteer loaded in {extraction['gazetteer_load_s']} s.",
         ]
     training = results.get("training") or {}
     out += ["", f"Model training (last `make train`): {training.get('text', 'unknown')}."]

@@ -222,6 +222,14 @@ def safety_screen() -> Dict[str, Any]:
     return measure()
 
 
+def search_extraction() -> Dict[str, Any]:
+    """What reading a trial search's details adds per message (bench/search_extraction.py), in this process."""
+    _say("Trial-search detail reading over the frozen conversation sets…")
+    from bench.search_extraction import measure
+
+    return measure()
+
+
 def training() -> Dict[str, Any]:
     """How long the last training took, from the record `bot/core/training.py` keeps next to the model."""
     record = read_record(PROJECT_ROOT / "models" / "trialbot.tar.gz")
@@ -285,6 +293,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     results["targets"].setdefault(name, {})["log"] = str(kept)
     results["trial_search"] = trial_search(args.trials, args.output_dir / "results-trials.json")
     results["safety_screen"] = safety_screen()
+    results["search_extraction"] = search_extraction()
     results["comparison"] = report.comparison(results)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -174,6 +174,8 @@ class Geocoder:
         self._countries: dict[str, str] = {}  # folded name, ISO2 or ISO3 → ISO2
         self._country_names: dict[str, str] = {}  # ISO2 → name
         self._big_city_names: list[str] = []
+        self._first_words: set[str] = set()  # words a place name can start with (`find` skips the rest)
+        self._last_words: set[str] = set()  # words a place name (or its state or country) can end with
 
     def locate(self, text: str) -> Place | None:
         """A ZIP ("02115"), "City, ST", "City, State", "City, Country" or "City"; None if unknown."""
@@ -209,9 +211,16 @@ class Geocoder:
             return None
         self._load()
         tokens = list(_WORD.finditer(text))
+        folded = [_fold(t.group(0)) for t in tokens]
         best: tuple[tuple[int, int, int], Found] | None = None
         for first in range(len(tokens)):
+            if not folded[first] or (folded[first].split()[0] not in self._first_words and not folded[first].isdigit()):
+                continue  # no place name starts with this word
             for last in range(min(len(tokens), first + 6) - 1, first - 1, -1):
+                if not folded[last] or (
+                    folded[last].split()[-1] not in self._last_words and not folded[last].isdigit()
+                ):
+                    continue
                 span = text[tokens[first].start() : tokens[last].end()].strip(" .,'’-")
                 if "\n" in span:
                     continue
@@ -356,6 +365,10 @@ class Geocoder:
             if entry["zip_code_type"] == "STANDARD":
                 point = (float(entry["lat"]), float(entry["long"]), entry["city"])
                 towns.setdefault((_fold(entry["city"]), entry["state"]), []).append(point)
+        names = [*self._cities, *self._aliases, *(town for town, _ in towns), *_NICKNAMES]
+        self._first_words = {name.split()[0] for name in names if name}
+        qualifiers = [*self._states, *self._countries, *_COUNTRY_ALIASES, *_PROVINCES]
+        self._last_words = {name.split()[-1] for name in [*names, *qualifiers] if name}
         for key, points in towns.items():  # a town's centre: the mean of its ZIP centroids
             lat = sum(p[0] for p in points) / len(points)
             lon = sum(p[1] for p in points) / len(points)
