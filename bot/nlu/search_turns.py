@@ -93,6 +93,7 @@ _GENERIC = frozenset(
 )
 
 
+_DONATION = re.compile(r"\b(?:biobanks?|bio bank|donat\w*|tissue|specimens?|samples?)\b", re.IGNORECASE)
 _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
 # a question about such trials ("lung cancer trial costs").
@@ -135,6 +136,8 @@ def search_intent(
         if _fits(requested_slot, text) or mentions or age is not None:
             return INFORM
         return None
+    if _DONATION.search(text):
+        return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
     question = is_question(text)
     named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
     short_or_unread = len(text.split()) <= LONG or unsure or intent == SEARCH

@@ -114,3 +114,14 @@ def test_help_says_the_bot_explains_donating(running_stack) -> None:  # type: ig
     [reply] = chat(running_stack.base_url, "bb-help", "what can you do")
     assert "donating tumor tissue and blood" in reply["text"]
     assert {"title": "How do I donate tissue?", "payload": "/donate_how"} in reply["buttons"]
+
+
+def test_a_programme_asked_by_name_and_a_follow_up_on_it(running_stack) -> None:  # type: ignore[no-untyped-def]
+    """The Cancer Moonshot Biobank asked about by its name gets its answer; a follow-up about joining it
+    is a donation question, not a reference to a trial in a list."""
+    sender = "bb-by-name"
+    [reply] = after_disclosure(chat(running_stack.base_url, sender, "tell me about the cancer moonshot biobank"))
+    assert reply["text"] == response_text(CATALOG.get("moonshot_biobank"))
+    text = _texts(chat(running_stack.base_url, sender, "could i join the moonshot biobank? i'm 45 with lung cancer"))
+    assert "Which trial?" not in text and "I've listed" not in text
+    assert "You said 45, so this part fits." in text and "Source: https://clinicaltrials.gov/study/NCT04314401" in text

@@ -56,6 +56,7 @@ def test_questions_requests_for_a_person_and_stop_keep_the_models_reading(
         ("64, jacksonville fl", "nlu_fallback", True, SEARCH),
         ("are there trials for me? idk how this works", "nlu_fallback", True, SEARCH),
         ("what is a placebo?", "faq", False, None),
+        ("can i join the biobank? im 45 with lung cancer in Boston", "donate_eligibility", False, None),
         ("does breast cancer run in families?", "faq", False, None),
     ],
 )
