@@ -25,6 +25,16 @@ POSTGRES_FIXTURES = frozenset({"postgres_databases"})
 BROWSER_FIXTURES = frozenset({"browser"})
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Train (or find cached) the safety classifier once, in the main process, before `-n` workers start:
+    otherwise each worker of `make test-fast` on a fresh clone trains the same classifier at once."""
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    from bot.safety.classifier import load
+
+    load()
+
+
 def pytest_collection_modifyitems(items: list) -> None:
     """Run every async test on the session's event loop, so session fixtures can be shared; and mark what
     each test needs from its fixtures (`model`, `stack`, `postgres`, `browser`), so `-m` can leave it out."""
