@@ -44,6 +44,13 @@ RANKING_LENGTH = 10
 _FILE = "understanding.joblib"
 
 
+def _top_topic(reading: Reading) -> Optional[str]:
+    """The FAQ topic the reading ranks first ("find_a_trial"), without the `faq/` prefix."""
+    prefix = RETRIEVAL_INTENT + "/"
+    topics = [label for label, _ in reading.ranking if label.startswith(prefix)]
+    return topics[0][len(prefix) :] if topics else None
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class UnderstandingClassifier(GraphComponent):
     """Intent and FAQ topic from one scikit-learn classifier, with an explicit 'unsure'."""
@@ -142,6 +149,7 @@ class UnderstandingClassifier(GraphComponent):
                 metadata.get(REQUESTED_SLOT_KEY),
                 bool(metadata.get(SEARCHED_KEY)),
                 unsure,
+                _top_topic(reading),
             )
             self._annotate(message, reading, suggestions, unsure, turn)
         return messages

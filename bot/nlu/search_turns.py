@@ -24,7 +24,18 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.trials.understanding import Mention, asks_for_trials, cancer_mentions, is_question, read_age
+from rapidfuzz import fuzz, process
+
+from bot.trials.understanding import (
+    GENERIC_HEADS,
+    KIND_SPELLINGS,
+    KIND_WORDS,
+    Mention,
+    asks_for_trials,
+    cancer_mentions,
+    is_question,
+    read_age,
+)
 
 REQUESTED_SLOT_KEY = "trial_search_requested_slot"
 SEARCHED_KEY = "trial_search_has_details"
@@ -48,6 +59,10 @@ KEEP = frozenset(
 """Intents a search turn never overrides."""
 LONG = 20
 """Messages of more words are long stories (see `search_intent`)."""
+BARE = 6
+"""A message of at most this many words that names a cancer and a place or age is a search ("breast
+cancer richmond va"), whatever FAQ topic the model read into it."""
+FIND_A_TRIAL = "find_a_trial"
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
 
@@ -57,11 +72,14 @@ _STATES = (
     "mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah "
     "vermont virginia washington wisconsin wyoming carolina dakota jersey hampshire mexico york"
 )
+_ABBREVIATIONS = (
+    "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]"
+)
 _PLACE = re.compile(
     r"\b\d{5}\b"
     r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to)\s+(?:the\s+)?(?-i:[A-Z])[a-z]{2,}"
-    r"|\b[A-Za-z]{3,},?\s+(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI"
-    r"|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\b"
+    r"|\b[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
+    r"|\b[A-Za-z]{3,},?\s+(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"  # "durham nc", "columbus oh."
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
     r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
     r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix)\b",
@@ -78,6 +96,15 @@ _FIND_TRIALS = re.compile(
     r"|\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b",
     re.IGNORECASE,
 )
+_TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
+_PERSONAL_FIND = re.compile(
+    r"\b(?:trials?|studies|study)\s+(?:that\s+)?(?:i|he|she|we|they|my \w+)\s+(?:could|can|might|would)\s+"
+    r"(?:join|do|try|get into|be in|enter|sign up)"
+    r"|\b(?:find|finding|look(?:ing)? for|search(?:ing)? for)\s+(?:a |any |some )?(?:clinical\s+)?"
+    r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b",
+    re.IGNORECASE,
+)
+_QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
 
@@ -86,26 +113,28 @@ def names_place(text: str) -> bool:
     return any(not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text))
 
 
-# Names that do not say which cancer ("my cancer", "a tumor", "cancer research"): not a search by themselves.
-_GENERIC = frozenset(
-    """cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms malignancy rare
-    uncommon unusual my his her their the a an this that same other different kind type sort new""".split()
+def specific(mention: Mention) -> bool:
+    """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM", "pancretic cancer"), not only
+    "cancer" with a word before it."""
+    for word in re.findall(r"[a-z0-9]+", mention.text.lower().replace("'s", "").replace("’s", "")):
+        if word in KIND_WORDS:
+            return True
+        if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
+            return True  # lymphoma, melanoma, leukemia, glioblastoma …
+        if len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85):
+            return True  # "pancretic", "prostrate"
+    return False
+
+
+_DONATION = re.compile(
+    r"\b(?:biobanks?|bio bank|donat\w*|tissue (?:samples?|donation|bank)|specimens?|samples?)\b", re.IGNORECASE
 )
-
-
-_DONATION = re.compile(r"\b(?:biobanks?|bio bank|donat\w*|tissue|specimens?|samples?)\b", re.IGNORECASE)
 _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
 # a question about such trials ("lung cancer trial costs").
 _TRIALS_AFTER = re.compile(
     r"\s*(?:trials?|studies|study)\b\s*(?:[?!.]+|$|(?:in|near|around|for|at|open)\b|\d|,)", re.IGNORECASE
 )
-
-
-def specific(mention: Mention) -> bool:
-    """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM"), not only "cancer"."""
-    words = re.findall(r"[a-z0-9]+", mention.text.lower())
-    return any(word not in _GENERIC for word in words)
 
 
 def _fits(slot: str, text: str) -> bool:
@@ -118,13 +147,19 @@ def _fits(slot: str, text: str) -> bool:
 
 
 def search_intent(
-    text: str, intent: str, requested_slot: Optional[str], searched: bool, unsure: bool = False
+    text: str,
+    intent: str,
+    requested_slot: Optional[str],
+    searched: bool,
+    unsure: bool = False,
+    topic: Optional[str] = None,
 ) -> Optional[str]:
     """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's.
 
-    `unsure`: the model could not decide; a short statement of a diagnosis ("my daughter has a wilms
-    tumor") or a plain "are there trials for me?" then starts a search, whose questions are clearer
-    than "did you mean …?".
+    `topic`: the FAQ topic the model read, if any ("find_a_trial": how to find a trial — with a cancer
+    named, the search itself is the better answer). `unsure`: the model could not decide; a short
+    statement of a diagnosis ("my daughter has a wilms tumor") or a plain "are there trials for me?"
+    then starts a search, whose questions are clearer than "did you mean …?".
     """
     if intent in KEEP or _STOP.match(text):
         return None
@@ -140,21 +175,30 @@ def search_intent(
         return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
     question = is_question(text)
     named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
-    short_or_unread = len(text.split()) <= LONG or unsure or intent == SEARCH
-    diagnosis = unsure and len(text.split()) <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
+    words = len(text.split())
+    short_or_unread = words <= LONG or unsure or intent == SEARCH
+    diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
+    diagnosis = unsure and diagnosed
     # A long story with an age and a cancer ("I'm 31 and was diagnosed with sarcoma … I wonder if research
     # includes people my age") is often a question about trials that the model has read with confidence:
     # without an explicit request it searches only when the model could not read it.
     # A statement without a request ("my husband is 58 with myeloma, we live in Nashville") searches
     # unless the model read it, with confidence, as a FAQ question.
-    confident_faq = intent == "faq" and not unsure
-    stated = not question and short_or_unread and not confident_faq and (place or age is not None or diagnosis)
-    if mentions and (named_trials or asks_for_trials(text) or stated):
+    confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
+    details = place or age is not None or diagnosis
+    # "My little boy was just diagnosed with rhabdomyosarcoma. He's only 7." searches even when the model read a
+    # FAQ topic into it: a diagnosis and an age or place are what a search needs.
+    told = (diagnosed or (words > LONG and _TRIAL_WORD.search(text))) and (place or age is not None)
+    stated = not question and details and (words <= BARE or told or (short_or_unread and not confident_faq))
+    only_a_name = unsure and len(mentions) == 1 and len(mentions[0].text.split()) >= words - 1  # "liver cancer"
+    if mentions and (named_trials or asks_for_trials(text) or stated or only_a_name or topic == FIND_A_TRIAL):
         return INFORM if searched else SEARCH
-    if not searched and place and age is not None and not question and len(text.split()) <= 8:
-        return SEARCH  # "64, jacksonville fl": the form asks for the cancer type
+    if not searched and (_PERSONAL_FIND.search(text) or (topic == FIND_A_TRIAL and asks_for_trials(text))):
+        return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
+    if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
+        return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
     if searched and (mentions or age is not None or place) and not question:
         return INFORM
-    if not searched and unsure and _FIND_TRIALS.search(text):
+    if not searched and unsure and (_FIND_TRIALS.search(text) or _QUALIFY.search(text)):
         return SEARCH  # "are there trials for me?": the form asks for the details
     return None

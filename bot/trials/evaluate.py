@@ -44,7 +44,7 @@ from bot.trials.search import SearchQuery, TrialSearch
 from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "search_eval"
-DEFAULT_SETS = (EVAL_DIR / "set_a.yml", EVAL_DIR / "set_b.yml")
+DEFAULT_SETS = tuple(sorted(EVAL_DIR.glob("set_*.yml")))
 RADIUS = 100.0
 MAX_TURNS = 12
 _NCT = re.compile(r"NCT\d{8}")
@@ -277,7 +277,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running trialbot (make run)")
     parser.add_argument("--database-url", default=None, help="the database it searches (default: DATABASE_URL)")
-    parser.add_argument("--set", action="append", type=Path, help="a set file (default: both sets)")
+    parser.add_argument("--set", action="append", type=Path, help="a set file (default: every set)")
     parser.add_argument("--summary", action="store_true", help="no failures, figures only")
     args = parser.parse_args(argv)
     engine = create_engine(sync_url(args.database_url or load_settings().database_url), future=True)

@@ -14,9 +14,21 @@ from bot.trials.conditions import ConditionIndex
 from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
+from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SYNONYMS
 from bot.trials.understanding import cancer_mentions, strip_details
 
 PAGE_SIZE = 3
+
+
+def _synonym_target(mention: str) -> str:
+    """An abbreviation or lay name as the registry's name ("NSCLC" → "non small cell lung cancer",
+    "GBM" → "glioblastoma", "boob cancer" → "breast cancer"); any other mention as it is."""
+    key = " ".join(mention.lower().split())
+    targets = SYNONYMS.get(key) or CASE_SENSITIVE_SYNONYMS.get(mention.strip())
+    return targets[0] if (targets and len(targets) == 1) or (targets and key in _ABBREVIATIONS) else mention
+
+
+_ABBREVIATIONS = {"aml", "cll", "cml", "nhl", "dlbcl", "mds", "crc", "hcc", "rcc", "hnscc", "all", "mm"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class TrialService:
         the bot just asked for the cancer type (`expecting`) and no mention is found, the whole answer
         is matched ("cervical").
         """
-        mentions = [m.text for m in cancer_mentions(text)]
+        mentions = [_synonym_target(m.text) for m in cancer_mentions(text)]
         if expecting and not mentions:
             candidate = " ".join(strip_details(text).split()).strip(" ,.!?")
             mentions = [candidate] if candidate and not candidate.isdigit() else []

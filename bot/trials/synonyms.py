@@ -9,6 +9,8 @@ from __future__ import annotations
 SYNONYMS: dict[str, tuple[str, ...]] = {
     # breast
     "tnbc": ("triple negative breast cancer",),
+    "boob cancer": ("breast cancer",),
+    "her2 positive breast cancer": ("her2 positive breast cancer",),
     "triple negative": ("triple negative breast cancer",),
     # lung
     "nsclc": ("non small cell lung cancer",),
@@ -50,6 +52,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "medulloblastoma",
     ),
     "gbm": ("glioblastoma",),
+    "dipg": ("diffuse intrinsic pontine glioma",),
     "glioblastoma multiforme": ("glioblastoma",),
     # skin
     "skin cancer": (

@@ -60,7 +60,10 @@ _AGE_STATEMENTS = (
     # "I'm 34", "he's 12", "my wife is 50", "aged 74", "age 16", "turned 5", "at 31", "she is 6"
     re.compile(
         r"\b(?:i\s*'?\s*a?m|im|i am|he\s*'?s|hes|she\s*'?s|shes|he is|she is|they\s*'?re|they are|is|turned|turning"
-        r"|just turned|age[ds]?|aged|at age|at|age:)\s*:?\s*" + _NUM + r"\b" + _NOT_AN_AGE_AFTER,
+        r"|just turned|age[ds]?|aged|at age|at|age:)\s*:?\s*(?:only\s+|just\s+|almost\s+|nearly\s+)?"
+        + _NUM
+        + r"\b"
+        + _NOT_AN_AGE_AFTER,
         re.I,
     ),
     # "22f", "34 M", "34F,"
@@ -215,12 +218,12 @@ _HEADS = (
     "lymphomas leukemia leukaemia sarcoma sarcomas melanoma myeloma glioma gliomas glioblastoma blastoma "
     "neuroblastoma medulloblastoma retinoblastoma hepatoblastoma nephroblastoma osteosarcoma "
     "rhabdomyosarcoma mesothelioma astrocytoma ependymoma adenocarcinoma seminoma cholangiocarcinoma "
-    "carcinoid myelodysplastic"
+    "carcinoid myelodysplastic myelofibrosis polycythemia"
 ).split()
 _NOT_HEADS = {"diploma", "aroma", "coma", "stoma", "glaucoma", "hematoma", "haematoma", "trauma", "stigma"}
 _SYNONYM_KEYS = sorted({k.lower() for k in SYNONYMS}, key=lambda k: -len(k.split()))
 _SITE_KEYS = {k.lower() for k in SITE_SYNONYMS}
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 # Words that end a cancer's name when reading leftwards from its head ("w breast cancer" → "breast cancer").
 _NAME_BREAKS = set(
     """a an the and or of in on at with w without for to by from as is are was be been am do does did
@@ -233,6 +236,47 @@ _NAME_BREAKS = set(
     but so if then because since when where how why lol tbh ngl idk omg ok okay hi hey hello yes no
     there here stage grade i ii iii iv
     treating treated treat treatment fight fighting battling beat beating dealing living survivor""".split()
+)
+
+
+# "HER2+" and "ER-" are "HER2 positive" and "ER negative" (positions after them shift by a few characters).
+_MARKER_SIGN = re.compile(r"\b(HER2|ER|PR|EGFR|ALK|KRAS|BRCA[12]?)\s*([+-])(?=\s|$|[,.;)])", re.IGNORECASE)
+
+
+# Words that say which cancer: parts of the body and kinds ("breast", "small cell", "ewing"), the words of
+# the synonym tables, and heads that name a kind themselves ("lymphoma", "glioma", any "…oma" but the generic
+# ones). "my cancer", "a tumor", "veterans cancer" or "fake cancer" say no kind: not a search by themselves.
+_KINDS = frozenset(
+    """breast lung colon colorectal rectal rectum anal anus prostate ovarian ovary cervical cervix uterine uterus
+    endometrial womb pancreatic pancreas stomach gastric esophageal esophagus oesophageal liver hepatocellular
+    bile duct kidney renal bladder urothelial brain spinal bone bones skin thyroid head neck throat oral mouth
+    tongue tonsil laryngeal larynx nasopharyngeal testicular testis penile vulvar vaginal blood marrow lymph
+    small nonsmall squamous basal merkel adrenal pituitary eye ocular uveal retinal soft tissue ewing ewings
+    wilms hodgkin hodgkins nonhodgkins triple negative positive her2 germ neuroendocrine carcinoid appendix
+    gallbladder peritoneal fallopian thymus salivary gist myeloid lymphoblastic lymphocytic myelogenous acute
+    chronic mantle follicular diffuse multiple boob breasts colon""".split()
+)
+GENERIC_HEADS = frozenset("cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms".split())
+
+
+def _kind_words() -> frozenset:
+    words = set(_KINDS)
+    for table in (SYNONYMS, SITE_SYNONYMS, CASE_SENSITIVE_SYNONYMS):
+        for key in table:
+            words.update(re.findall(r"[a-z0-9]+", key.lower()))
+    return frozenset(words - GENERIC_HEADS)
+
+
+KIND_WORDS = _kind_words()
+KIND_SPELLINGS = sorted(
+    {w for w in KIND_WORDS if len(w) >= 5} | {"melanoma", "lymphoma", "leukemia", "sarcoma", "myeloma", "glioma"}
+)
+
+
+# "lung cancer (non small cell)", "uterine cancer, the endometrial kind", "lung cancer, non-small cell type"
+_SUBTYPE_AFTER = re.compile(
+    r"\s*(?:\(\s*|,\s*(?:the\s+)?)((?:[a-z]+[\s-]+){0,3}?[a-z]+)(?:\s+(?:type|kind|one))?\s*(?:\)|[,.;!?]|$)",
+    re.IGNORECASE,
 )
 
 
@@ -263,6 +307,7 @@ def _is_head(word: str) -> bool:
 def cancer_mentions(text: str) -> List[Mention]:
     """Where the text names a cancer: "breast cancer", "non-small cell lung cancer", "osteosarcoma",
     "lukemia", "GBM", "ALL"; bare body parts ("prostate") only when nothing else names one."""
+    text = _MARKER_SIGN.sub(lambda m: f"{m.group(1)} {'positive' if m.group(2) == '+' else 'negative'}", text)
     tokens = list(_TOKEN.finditer(text))
     found: List[Mention] = []
     used: set[int] = set()
@@ -294,6 +339,13 @@ def cancer_mentions(text: str) -> List[Mention]:
     for abbreviation in CASE_SENSITIVE_SYNONYMS:
         for hit in re.finditer(rf"\b{abbreviation}\b", text):
             found.append(Mention(hit.group(0), hit.start(), True))
+    for mention in list(found):
+        after = _SUBTYPE_AFTER.match(text, mention.start + len(mention.text))
+        subtype_words = re.findall(r"[a-z0-9]+", after.group(1).lower()) if after else []
+        if after and all(word in KIND_WORDS or word in {"non", "cell"} for word in subtype_words):
+            subtype, head = after.group(1).strip(), mention.text.split()[-1]
+            found.append(Mention(f"{subtype} {mention.text}", mention.start, True))
+            found.append(Mention(f"{subtype} {head}", mention.start, True))
     if not found:
         for index, token in enumerate(tokens):
             if lowered[index] in _SITE_KEYS:
@@ -301,16 +353,28 @@ def cancer_mentions(text: str) -> List[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
+_TRIAL_WORD = r"(?:clinical\s+)?(?:trials?|studies|study)"
 _ASKS_FOR_TRIALS = re.compile(
-    r"\b(?:any|find|finding|look(?:ing)? for|search(?:ing)? for|show me|list|get)\s+(?:\w+\s+){0,2}"
-    r"(?:trials?|studies)\b"
-    r"|\b(?:trials?|studies|study)\s+(?:for (?:me|him|her|them|us|my|our|kids|children|someone)|near|in [A-Z]|around"
-    r"|open|available|nearby|currently|that (?:are|is) (?:open|recruiting|enrolling))"
-    r"|\b(?:anything|something)\s+(?:for (?:me|him|her|them|us|my|kids|children|someone)|near|in|around|open|available"
-    r"|out there)\b|\b(?:is there|are there|any) (?:anything|something)\b|\banything\s*\?+"
-    r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|sign (?:him|her|me|us) up"
-    r"|open to (?:him|her|me|them|us|kids|children)|enrolling|recruiting|look (?:up|into) (?:trials|studies)"
-    r"|help (?:me |us )?find|can you help|could you help|what'?s out there)\b",
+    # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
+    r"\b(?:are there|is there|what|which|any|do you have|got|find|finding|look(?:ing)? for|search(?:ing)? for"
+    r"|show me|list|get|seeking|need)\s+(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
+    # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
+    r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)|near|in [A-Z]|around|open|available"
+    r"|nearby|currently|out there|(?:that\s+|which\s+)?(?:he|she|i|we|they) (?:could|can|might|would)"
+    r"|that (?:are|is|could|would|might) (?:open|recruiting|enrolling|take|fit|help))"
+    # "trial options", "options for my father"
+    r"|\b" + _TRIAL_WORD + r"\s+options?\b|\boptions? for (?:me|him|her|them|us|my|our)\b"
+    # "anything for ovarian cancer", "anything he could try", "is there anything", "anything?"
+    r"|\b(?:anything|something)\s+(?:for\b|near|close|in\b|around|open|available|out there"
+    r"|(?:he|she|i|we|they) (?:could|can))"
+    r"|\b(?:is there|are there|any) (?:anything|something)\b|\banything\s*\?+"
+    # "my dr mentioned trials", "her doctor suggested a study"
+    r"|\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about) (?:a |some |any )?"
+    + _TRIAL_WORD
+    + r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|get into"
+    r"|sign (?:him|her|me|us) up|open to (?:him|her|me|them|us|kids|children)|enrolling|recruiting"
+    r"|look (?:up|into|around)|help (?:me |us )?find|can you help|could you help|what'?s out there"
+    r"|(?:anyone|anybody) (?:running|doing|have|has|offering))\b",
     re.I,
 )
 

@@ -55,6 +55,9 @@ def test_questions_requests_for_a_person_and_stop_keep_the_models_reading(
         ("hello, my daughter has a wilms tumor on her kidney", "nlu_fallback", True, SEARCH),
         ("64, jacksonville fl", "nlu_fallback", True, SEARCH),
         ("are there trials for me? idk how this works", "nlu_fallback", True, SEARCH),
+        ("ovarian cancer seattle wa", "faq", False, SEARCH),  # "wa" is not read as a FAQ word
+        ("kidney cancer", "nlu_fallback", True, SEARCH),
+        ("I'm 70 and live in Tucson, Arizona. What trials could I qualify for?", "faq", False, SEARCH),
         ("what is a placebo?", "faq", False, None),
         ("can i join the biobank? im 45 with lung cancer in Boston", "donate_eligibility", False, None),
         ("does breast cancer run in families?", "faq", False, None),
@@ -84,3 +87,25 @@ def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
 )
 def test_what_the_results_offer_is_not_a_correction(text: str, model_says: str) -> None:
     assert search_intent(text, model_says, None, searched=True) is None
+
+
+def test_how_to_find_a_trial_with_a_cancer_named_is_the_search_itself() -> None:
+    text = "my wife was just diagnosed with pancreatic cancer, where do we even start"
+    assert search_intent(text, "faq", None, searched=False, topic="find_a_trial") == SEARCH
+    assert search_intent(text, "faq", None, searched=False, topic="placebo") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son is 12 with a brain tumor, what studies could he get into",
+        "do you have anything for bladder cancer? asking for my husband",
+        "so i have hodgkins lymphoma and my oncologist mentioned studies",
+        "Good morning. I am seeking clinical trial options for my mother, who has pancreatic cancer.",
+        "my cousin has a soft tissue sarcoma in her arm, what trials are out there for her",
+        "grandpa has CLL. anything he could try?",
+        "My daughter was just diagnosed with neuroblastoma. She's only 4.",
+    ],
+)
+def test_requests_for_trials_in_many_wordings_start_a_search(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False) == SEARCH

@@ -80,6 +80,7 @@ def test_sex_only_where_it_is_stated(text: str, sex: Optional[str]) -> None:
         ("hi. my daughter (16) has ewing's sarcoma", ["ewing's sarcoma"]),
         ("are there lung cancer trials near portland?", ["lung cancer"]),
         ("prostate 68 bethlehem pa", ["prostate"]),
+        ("34F with HER2+ breast cancer", ["HER2 positive breast cancer"]),
         ("he was in a coma and got his diploma", []),
         ("what is a placebo?", []),
     ],
