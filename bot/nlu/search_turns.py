@@ -22,6 +22,7 @@ the model runs at all).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from rapidfuzz import fuzz, process
@@ -116,14 +117,17 @@ def names_place(text: str) -> bool:
 def specific(mention: Mention) -> bool:
     """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM", "pancretic cancer"), not only
     "cancer" with a word before it."""
-    for word in re.findall(r"[a-z0-9]+", mention.text.lower().replace("'s", "").replace("’s", "")):
-        if word in KIND_WORDS:
-            return True
-        if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
-            return True  # lymphoma, melanoma, leukemia, glioblastoma …
-        if len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85):
-            return True  # "pancretic", "prostrate"
-    return False
+    words = re.findall(r"[a-z0-9]+", mention.text.lower().replace("'s", "").replace("’s", ""))
+    return any(_names_a_kind(word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def _names_a_kind(word: str) -> bool:
+    if word in KIND_WORDS:
+        return True
+    if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
+        return True  # lymphoma, melanoma, leukemia, glioblastoma …
+    return len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
 _DONATION = re.compile(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional
 
 from rapidfuzz import fuzz, process
@@ -222,6 +223,9 @@ _HEADS = (
 ).split()
 _NOT_HEADS = {"diploma", "aroma", "coma", "stoma", "glaucoma", "hematoma", "haematoma", "trauma", "stigma"}
 _SYNONYM_KEYS = sorted({k.lower() for k in SYNONYMS}, key=lambda k: -len(k.split()))
+_SYNONYMS_BY_FIRST_WORD: dict = {}
+for _key in _SYNONYM_KEYS:  # longest first within each first word
+    _SYNONYMS_BY_FIRST_WORD.setdefault(_key.split()[0], []).append(_key)
 _SITE_KEYS = {k.lower() for k in SITE_SYNONYMS}
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 # Words that end a cancer's name when reading leftwards from its head ("w breast cancer" → "breast cancer").
@@ -291,6 +295,7 @@ class Mention:
     for a bare part of the body ("prostate", "lung") that means its cancer only in a short message."""
 
 
+@lru_cache(maxsize=4096)
 def _is_head(word: str) -> bool:
     word = word.lower().strip("'’-")
     if word.endswith(("'s", "’s")):
@@ -329,7 +334,7 @@ def cancer_mentions(text: str) -> List[Mention]:
     for index, token in enumerate(tokens):
         if index in used:
             continue
-        for key in _SYNONYM_KEYS:
+        for key in _SYNONYMS_BY_FIRST_WORD.get(lowered[index], ()):
             size = len(key.split())
             if " ".join(lowered[index : index + size]) == key:
                 end = tokens[index + size - 1].end()
