@@ -14,8 +14,9 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 
 # The bar is 95% on each set. Sets A, B and C were consulted (their failures read) one after the
 # other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%.
-# Each is held at what it reaches now; the newest set is the fresh one (docs/trial-data.md#evaluation).
-FLOORS = {"set_a": 0.96, "set_b": 0.98, "set_c": 0.96, "set_d": 0.92}
+# Set E is fresh (its failures unread): 75.4%. Each set is held at what it reaches now, so a change that makes
+# the search understand people less fails here (docs/trial-data.md#evaluation).
+FLOORS = {"set_a": 0.96, "set_b": 0.98, "set_c": 0.96, "set_d": 0.92, "set_e": 0.75}
 CONSULTED = {"set_a", "set_b", "set_c", "set_d"}
 
 
