@@ -91,6 +91,9 @@ def run(settings: Settings) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Python leaves SIGINT ignored when it started ignored (a job started with "&" by a shell without job
+    # control, as CI runners do): Ctrl-C sent to the process group must still stop everything.
+    signal.signal(signal.SIGINT, on_signal)
     try:
         if _wait_ready(settings, processes):
             base = f"http://{settings.host}:{settings.port}"

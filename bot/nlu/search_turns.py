@@ -197,7 +197,7 @@ def search_intent(
     only_a_name = unsure and len(mentions) == 1 and len(mentions[0].text.split()) >= words - 1  # "liver cancer"
     if mentions and (named_trials or asks_for_trials(text) or stated or only_a_name or topic == FIND_A_TRIAL):
         return INFORM if searched else SEARCH
-    if not searched and (_PERSONAL_FIND.search(text) or (topic == FIND_A_TRIAL and asks_for_trials(text))):
+    if not searched and _PERSONAL_FIND.search(text):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
