@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import importlib
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
+import uvloop
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.training import ensure_model
 from bot.store.db import PROJECT_ROOT, create_engine, create_session_factory, migrate
 
 MODEL_PATH = PROJECT_ROOT / "models" / "trialbot.tar.gz"
+
+# uvloop's event loop policy from the start, as in a Rasa worker. Importing Rasa's channels installs a new one
+# (aiogram does it on import, unconditionally; Sanic when none is there), and a policy replaced half-way through
+# the session drops the session's event loop: so aiogram is imported here, before any loop exists.
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+importlib.import_module("aiogram")
 
 
 MODEL_FIXTURES = frozenset({"model_path", "core_pool", "action_server_url", "running_stack", "gateway"})
@@ -26,13 +38,13 @@ BROWSER_FIXTURES = frozenset({"browser"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Train (or find cached) the safety classifier once, in the main process, before `-n` workers start:
-    otherwise each worker of `make test-fast` on a fresh clone trains the same classifier at once."""
+    """Train the safety classifier (unless it is cached) in a process of its own, started before tests are
+    collected: it trains while the `-n` workers start and collect, and a worker that needs it first waits for
+    it (`load` locks the cache) instead of training the same classifier again."""
     if hasattr(config, "workerinput") or config.option.collectonly:
         return
-    from bot.safety.classifier import load
-
-    load()
+    training = subprocess.Popen([sys.executable, "-m", "bot.safety.classifier"], cwd=PROJECT_ROOT)
+    config.add_cleanup(training.wait)
 
 
 def pytest_collection_modifyitems(items: list) -> None:
@@ -95,14 +107,24 @@ def postgres_databases():  # type: ignore[no-untyped-def]
         databases.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated with Alembic once per session: each test's database is a copy of it (a
+    file copy instead of running every migration again; the migrations themselves are tested in
+    tests/bot/store/test_migrations.py)."""
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A fresh database migrated to the newest schema: every test that uses it runs on a SQLite
     file and on PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trialbot.db'}"
-        migrate(url)
-        yield url
+        path = tmp_path / "trialbot.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        yield f"sqlite:///{path}"
         return
     databases = request.getfixturevalue("postgres_databases")
     url = databases.new()

@@ -18,6 +18,12 @@ from bot.store.db import PROJECT_ROOT
 
 TRAINING_DATA_DIRS = ("data/nlu", "data/stories", "data/rules")
 MODEL_INPUTS = (*TRAINING_DATA_DIRS, "faq", "domain.yml", "config.yml", "bot/nlu")
+LOG_TAIL_LINES = 40
+"""How much of a failed training's log is shown."""
+
+
+class TrainingError(RuntimeError):
+    """`rasa train` failed; the message ends with the last lines of its log."""
 
 
 def input_files(root: Path, inputs: Iterable[str] = MODEL_INPUTS) -> List[Path]:
@@ -82,8 +88,11 @@ def is_current(model_path: Path, root: Path = PROJECT_ROOT) -> bool:
     return model_path.is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint(root)
 
 
-def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
-    """Train a model with `rasa train` into `model_path`; record its fingerprint and how long it took."""
+def train(model_path: Path, root: Path = PROJECT_ROOT, log: Optional[Path] = None) -> None:
+    """Train a model with `rasa train` into `model_path`; record its fingerprint and how long it took.
+
+    With `log`, Rasa's output (its progress bars, TensorFlow's notices, libraries' deprecation warnings)
+    goes to that file instead of the terminal, and a failed training raises with the log's last lines."""
     model_path = model_path if model_path.is_absolute() else root / model_path
     model_path.parent.mkdir(parents=True, exist_ok=True)
     before = fingerprint(root)
@@ -105,13 +114,21 @@ def train(model_path: Path, root: Path = PROJECT_ROOT) -> None:
         "--force",
     ]
     started = time.monotonic()
-    subprocess.run(command, cwd=root, check=True)
+    if log is None:
+        subprocess.run(command, cwd=root, check=True)
+    else:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as output:
+            done = subprocess.run(command, cwd=root, stdout=output, stderr=subprocess.STDOUT)
+        if done.returncode:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:])
+            raise TrainingError(f"rasa train failed (exit {done.returncode}); the end of {log}:\n{tail}")
     seconds = time.monotonic() - started
     stamp_path(model_path).write_text(before + "\n")
     write_record(model_path, seconds, before)
 
 
-def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = False) -> bool:
+def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = False, log: Optional[Path] = None) -> bool:
     """Train when the inputs changed since the last model; return True if it trained.
 
     A lock file next to the model makes concurrent callers (parallel test runs, `make run` while
@@ -123,5 +140,5 @@ def ensure_model(model_path: Path, root: Path = PROJECT_ROOT, force: bool = Fals
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not force and is_current(absolute, root):
             return False
-        train(absolute, root)
+        train(absolute, root, log)
         return True

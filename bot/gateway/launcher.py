@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.config import Settings
-from bot.core.training import ensure_model, is_current
+from bot.core.training import TrainingError, ensure_model, is_current
 from bot.privacy.retention import run_purge
 from bot.store.db import PROJECT_ROOT, migrate
 from bot.trials.cli import load_snapshot
@@ -65,8 +65,17 @@ def run(settings: Settings) -> int:
     if is_current(settings.model_path):
         print("Model is up to date; not retraining.", flush=True)
     else:
-        print("Training the model (its data, domain or config changed; this takes a few minutes)…", flush=True)
-        ensure_model(settings.model_path)
+        # Rasa's own output (progress bars, TensorFlow's notices, deprecation warnings) is for LOG_LEVEL=DEBUG.
+        model = settings.model_path if settings.model_path.is_absolute() else PROJECT_ROOT / settings.model_path
+        log = None if settings.log_level == "DEBUG" else model.parent / "training.log"
+        where = f"; Rasa's output goes to {log}" if log else ""
+        print(f"Training the model (its data, domain or config changed; a few minutes{where})…", flush=True)
+        try:
+            ensure_model(settings.model_path, log=log)
+        except TrainingError as error:
+            print(f"Training failed: {error}", file=sys.stderr, flush=True)
+            return 1
+        print("Model trained.", flush=True)
 
     env = dict(os.environ)
     action = urlsplit(settings.action_server_url)

@@ -17,6 +17,7 @@ a process loads it once at start-up and retrains only when the corpus changes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import math
@@ -43,7 +44,7 @@ LABELS: Tuple[str, ...] = ("crisis_self", "crisis_other", "emergency", "medical_
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 CACHE_DIR = PROJECT_ROOT / "models"
-VERSION = "2"
+VERSION = "3"
 """Bump when the features or the estimator change, so cached classifiers are retrained."""
 
 HARD_FAMILIES = (
@@ -55,6 +56,7 @@ HARD_FAMILIES = (
     "everyday_worry",
     "everyday_follow_ups",
     "search_details",
+    "caregiver_stories",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0
@@ -133,14 +135,18 @@ def fingerprint(directories: Sequence[Path] = (CORPUS_DIR, NLU_DIR)) -> str:
 
 
 def build_pipeline() -> Pipeline:
-    """Word and character n-gram TF-IDF features into a class-balanced logistic regression."""
+    """Word and character n-gram TF-IDF features into a class-balanced logistic regression.
+
+    Newton-CG reaches the same optimum as the default L-BFGS (probabilities within 0.0002 on the
+    frozen sets; identical findings) in 16 iterations instead of about 200: 12 s instead of 37 s on
+    two cores, which is what a first `make test-fast` or `make run` waits for."""
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
         ]
     )
-    model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
+    model = LogisticRegression(C=10.0, class_weight="balanced", solver="newton-cg", max_iter=3000)
     return Pipeline([("features", features), ("model", model)])
 
 
@@ -203,20 +209,29 @@ class SafetyClassifier:
 
 
 def load(cache_dir: Optional[Path] = CACHE_DIR) -> SafetyClassifier:
-    """The classifier for the current corpus: from the cache when it is there, else trained (and cached)."""
+    """The classifier for the current corpus: from the cache when it is there, else trained (and cached).
+
+    A lock file in the cache directory makes processes that start together (test workers, a gateway and
+    its tests) wait for one training instead of each training the same classifier."""
     if cache_dir is None:
         return SafetyClassifier.train(training_examples())
     path = cache_dir / f"safety-{fingerprint()}.joblib"
-    if path.exists():
-        try:
-            return SafetyClassifier(joblib.load(path))
-        except Exception as error:  # a damaged or incompatible cache file: train again
-            logger.warning("Retraining the safety classifier: could not load %s (%s)", path.name, error)
-    examples = training_examples()
-    classifier = SafetyClassifier.train(examples)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in cache_dir.glob("safety-*.joblib"):
-        old.unlink(missing_ok=True)
-    classifier.save(path)
+    with (cache_dir / ".safety.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            try:
+                return SafetyClassifier(joblib.load(path))
+            except Exception as error:  # a damaged or incompatible cache file: train again
+                logger.warning("Retraining the safety classifier: could not load %s (%s)", path.name, error)
+        examples = training_examples()
+        classifier = SafetyClassifier.train(examples)
+        for old in cache_dir.glob("safety-*.joblib"):
+            old.unlink(missing_ok=True)
+        classifier.save(path)
     logger.info("Trained the safety classifier on %d examples (%s)", len(examples), path.name)
     return classifier
+
+
+if __name__ == "__main__":  # `python -m bot.safety.classifier`: train and cache it now, unless it is cached
+    load()

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from bot.core.training import fingerprint, input_files, is_current, stamp_path
 
 
@@ -56,3 +58,21 @@ def test_training_record_is_kept_next_to_the_model(tmp_path: Path) -> None:
     assert written["seconds"] == 481.3 and written["fingerprint"] == "abc123" and written["cpus"]
     record_path(model).write_text("not json")
     assert read_record(model) is None
+
+
+@pytest.mark.slow
+def test_quiet_training_keeps_rasas_output_in_its_log_and_a_failure_shows_its_end(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from bot.core.training import TrainingError, train
+
+    _project(tmp_path)
+    # rasa train stops at once: the config lacks its mandatory language
+    log = tmp_path / "models" / "training.log"
+    with pytest.raises(TrainingError) as failed:
+        train(tmp_path / "models" / "trialbot.tar.gz", tmp_path, log=log)
+    printed = capfd.readouterr()
+    assert printed.out == "" and printed.err == ""  # nothing of Rasa's reached the terminal
+    written = log.read_text()
+    assert "missing mandatory parameters" in written
+    assert str(log) in str(failed.value) and written.splitlines()[-1] in str(failed.value)

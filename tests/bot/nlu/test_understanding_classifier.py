@@ -1,18 +1,22 @@
-"""The Rasa component: trained and loaded through Rasa's model storage, it writes what Rasa's actions read."""
+"""The Rasa component: trained and loaded through Rasa's model storage, it writes what Rasa's actions read.
+
+Rasa (and with it TensorFlow) is imported by the tests here, not when the module is collected: every
+`make test-fast` worker collects every module, and only the worker that runs these should pay for it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.classifier import UnderstandingClassifier
 from bot.nlu.model import Reading
+
+if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.classifier import UnderstandingClassifier
 
 EXAMPLES = {
     "faq/placebo": ["what is a placebo", "sugar pill?", "will i get a fake pill", "placebo meaning", "dummy pill"],
@@ -25,7 +29,15 @@ RESPONSES = {
 }
 
 
+def _message(data: Dict[str, Any]) -> Message:
+    from rasa.shared.nlu.training_data.message import Message
+
+    return Message(data=data)
+
+
 def _training_data() -> TrainingData:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
     messages = []
     for label, texts in EXAMPLES.items():
         intent, _, key = label.partition("/")
@@ -33,12 +45,18 @@ def _training_data() -> TrainingData:
             data = {"text": text, "intent": intent}
             if key:
                 data["intent_response_key"] = label
-            messages.append(Message(data=data))
+            messages.append(_message(data))
     return TrainingData(training_examples=messages, responses=RESPONSES)
 
 
 @pytest.fixture()
 def trained(tmp_path: Path) -> UnderstandingClassifier:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.nlu.classifier import UnderstandingClassifier
+
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     resource = Resource("understanding")
@@ -48,7 +66,7 @@ def trained(tmp_path: Path) -> UnderstandingClassifier:
 
 
 def test_a_faq_question_gets_the_faq_intent_and_the_topic_rasa_utters(trained: UnderstandingClassifier) -> None:
-    [message] = trained.process([Message(data={"text": "what's a placebo??"})])
+    [message] = trained.process([_message({"text": "what's a placebo??"})])
     assert message.get("intent")["name"] == "faq"
     selection = message.get("response_selector")
     assert selection["all_retrieval_intents"] == ["faq"]
@@ -64,12 +82,12 @@ def test_a_faq_question_gets_the_faq_intent_and_the_topic_rasa_utters(trained: U
 
 
 def test_other_intents_pass_through(trained: UnderstandingClassifier) -> None:
-    [message] = trained.process([Message(data={"text": "hello"})])
+    [message] = trained.process([_message({"text": "hello"})])
     assert message.get("intent")["name"] == "greet"
 
 
 def test_a_message_without_text_is_left_alone(trained: UnderstandingClassifier) -> None:
-    [message] = trained.process([Message(data={})])
+    [message] = trained.process([_message({})])
     assert message.get("intent") is None
 
 
