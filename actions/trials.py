@@ -122,6 +122,11 @@ class ActionAskLocation(_AskFor):
     slot = "location"
 
 
+async def _names_other_details(text: str) -> bool:
+    """Whether the text gives the cancer or the place (which its own extraction takes)."""
+    return bool(cancer_mentions(text)) or await asyncio.to_thread(service().find_place, text, False) is not None
+
+
 class ValidateTrialSearchForm(FormValidationAction):
     """Takes everything given at once ("I'm 34 with breast cancer in 77030") and checks each part."""
 
@@ -150,7 +155,13 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def extract_age(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
         if not _about_search(tracker):
             return {}
-        age = read_age(_text(tracker), expecting=_expecting(tracker, "age"))
+        text, expecting = _text(tracker), _expecting(tracker, "age")
+        age = read_age(text, expecting=expecting)
+        if age is None and expecting and not await _names_other_details(text):
+            # No age in the answer to "How old…?": say why it is asked, and ask again (without a slot event the
+            # form would give up on the turn, and the person would get "did you mean …?").
+            dispatcher.utter_message(text=texts.NEED_AN_AGE)
+            return {"age": None}
         return {"age": age.value} if age else {}
 
     async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
@@ -173,6 +184,8 @@ class ValidateTrialSearchForm(FormValidationAction):
         return {"condition": str(value)}
 
     async def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        if value is None:
+            return {"age": None}  # no age given (said so in extract_age): the form asks again
         age = float(value)
         if not 0 <= age <= 120:
             dispatcher.utter_message(text=texts.not_an_age(age))
@@ -238,7 +251,8 @@ async def present_search(
     wider = _wider(request.radius_miles)
     events: List[Dict[str, Any]] = []
     if not results.matches and not request.offset:
-        general = _general_name(request.condition)
+        unknown = results.condition is not None and results.condition.is_empty  # no trial anywhere is for it
+        general = _general_name(request.condition, unknown)
         if general:
             broader = dataclasses.replace(request, condition=general)
             found = await asyncio.to_thread(service().search, broader)
@@ -274,10 +288,20 @@ async def present_search(
     ]
 
 
-def _general_name(condition: str) -> Optional[str]:
+_FAMILIES = ("sarcoma", "lymphoma", "leukemia", "melanoma", "glioma")
+"""Heads that are a family's general name: "mantle cell lymphoma" → "lymphoma", "liposarcoma" → "sarcoma"."""
+
+
+def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
     """The general name of a specific cancer ("muscle invasive bladder cancer" → "bladder cancer"): its
-    last two words when they are a body part and "cancer", and the name has more; else None."""
+    last two words when they are a body part and "cancer", and the name has more; else None. When no
+    stored trial is for the name at all (`unknown`), also the family of a named lymphoma, sarcoma,
+    leukemia, melanoma or glioma ("liposarcoma" → "sarcoma"); a name some trial is for, farther away,
+    gets that trial's distance instead ("hodgkin lymphoma" is not any lymphoma)."""
     words = condition.split()
+    if words and words[-1] != "cancer":
+        family = next((f for f in _FAMILIES if words[-1].endswith(f)), None)
+        return family if unknown and family and condition != family else None
     if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
         return None
     return " ".join(words[-2:])

@@ -101,10 +101,12 @@ _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
 _PERSONAL_FIND = re.compile(
     r"\b(?:trials?|studies|study)\s+(?:that\s+)?(?:i|he|she|we|they|my \w+)\s+(?:could|can|might|would)\s+"
     r"(?:join|do|try|get into|be in|enter|sign up)"
+    r"|\b(?:are|r) there (?:any )?(?:clinical )?(?:trials?|studies) (?:for|near) (?:me|him|her|us|them|my)\b"
     r"|\b(?:find|finding|look(?:ing)? for|search(?:ing)? for)\s+(?:a |any |some )?(?:clinical\s+)?"
     r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b",
     re.IGNORECASE,
 )
+_ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
@@ -132,6 +134,10 @@ def _names_a_kind(word: str) -> bool:
 
 _DONATION = re.compile(
     r"\b(?:biobanks?|bio bank|donat\w*|tissue (?:samples?|donation|bank)|specimens?|samples?)\b", re.IGNORECASE
+)
+# A question put as a statement: "… and I want to know if trials cost anything", "wondering what a placebo is".
+_ASKS_INSIDE = re.compile(
+    r"\b(?:if|whether|wonder\w*|know|curious|what|how|why|when|which|explain|means?|understand)\b", re.IGNORECASE
 )
 _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
@@ -165,7 +171,13 @@ def search_intent(
     statement of a diagnosis ("my daughter has a wilms tumor") or a plain "are there trials for me?"
     then starts a search, whose questions are clearer than "did you mean …?".
     """
-    if intent in KEEP or _STOP.match(text):
+    if _STOP.match(text):
+        return None
+    question = is_question(text)
+    # "my mum is 58" answers "How old…?" even when the model read medical advice into it (the safety stage,
+    # before the model, screens real requests for advice).
+    answers_the_form = requested_slot in SEARCH_SLOTS and intent == "medical_advice" and not question
+    if intent in KEEP and not answers_the_form:
         return None
     age = read_age(text)
     place = names_place(text)
@@ -174,15 +186,18 @@ def search_intent(
     if requested_slot in SEARCH_SLOTS:
         if _fits(requested_slot, text) or mentions or age is not None:
             return INFORM
+        if asks_for_trials(text) or _FIND_TRIALS.search(text):
+            return INFORM  # "are there any near me?" while the form waits for the age: it asks for it again
         return None
     if _DONATION.search(text):
         return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
-    question = is_question(text)
     named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
     words = len(text.split())
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
-    diagnosis = unsure and diagnosed
+    # "my wife was diagnosed with rectal cancer last month": telling the bot of a diagnosis, with no question,
+    # starts a search (its questions come next) even when the model read a FAQ topic into it.
+    diagnosis = diagnosed and (unsure or not (question or _ASKS_INSIDE.search(text)))
     # A long story with an age and a cancer ("I'm 31 and was diagnosed with sarcoma … I wonder if research
     # includes people my age") is often a question about trials that the model has read with confidence:
     # without an explicit request it searches only when the model could not read it.
@@ -193,9 +208,15 @@ def search_intent(
     # "My little boy was just diagnosed with rhabdomyosarcoma. He's only 7." searches even when the model read a
     # FAQ topic into it: a diagnosis and an age or place are what a search needs.
     told = (diagnosed or (words > LONG and _TRIAL_WORD.search(text))) and (place or age is not None)
-    stated = not question and details and (words <= BARE or told or (short_or_unread and not confident_faq))
+    brief = words <= BARE or told or diagnosis
+    stated = not question and details and (brief or (short_or_unread and not confident_faq))
     only_a_name = unsure and len(mentions) == 1 and len(mentions[0].text.split()) >= words - 1  # "liver cancer"
-    if mentions and (named_trials or asks_for_trials(text) or stated or only_a_name or topic == FIND_A_TRIAL):
+    # "sarcoma san francisco", "melanoma trials ohio": a cancer and a few more words, no question — the form finds
+    # the place in them or asks for it (the worker cannot hold the map to know every town).
+    bare_search = words <= BARE and not question and not confident_faq and any(m.head for m in mentions)
+    if mentions and (
+        named_trials or asks_for_trials(text) or stated or only_a_name or bare_search or topic == FIND_A_TRIAL
+    ):
         return INFORM if searched else SEARCH
     if not searched and _PERSONAL_FIND.search(text):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
@@ -203,6 +224,7 @@ def search_intent(
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
     if searched and (mentions or age is not None or place) and not question:
         return INFORM
-    if not searched and unsure and (_FIND_TRIALS.search(text) or _QUALIFY.search(text)):
-        return SEARCH  # "are there trials for me?": the form asks for the details
+    asks = _FIND_TRIALS.search(text) or _QUALIFY.search(text) or _ANYTHING_FOR_ME.search(text)
+    if not searched and unsure and asks:
+        return SEARCH  # "are there trials for me?", "got anything for me": the form asks for the details
     return None

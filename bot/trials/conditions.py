@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.trials.models import ConditionTerm, TrialCondition
-from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
+from bot.trials.synonyms import CANCER_KINDS, CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -27,11 +27,12 @@ STOPWORDS = frozenset(
     diagnosed diagnosis just recently newly patient patients person people type kind form""".split()
 )
 
-# Words that describe a cancer's stage or course rather than which cancer it is.
+# Words that describe a cancer's stage or course rather than which cancer it is ("resistant" is not one:
+# castration-resistant and castration-sensitive prostate cancer are different trials' conditions).
 MODIFIERS = frozenset(
     """advanced metastatic stage early late locally unresectable recurrent refractory relapsed
-    relapse persistent progressive resistant high low risk grade aggressive previously untreated
-    treated primary secondary adult adults child childhood pediatric young elderly
+    relapse persistent progressive extensive limited localized localised high low risk grade aggressive
+    previously untreated treated primary secondary adult adults child childhood pediatric young elderly
     0 1 2 3 4 5 i ii iii iv iva ivb ivc iiia iiib iiic""".split()
 )
 
@@ -39,6 +40,7 @@ MODIFIERS = frozenset(
 GENERIC = MODIFIERS | frozenset("cancer cell solid disease syndrome neoplastic other".split())
 
 _CANONICAL = {
+    "castrate": "castration",
     "carcinoma": "cancer",
     "neoplasm": "cancer",
     "neoplasia": "cancer",
@@ -159,7 +161,11 @@ class ConditionIndex:
             for key, targets in table.items()
             for word in (*key, *(w for t in targets for w in canonical_words(t)))
         }
-        self._known = set(self._postings) | synonym_words
+        # Words of cancer names that no stored trial uses stay in the query as they are ("mantle cell
+        # lymphoma" is not "cell lymphoma" or "male cell lymphoma"): the search then finds the broader
+        # stored terms the name contains, or says there is nothing for it.
+        kind_words = {w for kind in CANCER_KINDS for w in canonical_words(kind)}
+        self._known = set(self._postings) | synonym_words | kind_words
         # Most frequent first, so that typo corrections prefer common words on a tie.
         self._spellings = sorted(
             (w for w in self._known if w.isalpha() and len(w) >= 4),
@@ -190,6 +196,8 @@ class ConditionIndex:
             core += ("cancer",)  # "prostate" means prostate cancer, not every prostate condition
         if core:
             concepts.append(core)
+            if "adenocarcinoma" in core:  # a kind of carcinoma: "gastric adenocarcinoma" is also gastric cancer
+                concepts.append(tuple("cancer" if w == "adenocarcinoma" else w for w in core))
         for names in targets:
             concepts.extend(tuple(canonical_words(name)) for name in names)
         broad: set[int] = set()

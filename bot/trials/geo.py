@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -92,7 +93,13 @@ _NICKNAMES = {
     "okc": "Oklahoma City, OK",
     "slc": "Salt Lake City, UT",
     "kc": "Kansas City, MO",
+    "la": "Los Angeles, CA",
+    "l a": "Los Angeles, CA",
 }
+
+# Nicknames that are also a state's abbreviation or a common word ("Baton Rouge, LA"; Spanish "la"): a place
+# only in capitals ("LA", "L.A.") or right after "in", "near", "from"…, and never over a city with its state.
+_WEAK_NICKNAMES = frozenset({"la", "l a"})
 
 # Names of big cities that are also everyday words or first names: taken as a place only after
 # "in", "near", "from"… or with their state ("my son Austin", "a mobile app").
@@ -141,10 +148,17 @@ def distance_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return haversine(a, b, unit=Unit.MILES)
 
 
+_FOLDED_WORD = re.compile(r"[a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
-    """Lower-case ASCII with punctuation dropped ("St. Louis" → "st louis", "Zürich" → "zurich")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_text))
+    """Lower-case ASCII with punctuation dropped ("St. Louis" → "st louis", "Zürich" → "zurich").
+
+    Cached: loading the gazetteer folds some 190,000 names, many of them again and again."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_FOLDED_WORD.findall(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -225,10 +239,11 @@ class Geocoder:
                 if "\n" in span:
                     continue
                 cue = first > 0 and _fold(tokens[first - 1].group(0)) in _CUES
-                kind = self._span_kind(span, cue or expecting)
+                kind = self._span_kind(span, cue or expecting, cue)
                 if kind is None:
                     continue
-                place = self.locate(span) if kind != 4 else self.locate(_NICKNAMES[_fold(span)])
+                nickname = _NICKNAMES.get(_fold(span))
+                place = self.locate(nickname) if nickname else self.locate(span)
                 if place is None:
                     continue
                 rank = (kind, last - first + 1, -first)
@@ -237,12 +252,15 @@ class Geocoder:
                 break  # the longest span from this start
         return best[1] if best else None
 
-    def _span_kind(self, span: str, cued: bool) -> int | None:
+    def _span_kind(self, span: str, cued: bool, after_cue: bool = False) -> int | None:
         """How good a candidate span is (higher is better): 5 a ZIP, 4 a nickname, 3 a city with its
-        state or country, 2 a big city alone; None when it is not a place (or too doubtful)."""
+        state or country, 2 a big city alone (or a weak nickname); None when it is not a place (or too
+        doubtful). `cued`: after a cue word or when a place was asked for; `after_cue`: after a cue word."""
         if _ZIP.fullmatch(span):
             return 5 if span[:5] in self._zips else None
         folded = _fold(span)
+        if folded in _WEAK_NICKNAMES:
+            return 2 if after_cue or span.replace(".", "").isupper() else None
         if folded in _NICKNAMES:
             return 4
         city, qualifier = self._split(span)

@@ -90,7 +90,8 @@ class TrialService:
         """The cancer type the text names, as the trial data calls it; None if none is named.
 
         The text's mentions of a cancer (`cancer_mentions`: "bone cancer (osteosarcoma in my leg)")
-        are matched against the stored conditions and the most specific one that matches wins. When
+        are matched against the stored conditions and the most specific one that matches wins; a cancer
+        that no stored trial is for is still returned, so the search can say so ("liposarcoma"). When
         the bot just asked for the cancer type (`expecting`) and no mention is found, the whole answer
         is matched ("cervical").
         """
@@ -99,16 +100,20 @@ class TrialService:
             candidate = " ".join(strip_details(text).split()).strip(" ,.!?")
             mentions = [candidate] if candidate and not candidate.isdigit() else []
         best: Optional[tuple[int, str]] = None
+        unknown: Optional[str] = None  # a cancer named that no stored trial is for ("liposarcoma")
         with Session(self._engine, future=True) as session:
             index = self._conditions(session)
             for mention in mentions:
                 match = index.match(mention)
-                if match.blank or match.is_empty or not match.phrases:
+                if match.blank or not match.phrases:
+                    continue
+                if match.is_empty:
+                    unknown = unknown or match.phrases[0]
                     continue
                 size = len(match.broad_ids | match.narrow_ids)
                 if best is None or size < best[0]:
                     best = (size, " ".join(match.phrases[:1]))
-        return best[1] if best else None
+        return best[1] if best else unknown
 
     def search(self, request: SearchRequest) -> SearchResults:
         """A page of open trials for the request, best first."""

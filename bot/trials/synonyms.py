@@ -69,7 +69,49 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "uterine cancer": ("endometrial cancer", "uterine neoplasms", "endometrial neoplasms"),
     # bone and soft tissue
     "bone cancer": ("osteosarcoma", "ewing sarcoma", "bone neoplasms"),
+    # prostate: whether hormone treatment still works is what its trials are split by
+    "castration resistant": ("castration resistant prostate cancer",),
+    "castrate resistant": ("castration resistant prostate cancer",),
+    "hormone resistant prostate cancer": ("castration resistant prostate cancer",),
+    "hormone refractory prostate cancer": ("castration resistant prostate cancer",),
+    "crpc": ("castration resistant prostate cancer",),
+    "mcrpc": ("castration resistant prostate cancer",),
+    "castration sensitive": ("castration sensitive prostate cancer",),
+    "castrate sensitive": ("castration sensitive prostate cancer",),
+    "hormone sensitive prostate cancer": ("castration sensitive prostate cancer",),
+    "mcspc": ("castration sensitive prostate cancer",),
+    # head and neck
+    "tongue cancer": ("oral cancer", "oral cavity cancer", "oral squamous cell carcinoma", "head and neck cancer"),
+    "mouth cancer": ("oral cancer", "oral cavity cancer", "oral squamous cell carcinoma", "head and neck cancer"),
+    "nasopharyngeal cancer": ("nasopharyngeal carcinoma", "head and neck cancer"),
+    # bile ducts and more
+    "bile duct cancer": ("bile duct cancer", "cholangiocarcinoma", "biliary tract cancer"),
+    "biliary cancer": ("biliary tract cancer", "cholangiocarcinoma"),
+    "appendix cancer": ("appendiceal cancer", "appendiceal neoplasms"),
+    "gist": ("gastrointestinal stromal tumor",),
+    "waldenstrom": ("waldenstrom macroglobulinemia",),
+    "waldenstroms": ("waldenstrom macroglobulinemia",),
+    "burkitt": ("burkitt lymphoma",),
+    "burkitts": ("burkitt lymphoma",),
 }
+
+# Words that say which cancer: parts of the body and kinds ("breast", "small cell", "ewing", "mantle cell").
+# They are never "corrected" into another word ("mantle" is not a typo of "male", "liposarcoma" not one of
+# "gliosarcoma"), even when no stored trial uses them.
+CANCER_KINDS: frozenset[str] = frozenset(
+    """breast lung colon colorectal rectal rectum anal anus prostate ovarian ovary cervical cervix uterine uterus
+    endometrial womb pancreatic pancreas stomach gastric esophageal esophagus oesophageal liver hepatocellular
+    bile duct biliary kidney renal bladder urothelial brain spinal bone bones skin thyroid head neck throat
+    oral mouth tongue tonsil laryngeal larynx nasopharyngeal nasopharynx oropharyngeal oropharynx
+    hypopharyngeal sinonasal testicular testis penile vulvar vulva vaginal blood marrow lymph small nonsmall
+    squamous basal merkel adrenal pituitary eye ocular uveal retinal soft tissue ewing ewings wilms hodgkin
+    hodgkins nonhodgkins triple negative positive her2 germ neuroendocrine carcinoid appendix appendiceal
+    gallbladder peritoneal pleural fallopian thymus thymic salivary gist myeloid lymphoblastic lymphocytic
+    myelogenous acute chronic mantle marginal zone follicular diffuse multiple hairy burkitt burkitts
+    waldenstrom waldenstroms macroglobulinemia mycosis fungoides sezary kaposi kaposis desmoid synovial
+    liposarcoma leiomyosarcoma chondrosarcoma fibrosarcoma angiosarcoma myxofibrosarcoma ampullary duodenal
+    urethral ureteral boob breasts""".split()
+)
 
 # Words for a part of the body, which mean its cancer only when nothing else specific is said:
 # "lung" or "lung cancer stage 4" is any lung cancer, but "small cell lung cancer" is not NSCLC.

@@ -31,6 +31,13 @@ def unknown_condition(value: str) -> str:
     )
 
 
+NEED_AN_AGE = (
+    "I can look as soon as I know how old the person the trial is for is: trials take people of certain "
+    "ages. Just the number is fine, like 34."
+)
+"""Said when the answer to "How old…?" holds no age ("are there any near me?", "can you help us?")."""
+
+
 def not_an_age(value: float) -> str:
     """A number that cannot be a person's age."""
     return (

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 from rapidfuzz import fuzz, process
 
-from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
+from bot.trials.synonyms import CANCER_KINDS, CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
 
 MIN_AGE, MAX_AGE = 0, 120
 
@@ -247,19 +247,10 @@ _NAME_BREAKS = set(
 _MARKER_SIGN = re.compile(r"\b(HER2|ER|PR|EGFR|ALK|KRAS|BRCA[12]?)\s*([+-])(?=\s|$|[,.;)])", re.IGNORECASE)
 
 
-# Words that say which cancer: parts of the body and kinds ("breast", "small cell", "ewing"), the words of
-# the synonym tables, and heads that name a kind themselves ("lymphoma", "glioma", any "…oma" but the generic
-# ones). "my cancer", "a tumor", "veterans cancer" or "fake cancer" say no kind: not a search by themselves.
-_KINDS = frozenset(
-    """breast lung colon colorectal rectal rectum anal anus prostate ovarian ovary cervical cervix uterine uterus
-    endometrial womb pancreatic pancreas stomach gastric esophageal esophagus oesophageal liver hepatocellular
-    bile duct kidney renal bladder urothelial brain spinal bone bones skin thyroid head neck throat oral mouth
-    tongue tonsil laryngeal larynx nasopharyngeal testicular testis penile vulvar vaginal blood marrow lymph
-    small nonsmall squamous basal merkel adrenal pituitary eye ocular uveal retinal soft tissue ewing ewings
-    wilms hodgkin hodgkins nonhodgkins triple negative positive her2 germ neuroendocrine carcinoid appendix
-    gallbladder peritoneal fallopian thymus salivary gist myeloid lymphoblastic lymphocytic myelogenous acute
-    chronic mantle follicular diffuse multiple boob breasts colon""".split()
-)
+# Words that say which cancer (`CANCER_KINDS`: parts of the body and kinds), the words of the synonym tables,
+# and heads that name a kind themselves ("lymphoma", "glioma", any "…oma" but the generic ones). "my cancer",
+# "a tumor", "veterans cancer" or "fake cancer" say no kind: not a search by themselves.
+_KINDS = CANCER_KINDS
 GENERIC_HEADS = frozenset("cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms".split())
 
 
@@ -361,7 +352,7 @@ def cancer_mentions(text: str) -> List[Mention]:
 _TRIAL_WORD = r"(?:clinical\s+)?(?:trials?|studies|study)"
 _ASKS_FOR_TRIALS = re.compile(
     # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
-    r"\b(?:are there|is there|what|which|any|do you have|got|find|finding|look(?:ing)? for|search(?:ing)? for"
+    r"\b(?:are there|r there|is there|what|which|any|do you have|got|find|finding|look(?:ing)? for|search(?:ing)? for"
     r"|show me|list|get|seeking|need)\s+(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
     r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)|near|in [A-Z]|around|open|available"
@@ -369,6 +360,8 @@ _ASKS_FOR_TRIALS = re.compile(
     r"|that (?:are|is|could|would|might) (?:open|recruiting|enrolling|take|fit|help))"
     # "trial options", "options for my father"
     r"|\b" + _TRIAL_WORD + r"\s+options?\b|\boptions? for (?:me|him|her|them|us|my|our)\b"
+    # "what are his options for trials", "what's open?", "anything available"
+    r"|\boptions? for (?:a |any )?" + _TRIAL_WORD + r"|\b(?:what'?s|what is|anything) (?:open|available)\b"
     # "anything for ovarian cancer", "anything he could try", "is there anything", "anything?"
     r"|\b(?:anything|something)\s+(?:for\b|near|close|in\b|around|open|available|out there"
     r"|(?:he|she|i|we|they) (?:could|can))"
@@ -396,9 +389,17 @@ _QUESTION_START = re.compile(
 )
 
 
+# A question after a statement: "my wife was just diagnosed, where do we even start" (not "Houston, where my mom is").
+_QUESTION_CLAUSE = re.compile(
+    r"[,.;!]\s*(?:(?:and|so|but)\s+)?(?:what|where|how|why|which)\s+"
+    r"(?:do|does|did|should|can|could|is|are|would|will)\b",
+    re.I,
+)
+
+
 def is_question(text: str) -> bool:
-    """Whether the text is put as a question ("is it free?", "what does phase 2 mean")."""
-    return "?" in text or _QUESTION_START.search(text) is not None
+    """Whether the text is put as a question ("is it free?", "what does phase 2 mean", "…, where do we start")."""
+    return "?" in text or _QUESTION_START.search(text) is not None or _QUESTION_CLAUSE.search(text) is not None
 
 
 def read_place(text: str, expecting: bool = False) -> Optional[str]:

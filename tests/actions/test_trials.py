@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import trials
+from bot.trials import texts
 
 
 @pytest.fixture
@@ -145,3 +146,31 @@ async def test_an_answer_the_model_mistakes_for_something_else_is_still_an_answe
     )
     assert SlotSet("location", None) in events
     assert "couldn't find “Xyzzyville”" in dispatcher.messages[0]["text"]
+
+
+async def test_an_answer_to_how_old_without_an_age_says_why_and_is_asked_again(  # type: ignore[no-untyped-def]
+    use_database, snapshot_database_url
+) -> None:
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker(
+        "ok can you just help us look", intent="inform", slots={"condition": "melanoma"}, requested="age"
+    )
+    events = await trials.ValidateTrialSearchForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("age", None) in events  # a slot event: the form goes on and asks "How old…?" again
+    assert [m["text"] for m in dispatcher.messages] == [texts.NEED_AN_AGE]
+
+
+@pytest.mark.parametrize(
+    ("condition", "unknown", "general"),
+    [
+        ("muscle invasive bladder cancer", False, "bladder cancer"),
+        ("breast cancer", False, None),
+        ("liposarcoma", True, "sarcoma"),
+        ("mantle cell lymphoma", True, "lymphoma"),
+        ("hodgkin lymphoma", False, None),  # trials for it exist farther away: their distance is said instead
+        ("lymphoma", True, None),
+    ],
+)
+def test_the_general_name_tried_when_nothing_is_near(condition: str, unknown: bool, general: Optional[str]) -> None:
+    assert trials._general_name(condition, unknown) == general

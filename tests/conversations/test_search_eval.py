@@ -12,12 +12,22 @@ from sqlalchemy import create_engine
 from bot.store.db import sync_url
 from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report, rest_chat
 
-# The bar is 95% on each set. Sets A, B and C were consulted (their failures read) one after the
-# other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%.
-# Set E is fresh (its failures unread): 75.4%. Each set is held at what it reaches now, so a change that makes
-# the search understand people less fails here (docs/trial-data.md#evaluation).
-FLOORS = {"set_a": 0.96, "set_b": 0.98, "set_c": 0.96, "set_d": 0.92, "set_e": 0.75}
-CONSULTED = {"set_a", "set_b", "set_c", "set_d"}
+# The bar is 95% on each set. Sets A–D, F and G were consulted (their failures read) one after the
+# other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%,
+# F 89.2%, G 87.7%. Sets E and H are fresh (their failures unread): E 75.4% when written, 80.0% now; H 92.3%.
+# Each set is held at what it reaches now, so a change that makes the search understand people less fails here
+# (docs/trial-data.md#evaluation).
+FLOORS = {
+    "set_a": 0.98,
+    "set_b": 0.98,
+    "set_c": 0.96,
+    "set_d": 0.92,
+    "set_e": 0.79,
+    "set_f": 0.98,
+    "set_g": 0.98,
+    "set_h": 0.92,
+}
+CONSULTED = {"set_a", "set_b", "set_c", "set_d", "set_f", "set_g"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

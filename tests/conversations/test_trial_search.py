@@ -79,6 +79,14 @@ def test_no_results_says_how_far_the_nearest_is_and_offers_it(running_stack) -> 
     assert nearest.group(2) in wider, "the offered search finds the trial it named"
 
 
+def test_a_cancer_no_trial_is_for_gets_its_family_said_as_such(running_stack) -> None:  # type: ignore[no-untyped-def]
+    text = _texts(chat(running_stack.base_url, "ts-family", "I'm 45 with liposarcoma in Houston, TX, any trials?"))
+    assert "I didn't find open trials for liposarcoma within 100 miles of Houston, TX" in text
+    assert "Here are open trials for sarcoma in general: ask the study team whether one fits liposarcoma." in text
+    assert _result_lines(text), text
+    assert "male cell" not in _texts(chat(running_stack.base_url, "ts-mantle", "mantle cell lymphoma trials"))
+
+
 # The failure kinds of the issue that asked for this understanding, each as a conversation.
 
 

@@ -109,3 +109,41 @@ def test_how_to_find_a_trial_with_a_cancer_named_is_the_search_itself() -> None:
 )
 def test_requests_for_trials_in_many_wordings_start_a_search(text: str) -> None:
     assert search_intent(text, "faq", None, searched=False) == SEARCH
+
+
+def test_an_age_answer_the_model_read_as_medical_advice_answers_the_form() -> None:
+    assert search_intent("my dad is 72", "medical_advice", "age", searched=False) == INFORM
+    assert search_intent("my dad is 72, can he skip his chemo?", "medical_advice", "age", searched=False) is None
+
+
+def test_asking_for_trials_while_the_form_waits_gets_its_question_again() -> None:
+    assert search_intent("ok but is there anything close to me", "nlu_fallback", "age", searched=False) == INFORM
+
+
+def test_an_unread_request_for_anything_starts_a_search() -> None:
+    assert search_intent("hey do u have anything for me", "nlu_fallback", None, searched=False, unsure=True) == SEARCH
+
+
+def test_telling_of_a_diagnosis_starts_a_search_unless_it_asks_something() -> None:
+    told = "my husband was diagnosed with bladder cancer in may"
+    assert search_intent(told, "faq", None, searched=False, topic="myths") == SEARCH
+    asked = "my husband was diagnosed with bladder cancer in may, how do trials work"
+    assert search_intent(asked, "faq", None, searched=False, topic="what_is_a_trial") is None
+
+
+def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answer() -> None:
+    text = "my husband was diagnosed with bladder cancer and i want to know if trials cost money"
+    assert search_intent(text, "faq", None, searched=False, topic="costs") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "model_says", "unsure"),
+    [
+        ("r there any trials for my mom", "faq", False),  # texting spelling of a personal request
+        ("lymphoma boise idaho", "nlu_fallback", True),  # a cancer and a place the worker's list lacks
+        ("70, prostate cancer, Tulsa OK. what's open?", "faq", False),
+        ("my uncle is 66 with kidney cancer in Omaha, what are his options for trials?", "faq", False),
+    ],
+)
+def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bool) -> None:
+    assert search_intent(text, model_says, None, searched=False, unsure=unsure) == SEARCH

@@ -119,3 +119,61 @@ def test_a_broader_condition_named_in_the_query_is_a_narrow_match(
 def test_how_vague_a_query_is(condition_index: ConditionIndex) -> None:
     assert condition_index.match("cancer").share > 0.3
     assert condition_index.match("AML").share < 0.01
+
+
+@pytest.mark.parametrize(
+    ("named", "never"),
+    [
+        ("mantle cell lymphoma", "male"),
+        ("liposarcoma", "gliosarcoma"),
+        ("leiomyosarcoma", "myosarcoma"),
+        ("marginal zone lymphoma", "margin"),
+    ],
+)
+def test_a_cancer_word_no_trial_uses_is_kept_not_corrected(
+    condition_index: ConditionIndex, named: str, never: str
+) -> None:
+    match = condition_index.match(named)
+    assert match.corrections == {}
+    assert never not in " ".join(match.phrases).split()
+    assert match.phrases[0] == " ".join(canonical_words(named))
+
+
+def test_a_named_subtype_that_no_trial_is_for_finds_its_broader_stored_terms(
+    condition_index: ConditionIndex, names: dict[int, str]
+) -> None:
+    match = condition_index.match("mantle cell lymphoma")
+    assert not match.broad_ids  # no stored term names mantle cell lymphoma
+    assert "Lymphoma" in {names[i] for i in match.narrow_ids}
+
+
+def test_a_body_part_no_trial_names_is_not_dropped_into_every_cancer(condition_index: ConditionIndex) -> None:
+    assert condition_index.match("vulvar cancer").is_empty
+    assert condition_index.match("cancer").share > 0.3  # what "vulvar" used to be read as
+
+
+def test_lay_names_of_head_and_neck_and_bile_duct_cancers(
+    condition_index: ConditionIndex, names: dict[int, str]
+) -> None:
+    assert "Oral Cavity Cancer" in matched(condition_index.match("tongue cancer"), names)
+    assert "Cholangiocarcinoma" in matched(condition_index.match("bile duct cancer"), names)
+
+
+def test_castration_resistant_and_sensitive_prostate_cancer_are_told_apart(
+    condition_index: ConditionIndex, names: dict[int, str]
+) -> None:
+    for resistant in ("castrate resistant prostate cancer", "mCRPC", "castration-resistant prostate cancer"):
+        found = {n.lower() for n in matched(condition_index.match(resistant), names)}
+        assert found and all("sensitive" not in n for n in found), (resistant, found)
+        assert any("resistant" in n for n in found)
+
+
+def test_a_stage_word_does_not_narrow_the_cancer(condition_index: ConditionIndex) -> None:
+    extensive = condition_index.match("extensive-stage small cell lung cancer")
+    assert extensive.broad_ids == condition_index.match("small cell lung cancer").broad_ids
+
+
+def test_an_adenocarcinoma_is_also_its_organs_cancer(condition_index: ConditionIndex, names: dict[int, str]) -> None:
+    assert matched(condition_index.match("gastric cancer"), names) <= matched(
+        condition_index.match("gastric adenocarcinoma"), names
+    )

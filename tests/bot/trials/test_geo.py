@@ -92,3 +92,24 @@ def test_finds_the_place_a_message_names(geocoder: Geocoder, text: str, expectin
 )
 def test_words_that_are_not_places_are_not_found(geocoder: Geocoder, text: str) -> None:
     assert geocoder.find(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "name"),
+    [
+        ("LA", True, "Los Angeles, CA"),
+        ("im 30 w lymphoma in la", False, "Los Angeles, CA"),
+        ("L.A.", False, "Los Angeles, CA"),
+        ("Baton Rouge, LA", False, "Baton Rouge, LA"),  # the state's abbreviation after a city is the state
+        ("we live in Shreveport LA", True, "Shreveport, LA"),
+    ],
+)
+def test_la_is_los_angeles_unless_it_is_louisianas_abbreviation(
+    geocoder: Geocoder, text: str, expecting: bool, name: str
+) -> None:
+    found = geocoder.find(text, expecting)
+    assert found is not None and found.place.name == name
+
+
+def test_a_lower_case_la_without_a_cue_is_no_place(geocoder: Geocoder) -> None:
+    assert geocoder.find("la verdad es que no se", False) is None
