@@ -78,7 +78,8 @@ _ABBREVIATIONS = (
 )
 _PLACE = re.compile(
     r"\b\d{5}\b"
-    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to)\s+(?:the\s+)?(?-i:[A-Z])[a-z]{2,}"
+    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
+    r"(?-i:[A-Z])[a-z]{2,}"
     r"|\b[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
     r"|\b[A-Za-z]{3,},?\s+(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"  # "durham nc", "columbus oh."
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"

@@ -101,6 +101,9 @@ _NICKNAMES = {
 # only in capitals ("LA", "L.A.") or right after "in", "near", "from"…, and never over a city with its state.
 _WEAK_NICKNAMES = frozenset({"la", "l a"})
 
+# Words after which a place is the one the person corrects away from ("not Madison", "instead of Reno").
+_NEGATIONS = frozenset({"not", "nor", "instead of", "rather than"})
+
 # Names of big cities that are also everyday words or first names: taken as a place only after
 # "in", "near", "from"… or with their state ("my son Austin", "a mobile app").
 _AMBIGUOUS = frozenset(
@@ -120,6 +123,13 @@ _NEVER = frozenset(
 )
 _CUES = frozenset("in near around from outside by at live living lives based close to area".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*|\d{5}(?:-\d{4})?")
+
+
+def _left_behind(folded: list[str], first: int) -> bool:
+    """Whether the word at `first` follows "not", "instead of" or "rather than"."""
+    return (first > 0 and folded[first - 1] in _NEGATIONS) or (
+        first > 1 and f"{folded[first - 2]} {folded[first - 1]}" in _NEGATIONS
+    )
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,7 @@ class Geocoder:
         self._load()
         tokens = list(_WORD.finditer(text))
         folded = [_fold(t.group(0)) for t in tokens]
-        best: tuple[tuple[int, int, int], Found] | None = None
+        best: tuple[tuple[bool, int, int, int], Found] | None = None
         for first in range(len(tokens)):
             if not folded[first] or (folded[first].split()[0] not in self._first_words and not folded[first].isdigit()):
                 continue  # no place name starts with this word
@@ -246,7 +256,9 @@ class Geocoder:
                 place = self.locate(nickname) if nickname else self.locate(span)
                 if place is None:
                     continue
-                rank = (kind, last - first + 1, -first)
+                # "Milwaukee, not Madison", "dayton not columbus": the place said after "not" is the one left behind
+                kept = not _left_behind(folded, first)
+                rank = (kept, kind, last - first + 1, -first)
                 if best is None or rank > best[0]:
                     best = (rank, Found(span, place))
                 break  # the longest span from this start

@@ -15,7 +15,7 @@ from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
 from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SYNONYMS
-from bot.trials.understanding import cancer_mentions, strip_details
+from bot.trials.understanding import cancer_mentions, left_behind, strip_details
 
 PAGE_SIZE = 3
 
@@ -95,7 +95,9 @@ class TrialService:
         the bot just asked for the cancer type (`expecting`) and no mention is found, the whole answer
         is matched ("cervical").
         """
-        mentions = [_synonym_target(m.text) for m in cancer_mentions(text)]
+        found = cancer_mentions(text)
+        kept = [m for m in found if not left_behind(text, m)] or found  # "it's endometrial, not ovarian cancer"
+        mentions = [_synonym_target(m.text) for m in kept]
         if expecting and not mentions:
             candidate = " ".join(strip_details(text).split()).strip(" ,.!?")
             mentions = [candidate] if candidate and not candidate.isdigit() else []

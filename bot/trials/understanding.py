@@ -76,6 +76,14 @@ _AGE_STATEMENTS = (
         re.I,
     ),
 )
+# "after 5 years", "for 3 years", "in the last 2 years": a length of time, not an age (unless "old" or "of age"
+# follows: "almost 5 years old").
+_DURATION_BEFORE = re.compile(
+    r"\b(?:after|for|in|over|past|last|within|than|another|every|took|takes|nearly|almost|about|around)\s+"
+    r"(?:the\s+)?(?:last\s+|past\s+|first\s+|next\s+)?$",
+    re.I,
+)
+_AGE_WORDS = re.compile(r"old|age|y\.?/?o", re.I)
 _CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he's 12 not 8", "41 not 31"
 # A number on its own in a short message, not a stage, a count or a measure ("24 w colon cancer").
 _LONE_NUMBER = re.compile(
@@ -173,9 +181,10 @@ def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
     corrected = _CORRECTED_AGE.search(text)
     if corrected:
         return AgeReading(float(corrected.group(1)))
-    for pattern in _AGE_STATEMENTS:
-        found = pattern.search(text)
-        if found:
+    for number, pattern in enumerate(_AGE_STATEMENTS):
+        for found in pattern.finditer(text):
+            if number == 0 and not _AGE_WORDS.search(found.group(0)) and _DURATION_BEFORE.search(text[: found.start()]):
+                continue  # "my breast cancer has come back after five years"
             return AgeReading(float(found.group(1)))
     numbers = list(_LONE_NUMBER.finditer(text))
     if len(numbers) == 1 and len(text.split()) <= 12 and not _ZIP.search(text):
@@ -237,7 +246,7 @@ _NAME_BREAKS = set(
     diagnosed diagnosis dx told found find says said think thought called named like kind type sort form
     son daughter mom mum mother dad father wife husband partner brother sister friend kid child
     girlfriend boyfriend patient person people also still now again back came come relapsed relapse
-    but so if then because since when where how why lol tbh ngl idk omg ok okay hi hey hello yes no
+    but so if then because since when where how why lol tbh ngl idk omg ok okay hi hey hello yes no not nor
     there here stage grade i ii iii iv
     treating treated treat treatment fight fighting battling beat beating dealing living survivor""".split()
 )
@@ -300,6 +309,9 @@ def _is_head(word: str) -> bool:
     return len(word) >= 6 and process.extractOne(word, _HEADS, scorer=fuzz.ratio, score_cutoff=84) is not None
 
 
+_AND = frozenset({"and", "&", "n"})
+
+
 def cancer_mentions(text: str) -> List[Mention]:
     """Where the text names a cancer: "breast cancer", "non-small cell lung cancer", "osteosarcoma",
     "lukemia", "GBM", "ALL"; bare body parts ("prostate") only when nothing else names one."""
@@ -320,6 +332,8 @@ def cancer_mentions(text: str) -> List[Mention]:
             if gap.strip(" -") or bare in _NAME_BREAKS or (first - 1) in used or bare.isdigit():
                 break
             first -= 1
+        if first >= 2 and lowered[first] == "neck" and lowered[first - 1] in _AND and lowered[first - 2] == "head":
+            first -= 2  # "head and neck squamous cell carcinoma": one name, though "and" usually ends one
         used.update(range(first, index + 1))
         found.append(Mention(text[tokens[first].start() : token.end()], tokens[first].start(), True))
     for index, token in enumerate(tokens):
@@ -347,6 +361,14 @@ def cancer_mentions(text: str) -> List[Mention]:
             if lowered[index] in _SITE_KEYS:
                 found.append(Mention(token.group(0), token.start(), False))
     return sorted(found, key=lambda m: m.start)
+
+
+_LEFT_BEHIND = re.compile(r"\b(?:not|nor|instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?$", re.I)
+
+
+def left_behind(text: str, mention: Mention) -> bool:
+    """Whether the mention is the one a correction leaves behind ("endometrial, not ovarian cancer")."""
+    return bool(_LEFT_BEHIND.search(text[: mention.start]))
 
 
 _TRIAL_WORD = r"(?:clinical\s+)?(?:trials?|studies|study)"

@@ -144,6 +144,25 @@ def test_a_correction_after_the_results_searches_again(running_stack) -> None:  
     assert "searching open trials for lung cancer within 100 miles of Chicago, IL, for age 62" in text
 
 
+def test_a_place_corrected_with_not_searches_the_new_place(running_stack) -> None:  # type: ignore[no-untyped-def]
+    sender = "ts-not-place"
+    chat(running_stack.base_url, sender, "multiple myeloma, 64, madison wi")
+    correction = "sorry I meant Milwaukee, not Madison. thats where I get treated"
+    text = _texts(chat(running_stack.base_url, sender, correction))
+    assert "searching open trials for multiple myeloma within 100 miles of Milwaukee, WI, for age 64" in text
+
+
+def test_a_length_of_time_is_not_taken_for_the_age(running_stack) -> None:  # type: ignore[no-untyped-def]
+    text = _texts(
+        chat(
+            running_stack.base_url,
+            "ts-duration",
+            "I live in Spokane Washington. I'm 58 and my colon cancer came back after seven years. Anything nearby?",
+        )
+    )
+    assert "colon cancer within 100 miles of Spokane, WA, for age 58" in text
+
+
 def test_bad_place_and_impossible_age_get_a_second_ask(running_stack) -> None:  # type: ignore[no-untyped-def]
     sender = "ts-bad"
     chat(running_stack.base_url, sender, "find trials near me")

@@ -147,3 +147,19 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
 )
 def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bool) -> None:
     assert search_intent(text, model_says, None, searched=False, unsure=unsure) == SEARCH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry I meant Milwaukee, not Madison. thats where I get treated",
+        "we moved to Tucson actually",
+        "not Phoenix, Tucson",
+    ],
+)
+def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:
+    assert search_intent(text, "nlu_fallback", None, searched=True, unsure=True) == INFORM
+
+
+def test_meaning_to_ask_something_else_is_no_correction() -> None:
+    assert search_intent("sorry I meant to ask about side effects", "faq", None, searched=True) is None

@@ -7,7 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.trials.conditions import ConditionIndex, ConditionMatch, canonical_words, term_key
+from bot.trials.geo import Geocoder
 from bot.trials.models import ConditionTerm
+from bot.trials.service import TrialService
+from tests.bot.trials.conftest import SnapshotDatabase
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +180,18 @@ def test_an_adenocarcinoma_is_also_its_organs_cancer(condition_index: ConditionI
     assert matched(condition_index.match("gastric cancer"), names) <= matched(
         condition_index.match("gastric adenocarcinoma"), names
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("sorry, it is endometrial cancer not ovarian cancer", "endometrial cancer"),
+        ("not ovarian cancer, endometrial cancer", "endometrial cancer"),
+        ("ovarian cancer", "ovarian cancer"),
+    ],
+)
+def test_the_cancer_a_correction_leaves_behind_is_not_searched(
+    snapshot_db: SnapshotDatabase, geocoder: Geocoder, text: str, meant: str
+) -> None:
+    service = TrialService(snapshot_db.engine, geocoder)
+    assert service.condition_in(text) == meant

@@ -71,6 +71,9 @@ def test_distances_in_miles() -> None:
         ("actually im in dayton not columbus, sorry", False, "Dayton, OH"),
         ("sorry i meant portland maine, not oregon", False, "Portland, ME"),
         ("melanoma detroit", False, "Detroit, MI"),
+        ("sorry I meant Milwaukee, not Madison. thats where I get treated", False, "Milwaukee, WI"),
+        ("not Nashville, we moved to Memphis", False, "Memphis, TN"),
+        ("can you check Tucson instead of Phoenix", False, "Tucson, AZ"),
         ("He lives in Austin.", False, "Austin, TX"),
     ],
 )

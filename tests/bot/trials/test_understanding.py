@@ -46,6 +46,8 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "within 100 miles please",
         "more about 2",
         "tell me about number 3",
+        "my breast cancer has come back after five years",
+        "it has been growing for 3 years",
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
@@ -81,6 +83,8 @@ def test_sex_only_where_it_is_stated(text: str, sex: Optional[str]) -> None:
         ("are there lung cancer trials near portland?", ["lung cancer"]),
         ("prostate 68 bethlehem pa", ["prostate"]),
         ("34F with HER2+ breast cancer", ["HER2 positive breast cancer"]),
+        ("recurrent head and neck squamous cell carcinoma", ["head and neck squamous cell carcinoma"]),
+        ("it is endometrial cancer not ovarian cancer", ["endometrial cancer", "ovarian cancer"]),
         ("he was in a coma and got his diploma", []),
         ("what is a placebo?", []),
     ],
@@ -95,3 +99,10 @@ def test_requests_for_trials_and_questions() -> None:
     assert not asks_for_trials("what does phase 2 mean")
     assert is_question("is it free?") and is_question("what does randomized mean")
     assert not is_question("columbus ohio")
+
+
+def test_an_age_is_found_past_a_length_of_time() -> None:
+    found = read_age("I live in Billings Montana. I'm 62 and my breast cancer has come back after five years.")
+    assert found is not None and found.value == 62
+    almost = read_age("she is almost 5 years old")
+    assert almost is not None and almost.value == 5
