@@ -108,6 +108,10 @@ _PERSONAL_FIND = re.compile(
     re.IGNORECASE,
 )
 _ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)
+_CORRECTING = re.compile(
+    r"\b(?:not|instead of|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction)\b",
+    re.IGNORECASE,
+)
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
@@ -223,8 +227,8 @@ def search_intent(
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
-    if searched and (mentions or age is not None or place) and not question:
-        return INFORM
+    if searched and (mentions or age is not None or place) and (not question or _CORRECTING.search(text)):
+        return INFORM  # "it's stomach cancer, not esophageal. could you look again?"
     asks = _FIND_TRIALS.search(text) or _QUALIFY.search(text) or _ANYTHING_FOR_ME.search(text)
     if not searched and unsure and asks:
         return SEARCH  # "are there trials for me?", "got anything for me": the form asks for the details

@@ -57,6 +57,7 @@ HARD_FAMILIES = (
     "everyday_follow_ups",
     "search_details",
     "caregiver_stories",
+    "treatment_toll",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0

@@ -103,6 +103,8 @@ _WEAK_NICKNAMES = frozenset({"la", "l a"})
 
 # Words after which a place is the one the person corrects away from ("not Madison", "instead of Reno").
 _NEGATIONS = frozenset({"not", "nor", "instead of", "rather than"})
+_FUNCTION_WORDS = frozenset("of the a an and or to in on at by for with from as is it me my we us".split())
+_BETWEEN = frozenset("in near around at from with me us him her them the living live lives staying".split())
 
 # Names of big cities that are also everyday words or first names: taken as a place only after
 # "in", "near", "from"… or with their state ("my son Austin", "a mobile app").
@@ -126,10 +128,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*|\d{5}(?:-\d{4})?")
 
 
 def _left_behind(folded: list[str], first: int) -> bool:
-    """Whether the word at `first` follows "not", "instead of" or "rather than"."""
-    return (first > 0 and folded[first - 1] in _NEGATIONS) or (
-        first > 1 and f"{folded[first - 2]} {folded[first - 1]}" in _NEGATIONS
-    )
+    """Whether the word at `first` follows "not", "instead of" or "rather than", perhaps with a few small words
+    between ("not with me in philly", "not in Madison")."""
+    at = first
+    while at > 0 and first - at < 4 and folded[at - 1] in _BETWEEN:
+        at -= 1
+    return (at > 0 and folded[at - 1] in _NEGATIONS) or (at > 1 and f"{folded[at - 2]} {folded[at - 1]}" in _NEGATIONS)
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,8 @@ class Geocoder:
         if _ZIP.fullmatch(span):
             return 5 if span[:5] in self._zips else None
         folded = _fold(span)
+        if folded in _FUNCTION_WORDS:
+            return None  # "outside of Boston": "Of" is a town in Turkey, never what a person means
         if folded in _WEAK_NICKNAMES:
             return 2 if after_cue or span.replace(".", "").isupper() else None
         if folded in _NICKNAMES:

@@ -155,6 +155,7 @@ def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bo
         "sorry I meant Milwaukee, not Madison. thats where I get treated",
         "we moved to Tucson actually",
         "not Phoenix, Tucson",
+        "Sorry, I had it mixed up. It's stomach cancer, not esophageal. Could you look again?",
     ],
 )
 def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:

@@ -74,6 +74,8 @@ def test_distances_in_miles() -> None:
         ("sorry I meant Milwaukee, not Madison. thats where I get treated", False, "Milwaukee, WI"),
         ("not Nashville, we moved to Memphis", False, "Memphis, TN"),
         ("can you check Tucson instead of Phoenix", False, "Tucson, AZ"),
+        ("she lives in pittsburgh pa, not with me in philly", False, "Pittsburgh, PA"),
+        ("my son lives outside of Boston", False, "Boston, MA"),
         ("He lives in Austin.", False, "Austin, TX"),
     ],
 )
