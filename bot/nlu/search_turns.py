@@ -104,7 +104,8 @@ _PERSONAL_FIND = re.compile(
     r"(?:join|do|try|get into|be in|enter|sign up)"
     r"|\b(?:are|r) there (?:any )?(?:clinical )?(?:trials?|studies) (?:for|near) (?:me|him|her|us|them|my)\b"
     r"|\b(?:find|finding|look(?:ing)? for|search(?:ing)? for)\s+(?:a |any |some )?(?:clinical\s+)?"
-    r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b",
+    r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b"
+    r"|\blook(?:ing)?\s+(?:on|in)\s+(?:his|her|their|my \w+'?s)\s+behalf\b",  # "so I'm looking on his behalf"
     re.IGNORECASE,
 )
 _ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)

@@ -58,6 +58,7 @@ HARD_FAMILIES = (
     "search_details",
     "caregiver_stories",
     "treatment_toll",
+    "relatives_searching",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0

@@ -143,6 +143,7 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("lymphoma boise idaho", "nlu_fallback", True),  # a cancer and a place the worker's list lacks
         ("70, prostate cancer, Tulsa OK. what's open?", "faq", False),
         ("my uncle is 66 with kidney cancer in Omaha, what are his options for trials?", "faq", False),
+        ("My friend has myelofibrosis and is not great with computers, so I'm looking on his behalf.", "faq", False),
     ],
 )
 def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bool) -> None:
