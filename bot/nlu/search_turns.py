@@ -31,6 +31,7 @@ from bot.trials.understanding import (
     GENERIC_HEADS,
     KIND_SPELLINGS,
     KIND_WORDS,
+    SPECIFIC_HEADS,
     Mention,
     asks_for_trials,
     cancer_mentions,
@@ -131,7 +132,7 @@ def specific(mention: Mention) -> bool:
 
 @lru_cache(maxsize=4096)
 def _names_a_kind(word: str) -> bool:
-    if word in KIND_WORDS:
+    if word in KIND_WORDS or word in SPECIFIC_HEADS:
         return True
     if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
         return True  # lymphoma, melanoma, leukemia, glioblastoma …

@@ -261,6 +261,8 @@ _MARKER_SIGN = re.compile(r"\b(HER2|ER|PR|EGFR|ALK|KRAS|BRCA[12]?)\s*([+-])(?=\s
 # "a tumor", "veterans cancer" or "fake cancer" say no kind: not a search by themselves.
 _KINDS = CANCER_KINDS
 GENERIC_HEADS = frozenset("cancer cancers carcinoma carcinomas tumor tumors tumour tumours neoplasm neoplasms".split())
+SPECIFIC_HEADS = frozenset(_HEADS) - GENERIC_HEADS
+"""Head words that say which cancer on their own ("myelodysplastic", "glioblastoma")."""
 
 
 def _kind_words() -> frozenset:
@@ -394,7 +396,12 @@ _ASKS_FOR_TRIALS = re.compile(
     + r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|get into"
     r"|sign (?:him|her|me|us) up|open to (?:him|her|me|them|us|kids|children)|enrolling|recruiting"
     r"|look (?:up|into|around)|help (?:me |us )?find|can you help|could you help|what'?s out there"
-    r"|(?:anyone|anybody) (?:running|doing|have|has|offering))\b",
+    r"|(?:anyone|anybody|someone|somebody) (?:\w+ )?(?:running|doing|do|does|run|runs|have|has|offer|offers|offering)"
+    r" (?:any |a )?" + _TRIAL_WORD + r"|(?:anyone|anybody) (?:running|doing|have|has|offering)"
+    # "wat r my options", "what are his options now"
+    r"|(?:what|wat|wht|whats)\s*(?:are|r|is)?\s+(?:my|his|her|our|their)\s+options"
+    r"(?=\s*(?:$|[?.!,]|now\b|here\b|besides\b|other than\b|beyond\b|left\b|out there\b|for (?:a |any )?(?:clinical )?"
+    r"(?:trials?|stud))))\b",
     re.I,
 )
 

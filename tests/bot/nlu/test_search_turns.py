@@ -144,6 +144,9 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("70, prostate cancer, Tulsa OK. what's open?", "faq", False),
         ("my uncle is 66 with kidney cancer in Omaha, what are his options for trials?", "faq", False),
         ("My friend has myelofibrosis and is not great with computers, so I'm looking on his behalf.", "faq", False),
+        ("my mother, aged 79, has myelodysplastic syndrome. Could you kindly advise what is available?", "faq", False),
+        ("melanoma stage 3, wat r my options besides the immunotherapy", "nlu_fallback", True),
+        ("does anybody actually do trials for testicular cancer lol asking for myself", "faq", False),
     ],
 )
 def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bool) -> None:
@@ -165,3 +168,8 @@ def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:
 
 def test_meaning_to_ask_something_else_is_no_correction() -> None:
     assert search_intent("sorry I meant to ask about side effects", "faq", None, searched=True) is None
+
+
+def test_options_for_something_else_are_no_search() -> None:
+    text = "I have lymphoma, what are my options for paying for the trip?"
+    assert search_intent(text, "faq", None, searched=False) is None
