@@ -12,22 +12,24 @@ from sqlalchemy import create_engine
 from bot.store.db import sync_url
 from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report, rest_chat
 
-# The bar is 95% on each set. Sets A–D, F and G were consulted (their failures read) one after the
+# The bar is 95% on each set. Sets A–D and F–I were consulted (their failures read) one after the
 # other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%,
-# F 89.2%, G 87.7%. Sets E and H are fresh (their failures unread): E 75.4% when written, 80.0% now; H 92.3%.
+# F 89.2%, G 87.7%, H 92.3%, I 92.3%. Set E is fresh (its failures unread): 75.4% when written, 81.5% now.
 # Each set is held at what it reaches now, so a change that makes the search understand people less fails here
 # (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.98,
     "set_c": 0.96,
-    "set_d": 0.92,
-    "set_e": 0.79,
+    "set_d": 0.95,
+    "set_e": 0.81,
     "set_f": 0.98,
     "set_g": 0.98,
-    "set_h": 0.92,
+    "set_h": 0.96,
+    "set_i": 0.96,
+    "set_j": 0.84,
 }
-CONSULTED = {"set_a", "set_b", "set_c", "set_d", "set_f", "set_g"}
+CONSULTED = {"set_a", "set_b", "set_c", "set_d", "set_f", "set_g", "set_h", "set_i"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)
