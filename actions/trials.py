@@ -148,6 +148,9 @@ class ValidateTrialSearchForm(FormValidationAction):
         if expecting and _only_other_details(text):
             return {}  # "47" or "Chicago, IL" answers another question, not this one
         found = await asyncio.to_thread(service().condition_in, text, expecting)
+        previous = tracker.get_slot("condition")
+        if found is None and previous and not expecting:  # "I should have said, it's non-small cell"
+            found = await asyncio.to_thread(service().refined, str(previous), text)
         if found is None and expecting and text.strip() and not cancer_mentions(text):
             found = text.strip()  # unknown: validate_condition says so kindly
         return {"condition": found} if found else {}

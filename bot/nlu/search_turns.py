@@ -37,6 +37,7 @@ from bot.trials.understanding import (
     cancer_mentions,
     is_question,
     read_age,
+    read_subtype,
 )
 
 REQUESTED_SLOT_KEY = "trial_search_requested_slot"
@@ -222,14 +223,21 @@ def search_intent(
     # the place in them or asks for it (the worker cannot hold the map to know every town).
     bare_search = words <= BARE and not question and not confident_faq and any(m.head for m in mentions)
     if mentions and (
-        named_trials or asks_for_trials(text) or stated or only_a_name or bare_search or topic == FIND_A_TRIAL
+        named_trials
+        or asks_for_trials(text)
+        or stated
+        or only_a_name
+        or bare_search
+        or topic == FIND_A_TRIAL
+        or (unsure and told)  # a long story with a diagnosis, a place or age and trials the model could not read
     ):
         return INFORM if searched else SEARCH
     if not searched and _PERSONAL_FIND.search(text):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
-    if searched and (mentions or age is not None or place) and (not question or _CORRECTING.search(text)):
+    said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
+    if searched and said and (not question or _CORRECTING.search(text)):
         return INFORM  # "it's stomach cancer, not esophageal. could you look again?"
     asks = _FIND_TRIALS.search(text) or _QUALIFY.search(text) or _ANYTHING_FOR_ME.search(text)
     if not searched and unsure and asks:

@@ -78,10 +78,13 @@ def term_key(text: str) -> str:
     return " ".join(joined)
 
 
+_NOT_PLURALS = frozenset({"pancreas"})
+
+
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _NOT_PLURALS:
         return word[:-1]
     return word
 

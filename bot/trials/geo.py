@@ -123,7 +123,11 @@ _NEVER = frozenset(
     fall autumn winter monday tuesday wednesday thursday friday saturday sunday bone school remission
     treatment hospital surgery chemo hospice college work town""".split()
 )
-_CUES = frozenset("in near around from outside by at live living lives based close to area".split())
+_CUES = frozenset("in near around from outside by at live living lives based area".split())
+_TWO_WORD_CUES = frozenset({"close to", "next to", "moved to", "move to", "moving to", "outside of"})
+# A full stop inside a span ends a sentence ("New Orleans. Can you…"), except after an abbreviation
+# ("St. Louis", "Ft. Worth", "L.A.").
+_SENTENCE_BREAK = re.compile(r"(?<![A-Za-z])(?!(?:st|ft|mt|ste|pt|saint)\.)[A-Za-z]{2,}\.\s|[!?;:]", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*|\d{5}(?:-\d{4})?")
 
 
@@ -240,7 +244,7 @@ class Geocoder:
         self._load()
         tokens = list(_WORD.finditer(text))
         folded = [_fold(t.group(0)) for t in tokens]
-        best: tuple[tuple[bool, int, int, int], Found] | None = None
+        best: tuple[tuple[bool, int, bool, int, int], Found] | None = None
         for first in range(len(tokens)):
             if not folded[first] or (folded[first].split()[0] not in self._first_words and not folded[first].isdigit()):
                 continue  # no place name starts with this word
@@ -250,9 +254,11 @@ class Geocoder:
                 ):
                     continue
                 span = text[tokens[first].start() : tokens[last].end()].strip(" .,'’-")
-                if "\n" in span:
-                    continue
-                cue = first > 0 and _fold(tokens[first - 1].group(0)) in _CUES
+                if "\n" in span or _SENTENCE_BREAK.search(span):
+                    continue  # "New Orleans. Can you…" is not Orleans, Canada
+                cue = (first > 0 and folded[first - 1] in _CUES) or (
+                    first > 1 and f"{folded[first - 2]} {folded[first - 1]}" in _TWO_WORD_CUES
+                )
                 kind = self._span_kind(span, cue or expecting, cue)
                 if kind is None:
                     continue
@@ -262,7 +268,8 @@ class Geocoder:
                     continue
                 # "Milwaukee, not Madison", "dayton not columbus": the place said after "not" is the one left behind
                 kept = not _left_behind(folded, first)
-                rank = (kept, kind, last - first + 1, -first)
+                # A place after "in", "near", "live in"… beats a bare word that is also a town ("55 year old man")
+                rank = (kept, kind, cue, last - first + 1, -first)
                 if best is None or rank > best[0]:
                     best = (rank, Found(span, place))
                 break  # the longest span from this start
@@ -298,6 +305,8 @@ class Geocoder:
             found = self._aliases.get(folded)  # "bone" is another name of Annaba: only after a cue
             return 2 if found and cued else None
         population = found[0].population
+        if found[0].country != "US" and span.islower() and population < 1_000_000 and not cued:
+            return None  # "man", "nice", "split": words first, towns abroad only after "in", "near"…
         if folded in _AMBIGUOUS or population < 100_000:
             return 2 if cued and population >= 15_000 else None
         return 2

@@ -15,7 +15,7 @@ from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
 from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SYNONYMS
-from bot.trials.understanding import cancer_mentions, left_behind, strip_details
+from bot.trials.understanding import cancer_mentions, left_behind, read_subtype, strip_details
 
 PAGE_SIZE = 3
 
@@ -116,6 +116,15 @@ class TrialService:
                 if best is None or size < best[0]:
                     best = (size, " ".join(match.phrases[:1]))
         return best[1] if best else unknown
+
+    def refined(self, condition: str, text: str) -> Optional[str]:
+        """The cancer type made more precise by a kind said on its own ("it's non-small cell" after "lung
+        cancer" → "non-small cell lung cancer"), or None when the text says no such kind or it fits no trial."""
+        subtype = read_subtype(text)
+        if subtype is None or subtype.lower() in condition.lower():
+            return None
+        better = self.condition_in(f"{subtype} {condition}")
+        return better if better and better != self.condition_in(condition) else None
 
     def search(self, request: SearchRequest) -> SearchResults:
         """A page of open trials for the request, best first."""

@@ -80,7 +80,7 @@ _AGE_STATEMENTS = (
 # follows: "almost 5 years old").
 _DURATION_BEFORE = re.compile(
     r"\b(?:after|for|in|over|past|last|within|than|another|every|took|takes|nearly|almost|about|around)\s+"
-    r"(?:the\s+)?(?:last\s+|past\s+|first\s+|next\s+)?$",
+    r"(?:(?:like|about|around|almost|nearly|over|the|last|past|first|next|a|good|maybe)\s+){0,3}$",
     re.I,
 )
 _AGE_WORDS = re.compile(r"old|age|y\.?/?o", re.I)
@@ -312,6 +312,18 @@ def _is_head(word: str) -> bool:
 
 
 _AND = frozenset({"and", "&", "n"})
+_SIDE_EFFECT_BEFORE = frozenset({"chemo", "chemotherapy"})
+_SIDE_EFFECT_AFTER = frozenset({"fog", "pain", "pains", "ache", "aches", "rash", "sore", "sores"})
+
+
+def _side_effect(lowered: List[str], index: int) -> bool:
+    """Whether the part of the body at `index` names a side effect, not a cancer ("chemo brain", "brain fog")."""
+    before = lowered[index - 1] if index > 0 else ""
+    after = lowered[index + 1] if index + 1 < len(lowered) else ""
+    return before in _SIDE_EFFECT_BEFORE or after in _SIDE_EFFECT_AFTER
+
+
+_OF_ORGAN = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?([A-Za-z]+(?:\s+[A-Za-z]+)?)\b")
 
 
 def cancer_mentions(text: str) -> List[Mention]:
@@ -352,6 +364,14 @@ def cancer_mentions(text: str) -> List[Mention]:
         for hit in re.finditer(rf"\b{abbreviation}\b", text):
             found.append(Mention(hit.group(0), hit.start(), True))
     for mention in list(found):
+        # "adenocarcinoma of the esophagus", "cancer of the pancreas": the organ named after the head
+        organ = _OF_ORGAN.match(text, mention.start + len(mention.text))
+        words = organ.group(1).split() if organ else []
+        while words and not all(word.lower() in CANCER_KINDS for word in words):
+            words.pop()
+        if words:
+            found.append(Mention(f"{' '.join(words)} {mention.text}", mention.start, True))
+    for mention in list(found):
         after = _SUBTYPE_AFTER.match(text, mention.start + len(mention.text))
         subtype_words = re.findall(r"[a-z0-9]+", after.group(1).lower()) if after else []
         if after and all(word in KIND_WORDS or word in {"non", "cell"} for word in subtype_words):
@@ -360,9 +380,23 @@ def cancer_mentions(text: str) -> List[Mention]:
             found.append(Mention(f"{subtype} {head}", mention.start, True))
     if not found:
         for index, token in enumerate(tokens):
-            if lowered[index] in _SITE_KEYS:
+            if lowered[index] in _SITE_KEYS and not _side_effect(lowered, index):
                 found.append(Mention(token.group(0), token.start(), False))
     return sorted(found, key=lambda m: m.start)
+
+
+_SUBTYPE = re.compile(
+    r"\b(non[\s-]?small[\s-]?cell|small[\s-]?cell|triple[\s-]?negative|her2[\s-]?(?:positive|negative|\+|-)"
+    r"|hormone[\s-]?(?:receptor[\s-]?)?positive|squamous(?:[\s-]?cell)?|castration[\s-]?(?:resistant|sensitive)"
+    r"|muscle[\s-]?invasive|non[\s-]?muscle[\s-]?invasive)\b(?!\s+(?:lung|breast|prostate|bladder|cancer|carcinoma))",
+    re.I,
+)
+
+
+def read_subtype(text: str) -> Optional[str]:
+    """A kind of cancer said without its organ, as a correction ("it's non-small cell", "triple negative")."""
+    found = _SUBTYPE.search(text)
+    return found.group(1) if found else None
 
 
 _LEFT_BEHIND = re.compile(r"\b(?:not|nor|instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?$", re.I)
@@ -398,6 +432,11 @@ _ASKS_FOR_TRIALS = re.compile(
     r"|look (?:up|into|around)|help (?:me |us )?find|can you help|could you help|what'?s out there"
     r"|(?:anyone|anybody|someone|somebody) (?:\w+ )?(?:running|doing|do|does|run|runs|have|has|offer|offers|offering)"
     r" (?:any |a )?" + _TRIAL_WORD + r"|(?:anyone|anybody) (?:running|doing|have|has|offering)"
+    # "anyone know of trials", "do u know any trials"
+    r"|(?:anyone|anybody|you|u)\s+know\s+(?:of\s+|about\s+)?(?:any\s+)?(?:good\s+)?"
+    + _TRIAL_WORD
+    # "colon cancer at 35 is wild ngl. trials??", "any studies?" on its own
+    + r"|(?:^|[.!?]\s*)(?:any\s+)?(?:clinical\s+)?(?:trials?|studies)(?=\s*\?)"
     # "wat r my options", "what are his options now"
     r"|(?:what|wat|wht|whats)\s*(?:are|r|is)?\s+(?:my|his|her|our|their)\s+options"
     r"(?=\s*(?:$|[?.!,]|now\b|here\b|besides\b|other than\b|beyond\b|left\b|out there\b|for (?:a |any )?(?:clinical )?"

@@ -147,6 +147,14 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("my mother, aged 79, has myelodysplastic syndrome. Could you kindly advise what is available?", "faq", False),
         ("melanoma stage 3, wat r my options besides the immunotherapy", "nlu_fallback", True),
         ("does anybody actually do trials for testicular cancer lol asking for myself", "faq", False),
+        ("her2+ breast cancer at 33 anyone know of trials", "faq", False),
+        ("colon cancer at 35 is wild ngl. trials??", "nlu_fallback", True),
+        (
+            "My friend was just told he has stomach cancer. He's 44. It had already spread by the time they looked. "
+            "I've read that for gastric cancer there are trials with newer drugs. We're in San Diego. Where to start?",
+            "nlu_fallback",
+            True,
+        ),
     ],
 )
 def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bool) -> None:
@@ -160,6 +168,7 @@ def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bo
         "we moved to Tucson actually",
         "not Phoenix, Tucson",
         "Sorry, I had it mixed up. It's stomach cancer, not esophageal. Could you look again?",
+        "I should have said, it's non-small cell and it has the EGFR mutation.",
     ],
 )
 def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:

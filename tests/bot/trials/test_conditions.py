@@ -195,3 +195,10 @@ def test_the_cancer_a_correction_leaves_behind_is_not_searched(
 ) -> None:
     service = TrialService(snapshot_db.engine, geocoder)
     assert service.condition_in(text) == meant
+
+
+def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase, geocoder: Geocoder) -> None:
+    service = TrialService(snapshot_db.engine, geocoder)
+    said = "I should have said, it's non-small cell and it has the EGFR mutation."
+    assert service.refined("lung cancer", said) == "nonsmall cell lung cancer"
+    assert service.refined("lung cancer", "thanks, that helps") is None

@@ -76,6 +76,9 @@ def test_distances_in_miles() -> None:
         ("can you check Tucson instead of Phoenix", False, "Tucson, AZ"),
         ("she lives in pittsburgh pa, not with me in philly", False, "Pittsburgh, PA"),
         ("my son lives outside of Boston", False, "Boston, MA"),
+        ("I'm 52, never smoked. I live in New Orleans. Can you tell me what's open?", False, "New Orleans, LA"),
+        ("So I'm a 55 year old man and I was healthy. I live in Nashville. What's out there?", False, "Nashville, TN"),
+        ("we live close to Boston", False, "Boston, MA"),
         ("He lives in Austin.", False, "Austin, TX"),
     ],
 )
@@ -118,3 +121,11 @@ def test_la_is_los_angeles_unless_it_is_louisianas_abbreviation(
 
 def test_a_lower_case_la_without_a_cue_is_no_place(geocoder: Geocoder) -> None:
     assert geocoder.find("la verdad es que no se", False) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I don't even know what questions to ask.", "a 55 year old man", "that would be nice"],
+)
+def test_words_and_sentence_ends_are_not_towns_abroad(geocoder: Geocoder, text: str) -> None:
+    assert geocoder.find(text) is None

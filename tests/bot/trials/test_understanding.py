@@ -48,6 +48,7 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "tell me about number 3",
         "my breast cancer has come back after five years",
         "it has been growing for 3 years",
+        "I've had heartburn for like twenty years",
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
@@ -85,6 +86,8 @@ def test_sex_only_where_it_is_stated(text: str, sex: Optional[str]) -> None:
         ("34F with HER2+ breast cancer", ["HER2 positive breast cancer"]),
         ("recurrent head and neck squamous cell carcinoma", ["head and neck squamous cell carcinoma"]),
         ("it is endometrial cancer not ovarian cancer", ["endometrial cancer", "ovarian cancer"]),
+        ("they found adenocarcinoma of the esophagus", ["adenocarcinoma", "esophagus adenocarcinoma"]),
+        ("oops im 32 not 30 lol chemo brain", []),
         ("he was in a coma and got his diploma", []),
         ("what is a placebo?", []),
     ],
