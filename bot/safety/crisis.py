@@ -16,6 +16,7 @@ from bot.messages import Reply
 from bot.safety import answers, phrases
 
 LIST = "crisis"
+UNMISTAKABLE = "crisis_unmistakable"
 
 
 def resources() -> Reply:
@@ -37,3 +38,9 @@ def is_figure_of_speech(text: str) -> bool:
     """Whether a message holds one of the list's reviewed figures of speech ("cutting back"), which
     the classifier may not overrule."""
     return phrases.load(LIST).excludes(text)
+
+
+def is_unmistakable(text: str) -> bool:
+    """Whether a message holds a present, first-person statement of risk so plain that the classifier may not
+    overrule it (`word_lists/crisis_unmistakable.yml`), outside the crisis list's figures of speech."""
+    return bool(phrases.load(UNMISTAKABLE).find(text)) and not is_figure_of_speech(text)

@@ -53,7 +53,7 @@ class Thresholds:
     veto: float
 
 
-THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.9, veto=0.7)
+THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.8, veto=0.7)
 
 
 NOTHING_LEARNED: Mapping[str, float] = {
@@ -94,11 +94,13 @@ class SafetyScreen:
         above `thresholds.veto`): that is how "does this drug raise suicide risk?" or "I had a seizure
         as a child, can I join?" reach the FAQ instead of the crisis lines or 911. The other way round,
         a reviewed figure of speech in a list (`not_matching`: "cutting back", "holding my breath")
-        keeps the classifier from firing that class on its own."""
+        keeps the classifier from firing that class on its own. A few plain, present, first-person statements
+        of risk ("I just wish I was dead", `crisis.is_unmistakable`) are never overruled, however much trial
+        talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
-        if (lists and crisis.is_crisis(text)) or learned_crisis:
+        if (lists and crisis.is_crisis(text)) or crisis.is_unmistakable(text) or learned_crisis:
             return Finding.CRISIS_OTHER if other_risk > self_risk else Finding.CRISIS
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
         if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):

@@ -3,7 +3,8 @@
 Five-fold cross-validation on the training examples (`bot.safety.classifier.training_examples`):
 every example is scored by a classifier that did not see it, then, for each candidate threshold, the
 table gives the recall of crisis (the writer's and someone else's together) and of emergencies, and
-the share of `none` examples that would get a safety answer (false alarms), hard negatives apart.
+the share of `none` examples that would get a safety answer (false alarms), hard negatives apart; a
+second table does the same for the medical-advice threshold.
 The word lists are left out here: this is the classifier's own curve. The thresholds in
 `bot.safety.screen.THRESHOLDS` are read off this table; the frozen sets only check the result.
 """
@@ -59,10 +60,32 @@ def table(examples: Sequence[Example], scored: Sequence[Dict[str, float]]) -> Li
     return out
 
 
+ADVICE_CANDIDATES = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def advice_table(examples: Sequence[Example], scored: Sequence[Dict[str, float]]) -> List[str]:
+    """The medical-advice threshold's trade-off: its recall, and the share of `none` examples it would send to
+    "ask your care team" instead of an answer."""
+    advice = [i for i, e in enumerate(examples) if e.label == "medical_advice"]
+    none = [i for i, e in enumerate(examples) if e.label == "none"]
+    hard = [i for i in none if examples[i].hard]
+    out = [
+        "| medical-advice threshold | recall | `none` flagged | hard negatives flagged |",
+        "|---|---|---|---|",
+    ]
+    for threshold in ADVICE_CANDIDATES:
+        recall = sum(scored[i]["medical_advice"] >= threshold for i in advice) / len(advice)
+        flagged = sum(scored[i]["medical_advice"] >= threshold for i in none) / len(none)
+        flagged_hard = sum(scored[i]["medical_advice"] >= threshold for i in hard) / max(1, len(hard))
+        out.append(f"| {threshold:.2f} | {recall:.1%} | {flagged:.1%} | {flagged_hard:.1%} |")
+    return out
+
+
 def main() -> int:
-    """Print the table."""
+    """Print the tables."""
     examples = training_examples()
-    print("\n".join(table(examples, cross_validated(examples))))
+    scored = cross_validated(examples)
+    print("\n".join([*table(examples, scored), "", *advice_table(examples, scored)]))
     return 0
 
 

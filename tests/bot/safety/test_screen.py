@@ -41,6 +41,21 @@ def test_a_classifier_sure_it_is_nothing_overrules_a_word_list_hit() -> None:
     assert screen.decide("does this drug raise suicide risk?", probabilities()) is Finding.CRISIS
 
 
+def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
+    screen = default_screen()
+    sure = probabilities(none=0.99)
+    long = "Our son was told he isn't eligible for the trial. Honestly I just wish I was dead. Is there another trial?"
+    assert screen.decide(long, sure) is Finding.CRISIS
+    assert screen.decide("I wanted to kill myself in high school but I'm fine now", sure) is None  # past: may be
+    assert screen.decide("I want to die at home, not in a hospital. Do trials allow that?", sure) is None
+
+
+def test_asking_how_much_would_be_lethal_is_a_crisis() -> None:
+    assert crisis.is_crisis("Would combining my lorazepam with alcohol be sufficient to cause death?")
+    assert crisis.is_crisis("is 20 tylenol enough to kill me")
+    assert not crisis.is_crisis("how many pills do i take a day")
+
+
 def test_payloads_commands_and_single_words_are_left_to_the_word_lists() -> None:
     assert not classifiable("/satisfaction_up") and not classifiable("/start") and not classifiable("hi")
     assert classifiable("hi again") and classifiable("[photo] goodbye everyone")
@@ -55,6 +70,8 @@ def test_payloads_commands_and_single_words_are_left_to_the_word_lists() -> None
         ("[sticker]", None),
         ("do i have to pay to be in a trial?", None),
         ("what is a placebo", None),
+        ("tylenol with my study pill?", Finding.MEDICAL_ADVICE),
+        ("can I have a glass of wine tonight while I'm on the trial drug?", Finding.MEDICAL_ADVICE),
     ],
 )
 def test_the_trained_screen_on_plain_cases(text: str, finding: Optional[Finding]) -> None:
