@@ -109,3 +109,14 @@ def test_an_age_is_found_past_a_length_of_time() -> None:
     assert found is not None and found.value == 62
     almost = read_age("she is almost 5 years old")
     assert almost is not None and almost.value == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the nurse said something in passing about sperm banking, does it have to happen first?",
+        "my neighbor got into a study last year and I have no clue what that involves",
+    ],
+)
+def test_talk_of_someone_else_s_study_is_no_request_for_trials(text: str) -> None:
+    assert not asks_for_trials(text)
