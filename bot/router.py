@@ -313,7 +313,7 @@ class Router:
         text = inbound.text.strip()
         if not text:
             return [{"text": EMPTY_REPLY.text}]
-        if finding is Finding.MEDICAL_ADVICE:
+        if finding is Finding.MEDICAL_ADVICE and not medical_advice.yields_to_search(text):
             text = medical_advice.INTENT  # the model answers as for its own medical-advice intent
         try:
             return await self._core.handle(

@@ -64,7 +64,7 @@ class UnderstandingClassifier(GraphComponent):
             "intent_threshold": 0.3,
             "intent_margin": 0.0,
             "faq_threshold": 0.05,
-            "faq_margin": 0.1,
+            "faq_margin": 0.15,
         }
 
     def __init__(

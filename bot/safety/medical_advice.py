@@ -4,12 +4,14 @@ dosing, one's own results or prognosis), so that they never get an FAQ answer by
 The trained model recognises medical-advice questions too (the `medical_advice` intent). When a
 message matches `word_lists/medical_advice.yml`, the router sends the model `INTENT` instead of
 the words, and the model answers as it does for that intent: only the care team can answer, why,
-and a coordinator offered. Crisis and emergency checks come first.
+and a coordinator offered. Crisis and emergency checks come first. A message that names a cancer and asks
+for trials is answered by the search instead (`yields_to_search`): the search gives no advice either.
 """
 
 from __future__ import annotations
 
 from bot.safety import phrases
+from bot.trials.understanding import asks_for_trials, cancer_mentions
 
 LIST = "medical_advice"
 INTENT = "/medical_advice"
@@ -18,3 +20,11 @@ INTENT = "/medical_advice"
 def is_medical_advice(text: str) -> bool:
     """Whether a message plainly asks for medical advice (per the reviewed list)."""
     return bool(phrases.load(LIST).find(text))
+
+
+def yields_to_search(text: str) -> bool:
+    """Whether a message the screen took for medical advice is a request for trials ("he's 38 with tongue
+    cancer that came back … are there trials for this kind of cancer?"): it names a cancer and asks for trials,
+    so it gets the search (which lists trials and never says what to do) rather than "ask your care team".
+    Never when the reviewed word list holds it ("should I stop my chemo … any trials?"): that is answered first."""
+    return asks_for_trials(text) and bool(cancer_mentions(text)) and not is_medical_advice(text)

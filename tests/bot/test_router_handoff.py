@@ -1,6 +1,7 @@
 """Handoff through the router: triggers, silence while people own, the queue's choices. The router's logic runs on
 a scripted core (`tests/scripted_core.py`); what the real model understands runs on it at the end."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from bot.handoff import machine as handoff
 from bot.handoff import texts
 from bot.handoff.office_hours import DAYS, OfficeHours
 from bot.router import Router
+from bot.safety.screen import THRESHOLDS, SafetyScreen, default_screen
 from bot.store.models import ConversationStatus, Handoff, Message
 from tests.replies import after_disclosure
 from tests.routing import OPEN, inbound, stored_conversation, take_as_coordinator
@@ -144,6 +146,18 @@ async def test_medical_advice_is_asked_as_the_intent_and_a_coordinator_offered(s
     ]
     accepted = await router.handle(inbound(offer.buttons[0].payload, f"advice-{question}"))
     assert (await stored_conversation(sessions, accepted.conversation_id)).status == "waiting"
+
+
+async def test_a_request_for_trials_read_as_advice_gets_the_search(sessions) -> None:  # type: ignore[no-untyped-def]
+    # The trained screen with a medical-advice threshold low enough that it flags every message below.
+    eager = SafetyScreen(default_screen().classifier, replace(THRESHOLDS, medical_advice=0.0))
+    search = "My brother is 38, his tongue cancer came back after surgery. Are there trials for cancer that comes back?"
+    listed = "my lung cancer came back, should i stop treatment? are there any trials for me"  # the word list
+    for text, asked in ((search, search), (listed, "/medical_advice"), ("is 3 weeks late ok", "/medical_advice")):
+        core = like_the_model().on(search, {"text": "How old is the person the trial is for?"})
+        router = Router(sessions, core, OPEN, safety=eager)
+        await router.handle(inbound(text, f"advice-{text}"))
+        assert core.texts == [asked], text
 
 
 async def test_with_a_coordinator_the_bot_is_silent(sessions) -> None:  # type: ignore[no-untyped-def]

@@ -18,9 +18,12 @@ from bot.store.db import PROJECT_ROOT
 from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
-FLOORS = {"set_a": (0.86, 0.04), "set_b": (0.81, 0.065), "follow_ups": (0.56, 0.16)}
+FLOORS = {"set_a": (0.86, 0.04), "set_b": (0.80, 0.05), "set_c": (0.86, 0.025), "follow_ups": (0.51, 0.09)}
 """Per set: (least share right, most share confidently wrong) — the measured figures, rounded down/up. Lowered on
-2026-12-05 when messages that carry a trial search started one (docs/faq.md): set B 81.5% / 5.4% → 81.0% / 6.4%."""
+2026-12-05 when messages that carry a trial search started one (docs/faq.md): set B 81.5% / 5.4% → 81.0% / 6.4%.
+Then 220 long and near-miss examples went in, and the FAQ margin rose from 0.10 to 0.15 (chosen on set A): set B
+80.3% / 4.6%, follow-ups 51.3% / 8.8% (from 56.3% / 15.0%: fewer right, far fewer confidently wrong); set C, fresh,
+86.4% / 2.3%."""
 
 CATALOG = load_catalog()
 
@@ -106,8 +109,13 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)
 def test_no_evaluation_phrasing_is_in_the_training_data_or_a_near_copy(path: Path) -> None:
     training = _training_texts()
+    # A topic's title is also what its button says, and is learned as an example by design (a person who types
+    # a button's words gets that topic); a writer who happens to write a title word for word is no leak.
+    titles = {normalise(topic.title) for topic in CATALOG}
     copies = []
     for item in load_set(path):
+        if normalise(item.text) in titles:
+            continue
         match = process.extractOne(normalise(item.text), training, scorer=fuzz.ratio, score_cutoff=90)
         if match is not None:
             copies.append(f"{item.text!r} ~ {match[0]!r} ({match[1]:.0f})")
