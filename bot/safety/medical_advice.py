@@ -11,7 +11,7 @@ for trials is answered by the search instead (`yields_to_search`): the search gi
 from __future__ import annotations
 
 from bot.safety import phrases
-from bot.trials.understanding import asks_for_trials, cancer_mentions
+from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question
 
 LIST = "medical_advice"
 INTENT = "/medical_advice"
@@ -24,7 +24,10 @@ def is_medical_advice(text: str) -> bool:
 
 def yields_to_search(text: str) -> bool:
     """Whether a message the screen took for medical advice is a request for trials ("he's 38 with tongue
-    cancer that came back … are there trials for this kind of cancer?"): it names a cancer and asks for trials,
-    so it gets the search (which lists trials and never says what to do) rather than "ask your care team".
+    cancer that came back … are there trials for this kind of cancer?") or a statement of a diagnosis with no
+    question ("the pathology says small cell lung cancer, not the other kind"): it names a cancer and asks for
+    trials or asks nothing, so it gets the search (which lists trials and never says what to do) rather than
+    "ask your care team".
     Never when the reviewed word list holds it ("should I stop my chemo … any trials?"): that is answered first."""
-    return asks_for_trials(text) and bool(cancer_mentions(text)) and not is_medical_advice(text)
+    named = bool(cancer_mentions(text))
+    return named and (asks_for_trials(text) or not is_question(text)) and not is_medical_advice(text)

@@ -364,12 +364,17 @@ def cancer_mentions(text: str) -> List[Mention]:
         for hit in re.finditer(rf"\b{abbreviation}\b", text):
             found.append(Mention(hit.group(0), hit.start(), True))
     for mention in list(found):
-        # "adenocarcinoma of the esophagus", "cancer of the pancreas": the organ named after the head
+        # "adenocarcinoma of the esophagus", "cancer of the pancreas": the organ named after the head — unless
+        # another name in the message says which cancer ("carcinoma of the tongue, head and neck cancer they called it")
         organ = _OF_ORGAN.match(text, mention.start + len(mention.text))
         words = organ.group(1).split() if organ else []
         while words and not all(word.lower() in CANCER_KINDS for word in words):
             words.pop()
-        if words:
+        named_elsewhere = any(
+            other.start != mention.start and any(w.lower() in CANCER_KINDS for w in other.text.split())
+            for other in found
+        )
+        if words and not named_elsewhere:
             found.append(Mention(f"{' '.join(words)} {mention.text}", mention.start, True))
     for mention in list(found):
         after = _SUBTYPE_AFTER.match(text, mention.start + len(mention.text))
@@ -413,7 +418,7 @@ _ASKS_FOR_TRIALS = re.compile(
     r"\b(?:are there|r there|is there|what|which|any|do you have|got(?!\s+into)|find|finding|look(?:ing)? for"
     r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
-    r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)|near|in [A-Z]|around|open|available"
+    r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)\b|near|in [A-Z]|around|open|available"
     r"|nearby|currently|out there|(?:that\s+|which\s+)?(?:he|she|i|we|they) (?:could|can|might|would)"
     r"|that (?:are|is|could|would|might) (?:open|recruiting|enrolling|take|fit|help))"
     # "trial options", "options for my father"
@@ -421,7 +426,8 @@ _ASKS_FOR_TRIALS = re.compile(
     # "what are his options for trials", "what's open?", "anything available"
     r"|\boptions? for (?:a |any )?" + _TRIAL_WORD + r"|\b(?:what'?s|what is|anything) (?:open|available)\b"
     # "anything for ovarian cancer", "anything he could try", "is there anything", "anything?"
-    r"|\b(?:anything|something)\s+(?:for\b|near|close|in\b(?=\s+(?-i:[A-Z])|\s+\d)|around|open|available|out there"
+    r"|\banything\s+in\b|\bsomething\s+in\b(?=\s+(?-i:[A-Z])|\s+\d)"
+    r"|\b(?:anything|something)\s+(?:for\b|near|close|around|open|available|out there"
     r"|(?:he|she|i|we|they) (?:could|can))"
     r"|\b(?:is there|are there|any) (?:anything|something)\b|\banything\s*\?+"
     # "my dr mentioned trials", "her doctor suggested a study"

@@ -152,9 +152,11 @@ async def test_a_request_for_trials_read_as_advice_gets_the_search(sessions) -> 
     # The trained screen with a medical-advice threshold low enough that it flags every message below.
     eager = SafetyScreen(default_screen().classifier, replace(THRESHOLDS, medical_advice=0.0))
     search = "My brother is 38, his tongue cancer came back after surgery. Are there trials for cancer that comes back?"
+    told = "Sorry, I should have said: the pathology says small cell lung cancer, not the other kind."
     listed = "my lung cancer came back, should i stop treatment? are there any trials for me"  # the word list
-    for text, asked in ((search, search), (listed, "/medical_advice"), ("is 3 weeks late ok", "/medical_advice")):
-        core = like_the_model().on(search, {"text": "How old is the person the trial is for?"})
+    cases = ((search, search), (told, told), (listed, "/medical_advice"), ("is 3 weeks late ok", "/medical_advice"))
+    for text, asked in cases:
+        core = like_the_model().on(search, {"text": "How old is the person the trial is for?"}).on(told, {"text": "…"})
         router = Router(sessions, core, OPEN, safety=eager)
         await router.handle(inbound(text, f"advice-{text}"))
         assert core.texts == [asked], text

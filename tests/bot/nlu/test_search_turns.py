@@ -149,6 +149,7 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("does anybody actually do trials for testicular cancer lol asking for myself", "faq", False),
         ("her2+ breast cancer at 33 anyone know of trials", "faq", False),
         ("colon cancer at 35 is wild ngl. trials??", "nlu_fallback", True),
+        ("22M testicular cancer, lowkey freaking out rn. anything in slc??", "nlu_fallback", True),
         (
             "My friend was just told he has stomach cancer. He's 44. It had already spread by the time they looked. "
             "I've read that for gastric cancer there are trials with newer drugs. We're in San Diego. Where to start?",

@@ -116,6 +116,7 @@ def test_an_age_is_found_past_a_length_of_time() -> None:
     [
         "the nurse said something in passing about sperm banking, does it have to happen first?",
         "my neighbor got into a study last year and I have no clue what that involves",
+        "I'm on the phase 2 trial for HER2-positive breast cancer and my feet are peeling. Should I take B6?",
     ],
 )
 def test_talk_of_someone_else_s_study_is_no_request_for_trials(text: str) -> None:
