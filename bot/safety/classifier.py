@@ -59,6 +59,7 @@ HARD_FAMILIES = (
     "caregiver_stories",
     "treatment_toll",
     "relatives_searching",
+    "patient_stories",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0
