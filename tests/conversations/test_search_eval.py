@@ -15,8 +15,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # The bar is 95% on each set. Sets A–D and F–J were consulted (their failures read) one after the
 # other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%,
 # F 89.2%, G 87.7%, H 92.3%, I 92.3%, J 84.6%. Sets E and K are fresh (their failures unread): E 75.4% when
-# written, 84.6% now; K 90.8% when written, 92.3% now. Each set is held at what it reaches now, so a change that makes the search
-# understand people less fails here (docs/trial-data.md#evaluation).
+# written, 84.6% now; K 90.8% when written, 92.3% now. Each set is held at what it reaches now, so a change
+# that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.98,
