@@ -130,12 +130,8 @@ def test_medical_advice_is_declined_kindly_with_the_care_team_and_a_coordinator(
     assert [b["payload"] for b in replies[1]["buttons"]] == ["/human_handoff", "/thank"]
 
 
-LAB_RATS = pytest.param(
-    "arent trial patients basically lab rats",
-    "myth_guinea_pigs",
-    marks=pytest.mark.xfail(reason="known miss: the model answers with the last-resort myth", strict=False),
-)
 MYTHS = {
+    "arent trial patients basically lab rats": "myth_guinea_pigs",  # a known miss until the long/near-miss examples
     "trials are only for people who are dying right": "myth_last_resort",
     "if i join a trial will it definitely cure me": "myth_guaranteed_cure",
     "will they give me a placebo instead of my chemo": "myth_placebo_instead",
@@ -148,7 +144,7 @@ UNCHECKED_CLAIMS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "topic"), [LAB_RATS, *MYTHS.items()])
+@pytest.mark.parametrize(("text", "topic"), list(MYTHS.items()))
 def test_myths_get_the_facts_and_a_source(running_stack, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
     replies = after_disclosure(chat(running_stack.base_url, _new("myth"), text))
     assert replies[0]["text"] == response_text(CATALOG.get(topic)), _texts(replies)

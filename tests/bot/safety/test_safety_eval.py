@@ -64,7 +64,7 @@ FLOORS = {
 }
 
 
-FAQ_FALSE_ALARMS = {"set_a": 0.055, "set_b": 0.04, "set_c": 0.02, "follow_ups": 0.12}
+FAQ_FALSE_ALARMS = {"set_a": 0.055, "set_b": 0.04, "set_c": 0.025, "follow_ups": 0.12}
 """Most share of the FAQ evaluation sets' ordinary questions the screen may flag (docs/safety.md)."""
 
 
