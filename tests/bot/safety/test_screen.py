@@ -43,7 +43,8 @@ def test_a_classifier_sure_it_is_nothing_overrules_a_word_list_hit() -> None:
 
 def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     screen = default_screen()
-    sure = probabilities(none=0.99)
+    # Sure it is ordinary (above the veto), with a little crisis signal (above the gate, below the threshold).
+    sure = probabilities(none=0.85, crisis_self=0.1)
     long = "Our son was told he isn't eligible for the trial. Honestly I just wish I was dead. Is there another trial?"
     assert screen.decide(long, sure) is Finding.CRISIS
     assert screen.decide("I wanted to kill myself in high school but I'm fine now", sure) is None  # past: may be
