@@ -103,10 +103,13 @@ class SafetyScreen:
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
-        # The never-overruled phrases are looked for only when the classifier sees some crisis at all (a speed
-        # gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
-        unmistakable = self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
-        if (lists and crisis.is_crisis(text)) or unmistakable or learned_crisis:
+        # The never-overruled phrases are looked for last, and only when the classifier sees some crisis at all
+        # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
+        if (
+            learned_crisis
+            or (lists and crisis.is_crisis(text))
+            or (self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text))
+        ):
             return Finding.CRISIS_OTHER if other_risk > self_risk else Finding.CRISIS
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
         if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):
