@@ -56,6 +56,14 @@ class Settings:
     """Messages one sender may send at once before the per-minute rate applies."""
     metrics_token: Optional[Secret] = None
     """Bearer token for GET /metrics; None serves the metrics to clients on this machine only."""
+    recover_minutes: float = 30.0
+    """At start-up, messages stored in this many minutes before it and never answered (a crash came in
+    between) are answered (`bot.gateway.recovery`)."""
+    outbox_lease_seconds: float = 120.0
+    """How long a claim on an outbox row holds before another process (after a crash, the restarted one)
+    may send it; longer than a platform's own retries take."""
+    outbox_poll_seconds: float = 5.0
+    """How often the outbox looks for deliveries that are due again."""
     faq_missed_dir: Path = MISSED_DIR
     """Where the console keeps missed questions attached to FAQ topics or marked for new ones
     (`bot.faq.attached_questions`; the FAQ build reads it)."""
@@ -233,4 +241,7 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, env_file: Optiona
         rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
         metrics_token=_metrics_token(config),
         faq_missed_dir=get("FAQ_MISSED_DIR", Path, str(MISSED_DIR)),
+        recover_minutes=get("RECOVER_MINUTES", _non_negative_float, "30"),
+        outbox_lease_seconds=get("OUTBOX_LEASE_SECONDS", _positive_float, "120"),
+        outbox_poll_seconds=get("OUTBOX_POLL_SECONDS", _positive_float, "5"),
     )

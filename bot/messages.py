@@ -45,11 +45,14 @@ class Reply:
     """Something to send to the person; each channel renders it its own way.
 
     `author` is "bot" or "coordinator" (a person from the team), for channels that label messages.
+    `stored_id` is the stored message's id when the outbox delivers it (the web chat shows a reply
+    that reaches a tab twice only once); it is not part of what a reply is.
     """
 
     text: str
     buttons: Tuple[Button, ...] = ()
     author: str = "bot"
+    stored_id: Optional[int] = field(default=None, compare=False)
 
     @classmethod
     def from_rasa(cls, message: Mapping[str, Any]) -> Reply:
@@ -68,3 +71,6 @@ class RouterResult:
     conversation_id: str
     replies: Tuple[Reply, ...]
     duplicate: bool = False
+    queued: bool = False
+    """The replies are stored in the outbox: the channel delivers them with `Outbox.deliver`
+    (otherwise, as for the last words of delete-my-data, which are not stored, with `Outbox.send`)."""

@@ -2,7 +2,8 @@
 
 Make the message storable (`bot.store.storable`: no NUL, no unpaired surrogates), de-duplicate by the
 platform's message id, store the inbound message before anything else, send it to the core when the
-bot owns the conversation (a person owns it otherwise), then store and return the replies. A
+bot owns the conversation (a person owns it otherwise), then store the replies with their outbox rows
+(`bot.store.outbox`; the channel delivers them) and mark the message answered, in one transaction. A
 request to delete one's data (`bot.privacy.forget`) is answered in any state; once confirmed, the final
 reply is returned but not stored, since nothing about the person remains.
 An answer to the "did it help?" question (`bot.handoff.satisfaction`) is filed under the conversation that
@@ -30,7 +31,7 @@ from bot.messages import InboundKind, InboundMessage, Reply, RouterResult
 from bot.privacy import forget
 from bot.safety import crisis, emergency, honesty, medical_advice
 from bot.safety.screen import Finding, SafetyScreen, default_screen
-from bot.store import storable
+from bot.store import outbox, storable
 from bot.store.models import Conversation, ConversationStatus, Message, Priority, aware, utcnow
 from bot.store.repository import ConversationRepository
 
@@ -201,12 +202,16 @@ class Router:
             repo = ConversationRepository(session)
             if replies and not await self._introduced(repo, accepted.conversation_id):
                 replies = honesty.introduce(replies, safety_first)
-            await repo.add_replies(accepted.conversation_id, accepted.inbound.channel, accepted.message_id, replies)
+            channel = accepted.inbound.channel
+            await repo.add_replies(accepted.conversation_id, channel, accepted.message_id, replies)
+            await outbox.enqueue_replies(session, channel, accepted.message_id)
+            await repo.mark_answered(accepted.message_id)
             await session.commit()
         if replies:
             self._remember_introduced(accepted.conversation_id)
             self._events.publish("message", accepted.conversation_id)
-        return RouterResult(conversation_id=accepted.conversation_id, replies=tuple(replies))
+        queued = bool(replies) and outbox.delivered_later(accepted.inbound.channel)
+        return RouterResult(conversation_id=accepted.conversation_id, replies=tuple(replies), queued=queued)
 
     async def _introduced(self, repo: ConversationRepository, conversation_id: str) -> bool:
         """Whether the bot already wrote in this conversation (remembered, so asked of the database once)."""

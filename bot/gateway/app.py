@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import AsyncIterator, Optional
 
 import httpx
@@ -19,7 +19,8 @@ from starlette.routing import Route
 from bot.config import Settings, load_settings
 from bot.console.views import routes as console_routes
 from bot.core.pool import CoreError, CorePool, CoreSettings
-from bot.gateway.delivery import Outbox
+from bot.gateway import recovery
+from bot.gateway.delivery import DeliveryPolicy, Outbox
 from bot.gateway.live_updates import LiveUpdates
 from bot.gateway.metrics import Metrics
 from bot.gateway.metrics import endpoint as metrics_endpoint
@@ -29,6 +30,7 @@ from bot.handoff.coordination import Coordination
 from bot.handoff.machine import QueuePolicy
 from bot.router import Router
 from bot.store.db import create_engine, create_session_factory, ping, sync_url
+from bot.store.models import utcnow
 from channels import rest
 from channels.slack import adapter as slack
 from channels.telegram import adapter as telegram
@@ -90,6 +92,18 @@ async def _offer_loop(coordination: Coordination, every_seconds: float = 15.0) -
         await asyncio.sleep(every_seconds)
 
 
+async def _recover(app: Starlette, started_at: datetime, poll_seconds: float = 0.5) -> None:
+    """Once the model answers, answer what the last run left unanswered (`bot.gateway.recovery`)."""
+    state = app.state
+    while not state.core.ready:
+        await asyncio.sleep(poll_seconds)
+    window = timedelta(minutes=state.settings.recover_minutes)
+    try:
+        await recovery.answer_unanswered(state.sessions, state.router, state.outbox, window, started_at)
+    except Exception:  # the database went away, say; what is left is answered at the next start
+        logger.exception("Could not answer the messages left unanswered")
+
+
 def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = None) -> Starlette:
     """Build the gateway; engines, pools and clients are created in the lifespan, not at import.
 
@@ -101,6 +115,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        started_at = utcnow()
         engine = create_engine(settings.database_url)
         core = shared_core or CorePool(
             CoreSettings(
@@ -130,17 +145,29 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         app.state.metrics = Metrics()
         stop_watching = core.watch(app.state.metrics.predicted)
         app.state.router = Router(sessions, core, policy, app.state.events, app.state.metrics)
-        app.state.outbox = Outbox()
+        app.state.outbox = Outbox(
+            sessions,
+            DeliveryPolicy(
+                lease=timedelta(seconds=settings.outbox_lease_seconds), poll_seconds=settings.outbox_poll_seconds
+            ),
+        )
         app.state.coordination = Coordination(sessions, app.state.outbox, app.state.events, policy)
         watcher = asyncio.get_running_loop().create_task(_offer_loop(app.state.coordination), name="wait-offers")
         started = []
+        delivering: Optional[asyncio.Task[None]] = None
+        recovering: Optional[asyncio.Task[None]] = None
         try:
             for channel in CHANNELS:
                 if hasattr(channel, "start"):
                     await channel.start(app)
                     started.append(channel)
+            delivering = asyncio.get_running_loop().create_task(app.state.outbox.run(), name="outbox")
+            recovering = asyncio.get_running_loop().create_task(_recover(app, started_at), name="recovery")
             yield
         finally:
+            for task in (delivering, recovering):
+                if task is not None:
+                    task.cancel()
             for channel in reversed(started):
                 if hasattr(channel, "stop"):
                     await channel.stop(app)

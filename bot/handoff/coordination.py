@@ -19,7 +19,7 @@ from bot.gateway.live_updates import LiveUpdates
 from bot.handoff import machine as handoff
 from bot.handoff import satisfaction, texts
 from bot.messages import Reply
-from bot.store import audit
+from bot.store import audit, outbox
 from bot.store.models import Author, Conversation, ConversationStatus, Coordinator, Handoff, MessageKind
 from bot.store.repository import ConversationRepository
 
@@ -157,7 +157,13 @@ class Coordination:
         self._events.publish("queue", conversation.id)
         self._events.publish("message", conversation.id)
         try:
-            await self._outbox.send(address, replies)
+            if outbox.delivered_later(address.channel):
+                if not await self._outbox.deliver(conversation.id):
+                    return Outcome(
+                        delivered=False, problem=f"Saved; delivery on {address.channel} will be tried again."
+                    )
+            else:
+                await self._outbox.send(address, replies)
         except Exception as error:  # any channel failure: the message is stored, the console says so
             # The error's text can name the chat or the person on the platform: the log gets its type only.
             logger.warning(

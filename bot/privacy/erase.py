@@ -13,7 +13,7 @@ from typing import Any, Dict, Sequence
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import tracker_table
+from bot.store import outbox, tracker_table
 from bot.store.models import AuditEvent, Conversation, Handoff, Message, SatisfactionAnswer
 
 
@@ -28,6 +28,7 @@ async def delete_conversations(session: AsyncSession, ids: Sequence[str]) -> Dic
     if not ids:
         return {}
     return {
+        "outbox_entries": await outbox.delete_for(session, ids),
         "messages": await rowcount(session, delete(Message).where(Message.conversation_id.in_(ids))),
         "satisfaction_answers": await rowcount(
             session, delete(SatisfactionAnswer).where(SatisfactionAnswer.conversation_id.in_(ids))

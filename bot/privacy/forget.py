@@ -128,6 +128,7 @@ class Forgotten:
     identities: int = 0
     conversations: int = 0
     messages: int = 0
+    outbox_entries: int = 0
     handoffs: int = 0
     satisfaction_answers: int = 0
     tracker_events: int = 0

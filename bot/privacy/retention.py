@@ -34,6 +34,7 @@ from bot.store.models import (
     Conversation,
     ConversationStatus,
     Message,
+    OutboxEntry,
     Participant,
     utcnow,
 )
@@ -85,6 +86,7 @@ async def purge(session: AsyncSession, cutoff: datetime) -> Purged:
         .where(Message.created_at >= cutoff, Message.in_reply_to_id.in_(old))
         .values(in_reply_to_id=None),
     )
+    await erase.rowcount(session, delete(OutboxEntry).where(OutboxEntry.message_id.in_(old)))
     messages = await erase.rowcount(session, delete(Message).where(Message.created_at < cutoff))
     events = await tracker_table.delete_older_than(session, cutoff)
 

@@ -1,5 +1,5 @@
 """SQLAlchemy models of the conversation domain: participants, identities, conversations, messages,
-handoffs, console sessions, the audit log and satisfaction answers."""
+the outbox of messages to deliver, handoffs, console sessions, the audit log and satisfaction answers."""
 
 from __future__ import annotations
 
@@ -187,6 +187,44 @@ class Message(Base):
     platform_message_id = Column(String(255), nullable=True)
     in_reply_to_id = Column(ForeignKey("messages.id"), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    answered_at = Column(DateTime(timezone=True), nullable=True)
+    """An inbound message: when the router stored its answer (possibly no reply at all); None means a
+    crash came between storing it and answering it (`bot.gateway.recovery` answers it at start-up)."""
+
+
+class DeliveryState(str, enum.Enum):
+    """Where one outbox entry stands (`bot.store.outbox`)."""
+
+    PENDING = "pending"
+    """To send, at `next_attempt_at` or later."""
+    SENDING = "sending"
+    """Claimed by one process until `claimed_until`; after that, anyone may claim it again."""
+    SENT = "sent"
+    """The platform took it."""
+    WAITING = "waiting"
+    """The web chat had no open tab: shown (and counted as sent) when the person comes back."""
+    FAILED = "failed"
+    """Given up for good; `reason` says why."""
+
+
+class OutboxEntry(Base):
+    """One stored message to deliver on the person's channel, with its delivery state.
+
+    Written in the same transaction as the message; `id` orders a conversation's deliveries.
+    """
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    message_id = Column(ForeignKey("messages.id"), nullable=False, unique=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    state = Column(String(16), nullable=False, default=DeliveryState.PENDING.value, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_until = Column(DateTime(timezone=True), nullable=True)
+    reason = Column(String(255), nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class Handoff(Base):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from bot.gateway.delivery import Address
 from bot.messages import Button, InboundMessage, Reply
+from bot.store import outbox
 from bot.store.models import (
     Author,
     ChannelIdentity,
@@ -82,7 +83,9 @@ class ConversationRepository:
         coordinator_id: Optional[int] = None,
         kind: MessageKind = MessageKind.TEXT,
     ) -> List[Message]:
-        """Store messages to the person (or private notes) that do not answer one inbound message."""
+        """Store messages to the person (or private notes) that do not answer one inbound message.
+
+        Messages to the person get their outbox rows in the same transaction (`bot.store.outbox`)."""
         stored = [
             Message(
                 conversation_id=conversation.id,
@@ -98,6 +101,7 @@ class ConversationRepository:
         ]
         self.session.add_all(stored)
         await self.session.flush()
+        await outbox.enqueue(self.session, stored)
         return stored
 
     async def find_inbound(self, channel: str, platform_message_id: str) -> Optional[Message]:
@@ -217,6 +221,15 @@ class ConversationRepository:
                 }
                 for reply in replies
             ],
+        )
+
+    async def mark_answered(self, message_id: int) -> None:
+        """Record that an inbound message got its answer (in the transaction that stores the answer)."""
+        await self.session.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(answered_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
 
     async def replies_to(self, message: Message) -> List[Reply]:

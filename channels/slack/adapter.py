@@ -304,7 +304,10 @@ class SlackChannel:
             if moved_from is not None:
                 await self.private.tell_moved(*moved_from, user)
             result = await self._router.answer(accepted)
-            await self._outbox.send(address, result.replies)
+            if result.queued:
+                await self._outbox.deliver(accepted.conversation_id)
+            else:
+                await self._outbox.send(address, result.replies)
 
         self._outbox.later(answer, name=f"slack-answer-{accepted.message_id}")
 

@@ -138,9 +138,12 @@ class TelegramChannel:
         await self._answer_query(incoming)
         inbound = accepted.inbound
         address = Address(CHANNEL, inbound.platform_user_id, inbound.thread_key, accepted.conversation_id)
-        replies = (await self._router.answer(accepted)).replies
+        result = await self._router.answer(accepted)
         try:
-            await self._outbox.send(address, replies)
+            if result.queued:
+                await self._outbox.deliver(accepted.conversation_id)
+            else:
+                await self._outbox.send(address, result.replies)
         except Forbidden:
             logger.warning(
                 "Telegram refused a message to conversation %s (the bot was blocked or removed)",

@@ -28,8 +28,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from bot.config import Settings
-from bot.gateway.delivery import Address
+from bot.gateway.delivery import Address, NobodyThereError, Outbox
 from bot.messages import InboundMessage, Reply
+from bot.store import outbox
 from bot.store.db import create_session_factory
 from bot.store.models import Author, Direction, Message
 from bot.store.repository import ConversationRepository
@@ -92,10 +93,10 @@ class WebchatSender:
         self._sockets = sockets
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        """Push now; a person with no open tab sees the replies in the history when they come back."""
+        """Push now; with no open tab, `NobodyThereError`: the person sees them in the history when they come back."""
         delivered = await self._sockets.broadcast(address.platform_user_id, replies_frame(replies))
         if not delivered:
-            logger.info("No open web chat for a session; the replies wait in its history")
+            raise NobodyThereError("no open web chat tab")
 
 
 async def send(socket: WebSocket, frame: Frame) -> bool:
@@ -111,7 +112,10 @@ async def send(socket: WebSocket, frame: Frame) -> bool:
 def render(reply: Reply) -> Frame:
     """One reply as the widget shows it (a coordinator's is labelled as coming from a person)."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    return {"from": reply.author, "text": reply.text, "buttons": buttons}
+    frame: Frame = {"from": reply.author, "text": reply.text, "buttons": buttons}
+    if reply.stored_id is not None:
+        frame["mid"] = reply.stored_id  # the widget shows a message that reaches it twice only once
+    return frame
 
 
 def replies_frame(replies: Sequence[Reply], in_reply_to: Optional[str] = None) -> Frame:
@@ -154,7 +158,7 @@ def history(messages: Sequence[Message], session: str) -> List[Frame]:
             titles = {}
             continue
         author = "coordinator" if message.author == Author.COORDINATOR.value else "bot"
-        frame = {"from": author, "text": message.text, "buttons": list(message.buttons or ())}
+        frame = {"from": author, "text": message.text, "buttons": list(message.buttons or ()), "mid": message.id}
         if message.in_reply_to_id in client_ids:
             frame["in_reply_to"] = client_ids[message.in_reply_to_id]
         titles.update({b["payload"]: b["title"] for b in message.buttons or ()})
@@ -206,6 +210,7 @@ class Chat:
         self.sockets: Sockets = state.webchat_sockets
         self.db = state.webchat_sessions
         self.rate_limit = state.rate_limit
+        self.outbox: Outbox = state.outbox
         self.session: Optional[str] = None
 
     async def run(self) -> None:
@@ -237,6 +242,8 @@ class Chat:
         self.sockets.add(session, self.socket)
         async with self.db() as db:
             stored = await ConversationRepository(db).transcript(CHANNEL, session)
+            if await outbox.shown_on_return(db, sorted({m.conversation_id for m in stored})):
+                await db.commit()  # what waited for the person is in this history
         frame = {"type": "history", "max_chars": MAX_TEXT_CHARS, "messages": history(stored, session)}
         await send(self.socket, frame)
 
@@ -267,7 +274,9 @@ class Chat:
             await self.sockets.broadcast(session, {"type": "typing", "on": True})
         try:
             result = await self.router.answer(accepted)
-            if result.replies:
+            if result.queued:
+                await self.outbox.deliver(result.conversation_id)
+            elif result.replies:
                 await self.sockets.broadcast(session, replies_frame(result.replies, client_id))
         except Exception:
             logger.exception("Could not answer a web chat message")

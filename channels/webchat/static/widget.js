@@ -108,6 +108,7 @@
   let socket = null, ready = false, attempt = 0, retryTimer = null, lost = false, maxChars = 1000;
   let pending = []; // sent or typed but not yet acknowledged: resent after a reconnect
   const answered = new Set(); // client ids whose replies are shown (a reply pushed twice is shown once)
+  const shownReplies = new Set(); // stored ids of the replies shown (the outbox may push one twice)
 
   function notice(text, clearAfterMs) {
     const el = $(".tb-notice");
@@ -201,11 +202,13 @@
     maxChars = frame.max_chars || maxChars;
     log.replaceChildren();
     answered.clear();
+    shownReplies.clear();
     addMessage("bot", options.greeting);
     const received = new Set();
     for (const m of frame.messages) {
       if (m.from === "person") received.add(m.id);
       if (m.in_reply_to) answered.add(m.in_reply_to);
+      if (m.mid) shownReplies.add(m.mid);
       addMessage(m.from, m.text, { id: m.id, buttons: m.buttons });
     }
     pending = pending.filter((p) => !received.has(p.id));
@@ -232,6 +235,10 @@
     }
     setTyping(false);
     for (const m of frame.messages) {
+      if (m.mid) {
+        if (shownReplies.has(m.mid)) continue;
+        shownReplies.add(m.mid);
+      }
       addMessage(m.from, m.text, { buttons: m.buttons });
       announce(m.from, m.text);
     }
