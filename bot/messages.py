@@ -46,13 +46,15 @@ class Reply:
 
     `author` is "bot" or "coordinator" (a person from the team), for channels that label messages.
     `stored_id` is the stored message's id when the outbox delivers it (the web chat shows a reply
-    that reaches a tab twice only once); it is not part of what a reply is.
+    that reaches a tab twice only once); neither it nor `answers` is part of what a reply is.
     """
 
     text: str
     buttons: Tuple[Button, ...] = ()
     author: str = "bot"
     stored_id: Optional[int] = field(default=None, compare=False)
+    answers: Optional[str] = field(default=None, compare=False)
+    """The platform's id of the person's message this reply answers, when the outbox delivers it."""
 
     @classmethod
     def from_rasa(cls, message: Mapping[str, Any]) -> Reply:

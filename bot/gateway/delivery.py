@@ -142,7 +142,11 @@ class Outbox:
                 )
 
     async def deliver(self, conversation_id: str) -> bool:
-        """Send the conversation's due outbox rows, in order; False when one failed (for now or for good)."""
+        """Send the conversation's due outbox rows, in order; False when one failed (for now or for good).
+
+        A sender with `batches = True` (the web chat: one push reaches every tab or none) gets the due
+        rows together; others get one row per call, so a failure never re-sends what went out before it.
+        """
         if self._sessions is None:
             raise RuntimeError("this outbox has no database")
         delivered = True
@@ -150,28 +154,41 @@ class Outbox:
             while True:
                 async with self._sessions() as session:
                     claimed = await rows.claim_head(session, conversation_id, utcnow(), self.policy.lease)
-                if claimed is None:
-                    return delivered
+                    if claimed is None:
+                        return delivered
+                    batch = [claimed]
+                    while getattr(self._senders.get(claimed.channel), "batches", False):
+                        following = await rows.claim_head(
+                            session, conversation_id, utcnow(), self.policy.lease, after=batch[-1].entry_id
+                        )
+                        if following is None:
+                            break
+                        batch.append(following)
                 # A row put back for a retry is not due yet: the next claim finds nothing and the loop ends.
-                delivered = await self._send_claimed(claimed) and delivered
+                delivered = await self._send_claimed(batch) and delivered
 
-    async def _send_claimed(self, claimed: rows.Claimed) -> bool:
-        """Send one claimed row and record how it went; True when the platform took it (or it waits in a web chat)."""
+    async def _send_claimed(self, batch: Sequence[rows.Claimed]) -> bool:
+        """Send claimed rows and record how it went; True when the platform took them (or they wait in a web chat)."""
         assert self._sessions is not None
-        address = Address(claimed.channel, claimed.platform_user_id, claimed.thread_key, claimed.conversation_id)
-        reply = Reply(
-            text=claimed.text,
-            buttons=tuple(Button(title=b["title"], payload=b["payload"]) for b in claimed.buttons),
-            author="coordinator" if claimed.author == "coordinator" else "bot",
-            stored_id=claimed.message_id,
-        )
-        sender = self._senders.get(claimed.channel)
+        first = batch[0]
+        address = Address(first.channel, first.platform_user_id, first.thread_key, first.conversation_id)
+        replies = [
+            Reply(
+                text=claimed.text,
+                buttons=tuple(Button(title=b["title"], payload=b["payload"]) for b in claimed.buttons),
+                author="coordinator" if claimed.author == "coordinator" else "bot",
+                stored_id=claimed.message_id,
+                answers=claimed.answers,
+            )
+            for claimed in batch
+        ]
+        sender = self._senders.get(first.channel)
         outcome = "sent"
         reason = ""
         try:
             if sender is None:
-                raise UnknownChannelError(f"{claimed.channel} is not started")
-            await sender.send(address, [reply])
+                raise UnknownChannelError(f"{first.channel} is not started")
+            await sender.send(address, replies)
         except NobodyThereError:
             outcome = "waiting"
         except (UndeliveredError, UnknownChannelError) as error:
@@ -182,32 +199,35 @@ class Outbox:
             # gets the same answer. Its text can name the chat or the person: the reason is its type only.
             logger.debug("Delivery refused", exc_info=True)
             outcome, reason = "failed", type(error).__name__
-        if outcome == "retry" and claimed.attempts >= self.policy.attempts:
-            outcome, reason = "failed", f"gave up after {claimed.attempts} tries ({reason})"
+        attempts = max(claimed.attempts for claimed in batch)
+        if outcome == "retry" and attempts >= self.policy.attempts:
+            outcome, reason = "failed", f"gave up after {attempts} tries ({reason})"
         async with self._sessions() as session:
-            if outcome == "sent":
-                await rows.mark_sent(session, claimed.entry_id)
-            elif outcome == "waiting":
-                await rows.mark_waiting(session, claimed.entry_id)
-            elif outcome == "retry":
-                at = utcnow() + self.policy.retry_delay(claimed.attempts)
-                await rows.retry_later(session, claimed.entry_id, at, reason)
-                logger.warning(
-                    "Delivery to conversation %s failed (try %d); trying again at %s",
-                    claimed.conversation_id,
-                    claimed.attempts,
-                    at.isoformat(timespec="seconds"),
-                )
-            else:
-                await rows.mark_failed(session, claimed.entry_id, reason)
-                logger.error("Gave up on a message to conversation %s: %s", claimed.conversation_id, reason)
-        if outcome == "failed":
+            for claimed in batch:
+                await self._record(session, claimed, outcome, reason)
+        if outcome == "retry":
+            logger.warning(
+                "Delivery to conversation %s failed (try %d); will try again", first.conversation_id, attempts
+            )
+        elif outcome == "failed":
+            logger.error("Gave up on a message to conversation %s: %s", first.conversation_id, reason)
             for hook in self._refused:
                 try:
-                    await hook(claimed.conversation_id, reason)
+                    await hook(first.conversation_id, reason)
                 except Exception:
                     logger.exception("A hook on a refused delivery failed")
         return outcome in ("sent", "waiting")
+
+    async def _record(self, session: AsyncSession, claimed: rows.Claimed, outcome: str, reason: str) -> None:
+        if outcome == "sent":
+            await rows.mark_sent(session, claimed.entry_id)
+        elif outcome == "waiting":
+            await rows.mark_waiting(session, claimed.entry_id)
+        elif outcome == "retry":
+            at = utcnow() + self.policy.retry_delay(claimed.attempts)
+            await rows.retry_later(session, claimed.entry_id, at, reason)
+        else:
+            await rows.mark_failed(session, claimed.entry_id, reason)
 
     async def run(self) -> None:
         """Deliver what is due again, every `policy.poll_seconds`, until cancelled (first look at once: start-up)."""

@@ -58,7 +58,8 @@ class Claimed:
     text: str
     buttons: Sequence[dict]
     author: str
-    in_reply_to_id: Optional[int]
+    answers: Optional[str]
+    """The platform's id of the message this one answers, if it answers one."""
 
 
 def delivered_later(channel: str) -> bool:
@@ -127,15 +128,19 @@ async def due_conversations(session: AsyncSession, now: datetime, limit: int = 5
     return list(result.scalars())
 
 
-async def claim_head(session: AsyncSession, conversation_id: str, now: datetime, lease: timedelta) -> Optional[Claimed]:
+async def claim_head(
+    session: AsyncSession, conversation_id: str, now: datetime, lease: timedelta, after: int = 0
+) -> Optional[Claimed]:
     """Claim the conversation's head row if it is due (None: nothing due, or another process has it).
 
-    Commits the claim before returning, so it holds whatever the caller does next.
+    With `after` (a row the caller has claimed), the next open row after it: a caller that sends
+    several rows at once claims them one after the other. Commits the claim before returning, so it
+    holds whatever the caller does next.
     """
     head = (
         await session.execute(
             select(func.min(OutboxEntry.id)).where(
-                OutboxEntry.conversation_id == conversation_id, OutboxEntry.state.in_(_OPEN)
+                OutboxEntry.conversation_id == conversation_id, OutboxEntry.state.in_(_OPEN), OutboxEntry.id > after
             )
         )
     ).scalar()
@@ -164,6 +169,11 @@ async def claim_head(session: AsyncSession, conversation_id: str, now: datetime,
         )
     ).one()
     entry, message, thread_key, platform_user_id = row
+    answers = None
+    if message.in_reply_to_id is not None:
+        answers = (
+            await session.execute(select(Message.platform_message_id).where(Message.id == message.in_reply_to_id))
+        ).scalar()
     return Claimed(
         entry_id=entry.id,
         message_id=message.id,
@@ -175,7 +185,7 @@ async def claim_head(session: AsyncSession, conversation_id: str, now: datetime,
         text=message.text,
         buttons=tuple(message.buttons or ()),
         author=message.author,
-        in_reply_to_id=message.in_reply_to_id,
+        answers=answers,
     )
 
 

@@ -89,12 +89,17 @@ class Sockets:
 class WebchatSender:
     """Delivers replies (a coordinator's, say) to every open tab of a web chat session."""
 
+    batches = True
+    """The outbox hands over a conversation's due replies together: one `replies` frame."""
+
     def __init__(self, sockets: Sockets) -> None:
         self._sockets = sockets
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         """Push now; with no open tab, `NobodyThereError`: the person sees them in the history when they come back."""
-        delivered = await self._sockets.broadcast(address.platform_user_id, replies_frame(replies))
+        answers = replies[0].answers if replies else None
+        in_reply_to = answers.removeprefix(f"{address.platform_user_id}:") if answers else None
+        delivered = await self._sockets.broadcast(address.platform_user_id, replies_frame(replies, in_reply_to))
         if not delivered:
             raise NobodyThereError("no open web chat tab")
 

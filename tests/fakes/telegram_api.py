@@ -117,6 +117,7 @@ class FakeTelegramApi:
         self._changed = asyncio.Condition()
         self._closing = False
         self._faults: Dict[str, List[Fault]] = {}
+        self._hold_after: Dict[str, int] = {}
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[FakeTelegramApi]:
@@ -159,6 +160,17 @@ class FakeTelegramApi:
             Fault(status, retry_after, description, delay, deliver) for _ in range(times)
         )
 
+    def hold_after(self, method: str, taken: int) -> None:
+        """Once `taken` calls of `method` were accepted, hold every later one unanswered and not taken (as a
+        request still on its way when the bot's process dies) until `release`."""
+        self._hold_after[method] = taken
+
+    async def release(self) -> None:
+        """Stop holding: held calls are answered with a 504 (nobody is waiting for them any more) and not taken."""
+        async with self._changed:
+            self._hold_after.clear()
+            self._changed.notify_all()
+
     def sent_to(self, chat_id: Any) -> List[Dict[str, Any]]:
         """The messages the bot sent to one chat (Telegram `Message` objects, with any keyboard), in order."""
         return [m for m in self.messages if m["chat"]["id"] == int(chat_id)]
@@ -197,6 +209,11 @@ class FakeTelegramApi:
             self.calls.append(ApiCall(method, params, ok=False))
             return _error(401, "Unauthorized")
         handler = getattr(self, f"_{method}", None)
+        if method in self._hold_after and len(self.successful(method)) >= self._hold_after[method]:
+            self.calls.append(ApiCall(method, params, ok=False))
+            async with self._changed:
+                await self._changed.wait_for(lambda: self._closing or method not in self._hold_after)
+            return Fault(504).response()
         faults = self._faults.get(method)
         if faults:
             return await self._fault(faults.pop(0), method, params, handler)

@@ -229,8 +229,9 @@
   }
 
   function onReplies(frame) {
+    const stored = frame.messages.length > 0 && frame.messages.every((m) => m.mid);
     if (frame.in_reply_to) {
-      if (answered.has(frame.in_reply_to)) return;
+      if (!stored && answered.has(frame.in_reply_to)) return; // stored replies are told apart by their ids
       answered.add(frame.in_reply_to);
     }
     setTyping(false);
