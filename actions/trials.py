@@ -15,7 +15,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import remembering
+from actions import alerts, remembering
+from bot.alerts import texts as alert_texts
 from bot.trials import presenting, texts
 from bot.trials.service import SearchRequest, TrialService
 from bot.trials.understanding import (
@@ -278,9 +279,14 @@ async def present_search(
         buttons.append({"title": "Show more", "payload": "show more"})
     elif wider:
         buttons.append({"title": "Search farther", "payload": f"search within {wider:g} miles"})
+    wanted = bool(tracker.get_slot(alerts.WANTED_SLOT))
+    if not request.offset and not wanted:
+        buttons.append({"title": alert_texts.say("offer_button"), "payload": alert_texts.OFFER})
     dispatcher.utter_message(text=presenting.ELIGIBILITY_REMINDER, buttons=buttons)
     if not request.offset:
         remembering.ask_to_remember(dispatcher, tracker)
+    if wanted:  # they asked for alerts before searching: the offer comes with the results
+        events.extend(await asyncio.to_thread(alerts.offer, dispatcher, tracker, request))
     earlier = list(tracker.get_slot("result_ids") or []) if request.offset else []
     ids = earlier[: request.offset] + [m.trial.nct_id for m in results.matches]
     return [

@@ -103,6 +103,9 @@ def build_parser(settings: Optional[Settings] = None) -> argparse.ArgumentParser
     from bot.privacy.cli import register as register_retention
 
     register_retention(commands)
+    from bot.alerts.cli import register as register_alerts
+
+    register_alerts(commands)
     faq = commands.add_parser("faq", help="the curated FAQ")
     faq_commands = faq.add_subparsers(dest="faq_command", required=True)
     faq_commands.add_parser("build", help="generate Rasa training data from faq/").set_defaults(func=cmd_faq_build)

@@ -64,6 +64,15 @@ class Settings:
     may send it; longer than a platform's own retries take."""
     outbox_poll_seconds: float = 5.0
     """How often the outbox looks for deliveries that are due again."""
+    alerts_weekly_cap: int = 2
+    """Trial alerts one person may get in any 7 days."""
+    alerts_max_trials: int = 3
+    """Trials named in one alert message."""
+    alerts_quiet_hours: str = "21:00-08:00"
+    """When alerts wait, in each person's own time zone ("off": never)."""
+    alerts_time: str = "10:00"
+    """When `trialbot run` runs the alerts job each day, in HANDOFF_TIMEZONE ("off": never; cron can run
+    `trialbot alerts run` instead)."""
     faq_missed_dir: Path = MISSED_DIR
     """Where the console keeps missed questions attached to FAQ topics or marked for new ones
     (`bot.faq.attached_questions`; the FAQ build reads it)."""
@@ -193,6 +202,29 @@ def _metrics_token(config: Config) -> Optional[Secret]:
     return token
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or more")
+    return number
+
+
+def _quiet_hours(value: str) -> str:
+    from bot.alerts.timing import QuietHours
+
+    return str(QuietHours.parse(value))
+
+
+def _daily_time(value: str) -> str:
+    value = value.strip().lower()
+    if value == "off":
+        return value
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+        raise ValueError('use HH:MM (24-hour clock), or "off"')
+    return f"{int(hours):02d}:{minutes}"
+
+
 def load_settings(environ: Optional[Mapping[str, str]] = None, env_file: Optional[Path] = None) -> Settings:
     """Read and validate all settings once; raise `ConfigError` naming the bad variable."""
     env_path = env_file if env_file is not None else Path(".env")
@@ -241,6 +273,10 @@ def load_settings(environ: Optional[Mapping[str, str]] = None, env_file: Optiona
         rate_limit_burst=get("RATE_LIMIT_BURST", _positive_int, "10"),
         metrics_token=_metrics_token(config),
         faq_missed_dir=get("FAQ_MISSED_DIR", Path, str(MISSED_DIR)),
+        alerts_weekly_cap=get("ALERTS_WEEKLY_CAP", _non_negative_int, "2"),
+        alerts_max_trials=get("ALERTS_MAX_TRIALS", _positive_int, "3"),
+        alerts_quiet_hours=get("ALERTS_QUIET_HOURS", _quiet_hours, "21:00-08:00"),
+        alerts_time=get("ALERTS_TIME", _daily_time, "10:00"),
         recover_minutes=get("RECOVER_MINUTES", _non_negative_float, "30"),
         outbox_lease_seconds=get("OUTBOX_LEASE_SECONDS", _positive_float, "120"),
         outbox_poll_seconds=get("OUTBOX_POLL_SECONDS", _positive_float, "5"),

@@ -7,8 +7,9 @@ bot owns the conversation (a person owns it otherwise), then store the replies w
 request to delete one's data (`bot.privacy.forget`) is answered in any state; once confirmed, the final
 reply is returned but not stored, since nothing about the person remains.
 An answer to the "did it help?" question (`bot.handoff.satisfaction`) is filed under the conversation that
-asked it, thanked, and never shown to the model. Messages, replies and the time to answer are counted
-for `/metrics` (`bot.gateway.metrics`).
+asked it, thanked, and never shown to the model. Trial alerts' own steps (yes / no to an offer, "stop
+alerts", "what do you know about me") are answered here in any state (`bot.alerts.chat`). Messages,
+replies and the time to answer are counted for `/metrics` (`bot.gateway.metrics`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.alerts import chat as alerts_chat
+from bot.alerts import texts as alert_texts
 from bot.core.pool import CoreError
 from bot.gateway.live_updates import LiveUpdates
 from bot.gateway.metrics import Metrics
@@ -186,6 +189,9 @@ class Router:
             if step is forget.Step.CONFIRM and (forgotten := await self._forget(accepted)) is not None:
                 return forgotten
             replies = [forget.cancelled() if step is forget.Step.CANCEL else forget.confirmation()]
+        elif (told := await self._alerts(accepted)) is not None:
+            safety_first = False
+            replies = told
         elif not accepted.bot_owns:
             safety_first = False
             replies = await self._while_people_own(accepted)
@@ -241,6 +247,14 @@ class Router:
             return [texts.already_waiting(position)]
         notice = texts.queued(position, self._policy.office_hours, utcnow())
         return [texts.urgent_queued(), notice] if priority is Priority.URGENT else [notice]
+
+    async def _alerts(self, accepted: Accepted) -> Optional[List[Reply]]:
+        """Trial alerts' own steps (yes / no to an offer, stop, what is kept…), or None (`bot.alerts.chat`)."""
+        async with self._sessions() as session:
+            replies = await alerts_chat.answer(session, accepted.conversation_id, accepted.inbound.text)
+            if replies is not None:
+                await session.commit()
+        return replies
 
     async def _rated(self, conversation_id: str, rating: str) -> List[Reply]:
         """Store the answer to the satisfaction question and thank the person (nothing if it was never asked)."""
@@ -320,6 +334,8 @@ class Router:
             return [{"text": EMPTY_REPLY.text}]
         if finding is Finding.MEDICAL_ADVICE and not medical_advice.yields_to_search(text):
             text = medical_advice.INTENT  # the model answers as for its own medical-advice intent
+        elif alerts_chat.asks_for_alerts(text):
+            text = alert_texts.OFFER  # the action server knows the person's search and makes the offer
         try:
             return await self._core.handle(
                 conversation_id, text[:MAX_TEXT_CHARS], inbound.channel, dict(inbound.metadata)

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import bot.alerts.models  # registers the alert tables
 import bot.trials.models  # noqa: F401  (registers the trial tables)
 from bot.store.db import enable_sqlite_wal
 from bot.store.models import Base

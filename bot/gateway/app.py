@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Callable, Optional
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.alerts import schedule as alert_schedule
+from bot.alerts import subscriptions
 from bot.config import Settings, load_settings
 from bot.console.views import routes as console_routes
 from bot.core.pool import CoreError, CorePool, CoreSettings
@@ -92,6 +96,16 @@ async def _offer_loop(coordination: Coordination, every_seconds: float = 15.0) -
         await asyncio.sleep(every_seconds)
 
 
+async def _blocked(sessions: Callable[[], AsyncSession], conversation_id: str, reason: str) -> None:
+    """A platform refused a message for good because the person blocked the bot: their alerts end."""
+    if reason != "Forbidden":
+        return
+    async with sessions() as session:
+        if await subscriptions.stop_for_conversation(session, conversation_id, "blocked the bot"):
+            await session.commit()
+            logger.info("Alerts stopped for conversation %s: the person blocked the bot", conversation_id)
+
+
 async def _recover(app: Starlette, started_at: datetime, poll_seconds: float = 0.5) -> None:
     """Once the model answers, answer what the last run left unanswered (`bot.gateway.recovery`)."""
     state = app.state
@@ -156,18 +170,23 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
         started = []
         delivering: Optional[asyncio.Task[None]] = None
         recovering: Optional[asyncio.Task[None]] = None
+        scheduler = None
         try:
             for channel in CHANNELS:
                 if hasattr(channel, "start"):
                     await channel.start(app)
                     started.append(channel)
+            app.state.outbox.on_refused(functools.partial(_blocked, sessions))
             delivering = asyncio.get_running_loop().create_task(app.state.outbox.run(), name="outbox")
+            scheduler = alert_schedule.start(settings, app.state.outbox)
             recovering = asyncio.get_running_loop().create_task(_recover(app, started_at), name="recovery")
             yield
         finally:
             for task in (delivering, recovering):
                 if task is not None:
                     task.cancel()
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             for channel in reversed(started):
                 if hasattr(channel, "stop"):
                     await channel.stop(app)

@@ -7,8 +7,8 @@ request with `confirmation()`: what would be deleted, that it cannot be undone, 
 `CONFIRM_WITHIN` is still open (not answered with `/forget_cancel`); otherwise it asks again.
 
 `forget_participant` deletes the person (`Participant`) with their channel identities, every
-conversation, message, handoff and satisfaction answer of theirs, and Rasa's tracker events of
-those conversations.
+conversation, message, handoff and satisfaction answer of theirs, their trial-alert subscriptions and
+the record of their alerts, and Rasa's tracker events of those conversations.
 
 Audit entries that name one of those conversations are kept, with the conversation link set to
 NULL: they record what a coordinator did (viewed, replied, took, closed) and hold nothing about
@@ -26,6 +26,7 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.alerts import subscriptions
 from bot.messages import Button, Reply
 from bot.privacy import erase
 from bot.store import audit
@@ -129,6 +130,7 @@ class Forgotten:
     conversations: int = 0
     messages: int = 0
     outbox_entries: int = 0
+    alert_subscriptions: int = 0
     handoffs: int = 0
     satisfaction_answers: int = 0
     tracker_events: int = 0
@@ -155,7 +157,9 @@ async def forget_participant(session: AsyncSession, participant_id: int) -> Forg
     ).all()
     ids = [row.id for row in rows]
     people = (ConversationStatus.WAITING.value, ConversationStatus.WITH_COORDINATOR.value)
+    alert_subscriptions = await subscriptions.forget(session, participant_id)  # before the messages it names
     counts = await erase.delete_conversations(session, ids)
+    counts["alert_subscriptions"] = alert_subscriptions
     counts["identities"] = await erase.rowcount(
         session, delete(ChannelIdentity).where(ChannelIdentity.participant_id == participant_id)
     )

@@ -26,6 +26,7 @@ from typing import Optional
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.alerts import subscriptions
 from bot.privacy import erase
 from bot.store import audit, tracker_table
 from bot.store.db import create_engine, create_session_factory
@@ -87,6 +88,7 @@ async def purge(session: AsyncSession, cutoff: datetime) -> Purged:
         .values(in_reply_to_id=None),
     )
     await erase.rowcount(session, delete(OutboxEntry).where(OutboxEntry.message_id.in_(old)))
+    await subscriptions.unlink_messages(session, old)
     messages = await erase.rowcount(session, delete(Message).where(Message.created_at < cutoff))
     events = await tracker_table.delete_older_than(session, cutoff)
 

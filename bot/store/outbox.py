@@ -11,7 +11,8 @@ process).
 
 Order: only a conversation's *head* — its oldest `pending` or `sending` row — may be claimed, so a
 reply never overtakes an earlier one, even when the earlier one waits for a retry. Rows that are
-`sent`, `waiting` or `failed` no longer hold the conversation up.
+`sent`, `waiting` or `failed` no longer hold the conversation up, and neither does a row scheduled
+for later that was never tried (an alert waiting for the end of the person's quiet hours).
 
 The REST channel answers in its HTTP response and has no outbox rows (`ANSWERED_IN_RESPONSE`).
 """
@@ -109,6 +110,15 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message]) -> None:
         await session.execute(insert(OutboxEntry.__table__), rows)
 
 
+def _holds_the_line(now: datetime):  # type: ignore[no-untyped-def]
+    """Open rows that keep later ones waiting: all but a row scheduled for later and never tried (an alert
+    held back by the person's quiet hours must not hold back the answers to what they write meanwhile)."""
+    scheduled = and_(
+        OutboxEntry.state == DeliveryState.PENDING.value, OutboxEntry.attempts == 0, OutboxEntry.next_attempt_at > now
+    )
+    return and_(OutboxEntry.state.in_(_OPEN), ~scheduled)
+
+
 def _claimable(now: datetime):  # type: ignore[no-untyped-def]
     return or_(
         and_(OutboxEntry.state == DeliveryState.PENDING.value, OutboxEntry.next_attempt_at <= now),
@@ -118,7 +128,7 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
 
 async def due_conversations(session: AsyncSession, now: datetime, limit: int = 500) -> List[str]:
     """Conversations whose head row may be claimed now (oldest first)."""
-    heads = select(func.min(OutboxEntry.id)).where(OutboxEntry.state.in_(_OPEN)).group_by(OutboxEntry.conversation_id)
+    heads = select(func.min(OutboxEntry.id)).where(_holds_the_line(now)).group_by(OutboxEntry.conversation_id)
     result = await session.execute(
         select(OutboxEntry.conversation_id)
         .where(OutboxEntry.id.in_(heads), _claimable(now))
@@ -140,7 +150,7 @@ async def claim_head(
     head = (
         await session.execute(
             select(func.min(OutboxEntry.id)).where(
-                OutboxEntry.conversation_id == conversation_id, OutboxEntry.state.in_(_OPEN), OutboxEntry.id > after
+                OutboxEntry.conversation_id == conversation_id, _holds_the_line(now), OutboxEntry.id > after
             )
         )
     ).scalar()

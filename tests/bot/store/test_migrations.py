@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+import bot.alerts.models  # registers the alert tables
 import bot.trials.models  # noqa: F401  (registers the trial tables)
 from bot.store.db import alembic_config, migrate
 from bot.store.models import Base

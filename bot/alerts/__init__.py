@@ -1,0 +1,1 @@
+"""Trial alerts: subscriptions, profiles and the matching job."""
