@@ -258,8 +258,8 @@ def _after(
 ) -> str:
     """Up to `count` words after the span, to the end of its clause or the next marker.
 
-    Markers in a list share what follows them: in "EGFR/ALK negative" and "EGFR, ALK, ROS1 negative",
-    EGFR is negated too.
+    Markers joined by a slash share what follows them: in "EGFR/ALK negative", EGFR is negated too. A comma
+    ends the search: "KRAS G12C, EGFR negative" negates EGFR only.
     """
     ends: Dict[int, int] = {}
     for other in spans:
@@ -270,8 +270,7 @@ def _after(
     index = bisect.bisect_left(starts, span.end)
     while index < len(tokens):
         first, last, token = tokens[index]
-        listed = token == "/" or (token == "," and first == end)
-        if listed and index + 1 < len(tokens) and tokens[index + 1][0] in ends:
+        if token == "/" and index + 1 < len(tokens) and tokens[index + 1][0] in ends:
             end = ends[tokens[index + 1][0]]
             index = bisect.bisect_left(starts, end)
             continue

@@ -106,7 +106,8 @@ async def answer(session: AsyncSession, conversation_id: str, text: str) -> Opti
     if offered is None:
         return None  # tumor-profile words outside an offer: the model answers as usual
     await subscriptions.add_terms(session, offered, terms)
-    return [texts.noted_terms([biomarkers.display(term) for term in offered.terms or ()])]
+    known = set(biomarkers.known_terms())
+    return [texts.noted_terms([biomarkers.display(term) for term in offered.terms or () if term in known])]
 
 
 async def _profile(session: AsyncSession, participant_id: int) -> Reply:
@@ -115,7 +116,7 @@ async def _profile(session: AsyncSession, participant_id: int) -> Reply:
     offered = await subscriptions.of_participant(session, participant_id, SubscriptionStatus.OFFERED)
     if active is not None:
         age = f", age {active.age:g}" if active.age is not None else ""
-        named = [biomarkers.display(term) for term in active.terms or ()]
+        named = [biomarkers.display(term) for term in active.terms or () if term in biomarkers.known_terms()]
         terms = f", trials that mention {texts.listed(named)}" if named else ""
         alerts = texts.say(
             "profile_alerts",

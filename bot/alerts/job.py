@@ -37,6 +37,7 @@ from bot.store.models import (
     MessageKind,
     OutboxEntry,
     aware,
+    utcnow,
 )
 from bot.store.outbox import delivered_later
 from bot.trials.models import Trial
@@ -181,7 +182,8 @@ def _texts_of(trial: Trial) -> List[str]:
 
 def _mentions(trial: Trial, terms: Sequence[str]) -> List[str]:
     said = _texts_of(trial)
-    return [biomarkers.display(term) for term in terms if biomarkers.mentioning(term, said)]
+    known = set(biomarkers.known_terms())  # a term taken out of the vocabulary since is skipped
+    return [biomarkers.display(term) for term in terms if term in known and biomarkers.mentioning(term, said)]
 
 
 def alert_text(subscription: AlertSubscription, matches: Sequence[TrialMatch]) -> str:
@@ -234,7 +236,6 @@ def _store(
         kind=MessageKind.TEXT.value,
         text=alert_text(subscription, matches),
         buttons=buttons,
-        created_at=now,
     )
     session.add(message)
     session.flush()
@@ -245,7 +246,7 @@ def _store(
                 conversation_id=conversation.id,
                 state=DeliveryState.PENDING.value,
                 attempts=0,
-                next_attempt_at=due,
+                next_attempt_at=due if due > now else utcnow(),  # the outbox keeps to the real clock
                 reason="",
                 created_at=now,
             )

@@ -247,6 +247,21 @@ async def shown_on_return(session: AsyncSession, conversation_ids: Sequence[str]
     return int(result.rowcount or 0)
 
 
+async def waiting_for(session: AsyncSession, channel: str, platform_user_id: str) -> int:
+    """How many messages wait for a person to come back (a web chat's closed page): the launcher's badge."""
+    result = await session.execute(
+        select(func.count(OutboxEntry.id))
+        .join(Conversation, Conversation.id == OutboxEntry.conversation_id)
+        .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.platform_user_id == platform_user_id,
+            OutboxEntry.state == DeliveryState.WAITING.value,
+        )
+    )
+    return int(result.scalar() or 0)
+
+
 async def delete_for(session: AsyncSession, conversation_ids: Sequence[str]) -> int:
     """Forget the rows of these conversations (their messages are being deleted)."""
     result = await session.execute(delete(OutboxEntry).where(OutboxEntry.conversation_id.in_(conversation_ids)))

@@ -22,7 +22,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequ
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -350,8 +350,25 @@ def routes(settings: Settings) -> List[BaseRoute]:
             return
         await Chat(socket).run()
 
+    async def unread(request: Request) -> JSONResponse:
+        """GET /webchat/unread?session=ID: how many messages (trial alerts, a coordinator's words) wait for a
+        person whose chat is closed: the widget shows the count on its launcher button."""
+        origin = request.headers.get("origin")
+        if not origin_allowed(origin, request.headers.get("host"), allowed):
+            return JSONResponse({"error": "origin not allowed"}, status_code=403)
+        session = request.query_params.get("session", "")
+        if not SESSION_ID.fullmatch(session):
+            return JSONResponse({"error": "bad session"}, status_code=400)
+        async with request.app.state.webchat_sessions() as db:
+            count = await outbox.waiting_for(db, CHANNEL, session)
+        headers = {"Cache-Control": "no-store"}
+        if origin:
+            headers.update({"Access-Control-Allow-Origin": origin, "Vary": "Origin"})
+        return JSONResponse({"unread": count}, headers=headers)
+
     return [
         Route("/", demo_page, methods=["GET"]),
+        Route("/webchat/unread", unread, methods=["GET"]),
         Route("/widget.js", widget_script, methods=["GET"]),
         Route("/webchat/embed", embed_page(allowed), methods=["GET"]),
         Mount("/webchat/static", StaticFiles(directory=STATIC_DIR), name="webchat-static"),

@@ -68,6 +68,7 @@
         <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/>
       </svg>
       <span class="tb-launcher-text"></span>
+      <span class="tb-badge" hidden></span>
     </button>
     <div class="tb-panel" id="tb-panel" role="dialog" aria-labelledby="tb-title" aria-describedby="tb-subtitle" hidden>
       <header class="tb-header">
@@ -320,8 +321,25 @@
     sendButton.disabled = over;
   }
 
+  // Messages that came while the chat was closed (a trial alert, a coordinator's words): a count on the launcher.
+  const badge = $(".tb-badge");
+  function showUnread(count) {
+    badge.hidden = !(count > 0);
+    badge.textContent = count > 0 ? String(count) : "";
+    badge.setAttribute("aria-label", count === 1 ? "1 new message" : `${count} new messages`);
+  }
+  function checkUnread() {
+    const url = new URL("webchat/unread", base);
+    url.searchParams.set("session", session);
+    fetch(url.href, { cache: "no-store" })
+      .then((response) => (response.ok ? response.json() : { unread: 0 }))
+      .then((body) => { if (panel.hidden) showUnread(Number(body.unread) || 0); })
+      .catch(() => {}); // no count is better than an error on someone else's page
+  }
+
   function setOpen(open, byPerson) {
     panel.hidden = !open;
+    if (open) showUnread(0);
     shell.classList.toggle("tb-open", open);
     launcher.setAttribute("aria-expanded", String(open));
     store.set("trialbot.open", open ? "1" : "0");
@@ -355,6 +373,7 @@
     addMessage("bot", options.greeting);
     const saved = store.get("trialbot.open");
     setOpen(saved === null ? options.open : saved === "1", false);
+    if (panel.hidden) checkUnread();
   };
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
