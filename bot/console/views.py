@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.config import Settings
-from bot.console import accounts, auth, board, canned, insights_views, knowledge, pages
+from bot.console import accounts, alert_card, auth, board, canned, insights_views, knowledge, pages
 from bot.console.auth import Visitor
 from bot.handoff import machine as handoff
 from bot.handoff.coordination import Outcome
@@ -195,6 +195,7 @@ async def conversation_page(request: Request, visitor: Visitor) -> Response:
             return _not_found(request)
         context = await _conversation_context(session, conversation, visitor)
         context["knowledge"] = await knowledge.what_the_bot_knows(session, conversation.id)
+        context["alerts"] = await alert_card.for_conversation(session, conversation.id)
         history = await audit.recent(session, conversation.id, limit=15)
         names = await board.coordinator_names(session, (event.coordinator_id for event in history))
         await audit.record(

@@ -32,6 +32,7 @@ ET.register_namespace("xlink", XLINK)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 """Okabe and Ito's colours, told apart with every common colour-vision deficiency."""
 RATING_COLOURS = {"up": "#009E73", "down": "#D55E00"}
+ALERT_COLOURS = {"subscribed": "#0072B2", "alerts sent": "#E69F00", "stopped": "#D55E00", "tell me more": "#009E73"}
 INK, MUTED, GRID = "#1d2430", "#5b6675", "#d9dee5"
 PRESENTATION = frozenset(
     {
@@ -302,6 +303,18 @@ def draw(dashboard: Dashboard) -> Dict[str, Chart]:
                 f"Stacked bars per day, {span}: {answers.total_of('up')} thumbs up, "
                 f"{answers.total_of('down')} thumbs down.",
                 stacked_days(answers, RATING_COLOURS),
+            )
+        )
+    alerts = dashboard.alerts
+    if alerts is not None and alerts.total:
+        charts.append(
+            (
+                "alerts",
+                "Trial alerts",
+                f"Bars per day, {span}: {alerts.total_of('subscribed')} subscribed, "
+                f"{alerts.total_of('alerts sent')} alerts sent, {alerts.total_of('stopped')} stopped, "
+                f"{alerts.total_of('tell me more')} “tell me more” taps.",
+                stacked_days(alerts, ALERT_COLOURS),
             )
         )
     return {key: Chart(key, title, inline(svg, f"chart-{key}", title, desc)) for key, title, desc, svg in charts}

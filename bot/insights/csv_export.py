@@ -67,6 +67,8 @@ def rows(dashboard: Dashboard) -> List[Row]:
     result += _fallbacks([*dashboard.fallbacks, dashboard.fallbacks_overall])
     if dashboard.satisfaction is not None:
         result += _daily("satisfaction", dashboard.satisfaction, "answers")
+    if dashboard.alerts is not None:
+        result += _daily("trial_alerts", dashboard.alerts, "count")
     return result
 
 

@@ -16,7 +16,9 @@ Definitions (days are calendar days in the team's time zone, `HANDOFF_TIMEZONE`)
   nearest-rank 90th percentile (the smallest time that at least 90% of the answered handoffs got);
 - fallback rate per day: the share of people's messages seen by the model that the bot answered
   with its fallback (`action_suggest_topics`);
-- satisfaction answers per day: thumbs up and down (`bot.insights.ratings`).
+- satisfaction answers per day: thumbs up and down (`bot.insights.ratings`);
+- trial alerts per day: subscriptions confirmed, alert messages sent, stops, and "tell me more" taps on a
+  trial an alert named (`bot.insights.alert_activity`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import sessionmaker
 
-from bot.insights import ratings, turns
+from bot.insights import alert_activity, ratings, turns
 from bot.insights.period import Period
 from bot.insights.series import DailySeries, Ranked, ranking
 from bot.store.models import Author, Conversation, ConversationStatus, Direction, Handoff, Message, MessageKind, aware
@@ -86,6 +88,8 @@ class Dashboard:
     fallbacks_overall: FallbackDay
     satisfaction: Optional[DailySeries]
     """None when the database has no satisfaction answers table."""
+    alerts: Optional[DailySeries] = None
+    """Trial alerts: subscribed, alerts sent, stopped, "tell me more" taps (`bot.insights.alert_activity`)."""
 
     @property
     def searches(self) -> int:
@@ -125,6 +129,7 @@ class Figures:
             handoffs = await self._handoff_waits(session, period)
             replayed = await turns.read(session, period)
             answers = await ratings.per_day(session, period)
+            alerts = await alert_activity.per_day(session, period)
         faq = Counter(t.answered_faq for t in replayed.turns if t.answered_faq)
         by_day: Dict[date, List[Optional[float]]] = defaultdict(list)
         for day, wait in handoffs:
@@ -143,6 +148,7 @@ class Figures:
             fallbacks=tuple(self._fallback_day(day, turns_by_day.get(day, [])) for day in period.days),
             fallbacks_overall=self._fallback_day(None, replayed.turns),
             satisfaction=answers,
+            alerts=alerts,
         )
 
     @staticmethod
