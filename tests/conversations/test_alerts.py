@@ -10,8 +10,6 @@ The whole `trialbot run` stack (trained model, action server, gateway) runs agai
 from __future__ import annotations
 
 import asyncio
-import copy
-import gzip
 import json
 import subprocess
 import sys
@@ -27,7 +25,7 @@ from sqlalchemy import create_engine, text
 
 from bot.alerts import texts
 from bot.store.db import PROJECT_ROOT
-from bot.trials.cli import SNAPSHOT_PATH
+from tests.alert_trials import new_trial
 from tests.conftest import free_port
 from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
@@ -42,33 +40,6 @@ SLACK_PERSON, SLACK_DM = "U0ALERTS", "D0ALERTS"
 CHAT = 8801
 SEARCH = "my wife has breast cancer, she's 52, we live in Nashville TN. any trials?"
 FIRST_NEW, SECOND_NEW = "NCT09990001", "NCT09990002"
-
-
-def _new_trial(nct_id: str, title: str) -> Dict[str, Any]:
-    """A recruiting HER2-positive breast cancer trial with a site in Nashville, made from a snapshot record."""
-    with gzip.open(SNAPSHOT_PATH, "rt") as lines:
-        for line in lines:
-            record = json.loads(line)
-            sites = record["protocolSection"].get("contactsLocationsModule", {}).get("locations", [])
-            if any(site.get("city") == "Nashville" and site.get("geoPoint") for site in sites):
-                break
-    record = copy.deepcopy(record)
-    protocol = record["protocolSection"]
-    protocol["identificationModule"].update(nctId=nct_id, briefTitle=title, officialTitle=title)
-    protocol["statusModule"]["overallStatus"] = "RECRUITING"
-    protocol["conditionsModule"] = {
-        "conditions": ["HER2-positive Breast Cancer", "Breast Cancer"],
-        "keywords": ["HER2"],
-    }
-    protocol["eligibilityModule"] = {
-        "eligibilityCriteria": "Inclusion Criteria:\n\n* HER2-positive breast cancer\n* Age 18 or older",
-        "sex": "ALL",
-        "minimumAge": "18 Years",
-        "stdAges": ["ADULT", "OLDER_ADULT"],
-    }
-    nashville = next(site for site in sites if site.get("city") == "Nashville" and site.get("geoPoint"))
-    protocol["contactsLocationsModule"] = {"locations": [{**nashville, "status": "RECRUITING"}]}
-    return record
 
 
 def _cli(database_url: str, *arguments: str) -> str:
@@ -86,7 +57,7 @@ def _cli(database_url: str, *arguments: str) -> str:
 
 def _import(database_url: str, tmp_path: Path, nct_id: str) -> None:
     path = tmp_path / f"{nct_id}.json"
-    path.write_text(json.dumps(_new_trial(nct_id, f"A new HER2-targeted study ({nct_id})")))
+    path.write_text(json.dumps(new_trial(nct_id, f"A new HER2-targeted study ({nct_id})")))
     assert "1 inserted" in _cli(database_url, "trials", "--database-url", database_url, "import", str(path))
 
 
