@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -53,9 +54,37 @@ class Address:
 
 
 class Sender(Protocol):
-    """One channel's way of delivering replies to an address."""
+    """One channel's way of delivering replies to an address.
+
+    A sender may also say how many messages a second its platform takes from the bot in all
+    (`per_second`; Telegram: about 30) and whether it takes a conversation's due messages together
+    (`batches`); the outbox keeps to both.
+    """
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None: ...
+
+
+class Pacer:
+    """Spaces a channel's sends so that at most `per_second` go out in any second (first come, first served)."""
+
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._gap = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self._clock, self._sleep = clock, sleep
+
+    async def wait(self, messages: int = 1) -> None:
+        """Wait for the turn of `messages` messages."""
+        async with self._lock:
+            delay = self._next - self._clock()
+            if delay > 0:
+                await self._sleep(delay)
+            self._next = max(self._next, self._clock()) + self._gap * messages
 
 
 class UnknownChannelError(LookupError):
@@ -113,10 +142,14 @@ class Outbox:
         self._queued: Counter[str] = Counter()  # how many sends hold or wait for each lock
         self._refused: List[Callable[[str, str], Awaitable[None]]] = []
         self._sweeping = asyncio.Semaphore(SWEEP_CONCURRENCY)
+        self._pacers: Dict[str, Pacer] = {}
 
     def register(self, channel: str, sender: Sender) -> None:
         """Make `channel`'s replies deliverable (called once per channel at start-up)."""
         self._senders[channel] = sender
+        per_second = getattr(sender, "per_second", None)
+        if per_second:
+            self._pacers[channel] = Pacer(float(per_second))
 
     def channels(self) -> Sequence[str]:
         """The channels that can be delivered to."""
@@ -188,6 +221,9 @@ class Outbox:
         try:
             if sender is None:
                 raise UnknownChannelError(f"{first.channel} is not started")
+            pacer = self._pacers.get(first.channel)
+            if pacer is not None:
+                await pacer.wait(len(replies))
             await sender.send(address, replies)
         except NobodyThereError:
             outcome = "waiting"

@@ -204,6 +204,10 @@ class SlackSender:
     and the rest of the replies are not sent.
     """
 
+    per_second = 10.0
+    """chat.postMessage: about one a second per channel with short bursts, and a workspace-wide limit above
+    this; the outbox stays under it (a 429 is still waited out as Slack asks)."""
+
     def __init__(self, client: AsyncWebClient, private: PrivateReplies) -> None:
         self._client = client
         self._private = private

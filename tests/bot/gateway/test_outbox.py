@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import select, update
 
 from bot.gateway import recovery
-from bot.gateway.delivery import Address, DeliveryPolicy, NobodyThereError, Outbox, UndeliveredError
+from bot.gateway.delivery import Address, DeliveryPolicy, NobodyThereError, Outbox, Pacer, UndeliveredError
 from bot.messages import InboundMessage, Reply
 from bot.router import Router
 from bot.store import outbox as rows
@@ -256,3 +256,21 @@ async def test_unanswered_messages_older_than_the_window_are_left_alone(sessions
         await session.commit()
     outbox = Outbox(sessions)
     assert await recovery.answer_unanswered(sessions, router, outbox, timedelta(minutes=30), utcnow()) == 0
+
+
+async def test_the_pacer_keeps_a_channel_under_its_rate() -> None:
+    now = [100.0]
+    waited: List[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(25.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(50):
+        await pacer.wait()
+    assert now[0] - 100.0 >= 49 / 25 - 1e-9, "50 messages at 25 a second take at least 1.96 s"
+    assert len(waited) == 49 and all(abs(w - 0.04) < 1e-9 for w in waited)
+    now[0] += 10  # a quiet spell: the next one goes at once
+    await pacer.wait()
+    assert len(waited) == 49
