@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping, Optional, Tuple
@@ -20,6 +21,14 @@ class InboundKind(Enum):
 
     TEXT = "text"
     MEDIA = "media"
+
+    @classmethod
+    def of_stored(cls, text: str) -> InboundKind:
+        """The kind of a stored message, from how channels write media in the transcript ("[photo] …")."""
+        return cls.MEDIA if _MEDIA_LABEL.match(text) else cls.TEXT
+
+
+_MEDIA_LABEL = re.compile(r"^\[[a-z_]+\](?: |$)")
 
 
 @dataclass(frozen=True)

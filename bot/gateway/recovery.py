@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.gateway.delivery import Address, Outbox
 from bot.handoff import machine as handoff
-from bot.messages import InboundMessage
+from bot.messages import InboundKind, InboundMessage
 from bot.router import Accepted, Router
 from bot.store.models import ChannelIdentity, Conversation, Direction, Message, MessageKind
 
@@ -55,6 +55,7 @@ async def unanswered(session: AsyncSession, since: datetime, before: datetime) -
                 text=message.text,
                 platform_message_id=message.platform_message_id,
                 thread_key=conversation.thread_key,
+                kind=InboundKind.of_stored(message.text),
             ),
             conversation_id=conversation.id,
             message_id=message.id,

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from bot.gateway import recovery
 from bot.gateway.delivery import Address, DeliveryPolicy, NobodyThereError, Outbox, Pacer, UndeliveredError
-from bot.messages import InboundMessage, Reply
-from bot.router import Router
+from bot.messages import InboundKind, InboundMessage, Reply
+from bot.router import MEDIA_REPLY, Router
 from bot.store import outbox as rows
 from bot.store.models import DeliveryState, Message, OutboxEntry, utcnow
 from tests.replies import after_disclosure
@@ -274,3 +274,23 @@ async def test_the_pacer_keeps_a_channel_under_its_rate() -> None:
     now[0] += 10  # a quiet spell: the next one goes at once
     await pacer.wait()
     assert len(waited) == 49
+
+
+async def test_a_photo_a_crash_left_unanswered_gets_the_text_only_answer_not_the_model(sessions) -> None:  # type: ignore[no-untyped-def]
+    core = _core()
+    router = Router(sessions, core)
+    photo = InboundMessage(
+        channel="telegram",
+        platform_user_id="16",
+        text="[photo] look at this",
+        platform_message_id="p1",
+        thread_key="16",
+        kind=InboundKind.MEDIA,
+    )
+    await router.receive(photo)
+    platform = Platform()
+    outbox = Outbox(sessions)
+    outbox.register("telegram", platform)
+    assert await recovery.answer_unanswered(sessions, router, outbox, timedelta(minutes=30), utcnow()) == 1
+    assert _said(platform, "16") == [MEDIA_REPLY.text]
+    assert core.texts == [], "the model never reads a photo's label"
