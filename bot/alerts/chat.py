@@ -43,11 +43,12 @@ _PROFILE = re.compile(
     re.IGNORECASE,
 )
 _ASKS = re.compile(
-    r"\b(?:notify|alert|update) me\b|\bsubscribe\b|\bkeep me (?:posted|updated|in the loop)\b"
-    r"|\b(?:tell|let|text|message|ping|email) me(?: know)? (?:when|if|once|as soon as|whenever)\b"
-    r".*\b(?:trials?|studies|study)\b",
+    r"\b(?:notify|alert) me\b|\bsubscribe\b|\bkeep me (?:posted|updated|in the loop)\b"
+    r"|\b(?:tell|let|text|message|ping|email|update) me(?: know)? (?:when|if|once|as soon as|whenever)\b(?P<rest>.*)",
     re.IGNORECASE,
 )
+_TRIALS = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
+_NEWS = re.compile(r"\b(?:new|opens?|opening|available|starts?|starting|comes? up|pops? up)\b", re.IGNORECASE)
 
 
 def step(text: str) -> Optional[Step]:
@@ -66,7 +67,13 @@ def step(text: str) -> Optional[Step]:
 
 def asks_for_alerts(text: str) -> bool:
     """Whether the person asks to be told about new trials (the model then gets `/alerts_offer`)."""
-    return text.strip() == texts.OFFER or bool(_ASKS.search(text))
+    if text.strip() == texts.OFFER:
+        return True
+    found = _ASKS.search(text)
+    if found is None:
+        return False
+    rest = found.group("rest")
+    return rest is None or bool(_TRIALS.search(rest) and _NEWS.search(rest))  # not "tell me if a trial is safe"
 
 
 def _bare_stop(text: str) -> bool:

@@ -1,5 +1,6 @@
-"""The matching job: for every active subscription, the trials that are new (or newly changed) since the
-person subscribed and fit their profile, said in at most one message per person per run.
+"""The matching job: for every active subscription, the trials that are new or newly open (an import found
+them recruiting after they were not: `Trial.opened_at`) since the person subscribed and fit their profile,
+said in at most one message per person per run.
 
 Fit is the trial search's own (open status, distance from the person's place, age, sex, the kind of
 cancer: `bot.trials.search`); tumor-profile terms the person gave are looked for in the trial's
@@ -144,7 +145,7 @@ def _one(
 def new_fitting(
     search: TrialSearch, subscription: AlertSubscription, since: datetime, alerted: Set[str]
 ) -> List[TrialMatch]:
-    """Open trials that fit the profile, first imported or changed after `since`, not sent before; best first."""
+    """Open trials that fit the profile, first imported or newly open after `since`, not sent before; best first."""
     query = SearchQuery(
         condition=subscription.condition,
         age=subscription.age,
@@ -159,7 +160,7 @@ def new_fitting(
         results = search.search(_page(query, page))
         for match in results.matches:
             trial = match.trial
-            new = aware(trial.imported_at) > since or aware(trial.changed_at) > since
+            new = aware(trial.imported_at) > since or (trial.opened_at is not None and aware(trial.opened_at) > since)
             if new and trial.nct_id not in alerted:
                 found.append(match)
         if (page + 1) * query.limit >= results.total:

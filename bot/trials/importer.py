@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.store.models import Base, utcnow
 from bot.trials.conditions import term_key
 from bot.trials.models import (
+    OPEN_STATUSES,
     ConditionTerm,
     Trial,
     TrialCondition,
@@ -218,10 +219,13 @@ class TrialImporter:
         ]
 
     def _set_trial(self, trial: Trial, study: StudyRecord, now: datetime) -> None:
+        was_open = trial.overall_status in OPEN_STATUSES
         for name, value in _trial_values(study).items():
             setattr(trial, name, value)
         trial.changed_at = now
         trial.refreshed_at = now
+        if trial.overall_status in OPEN_STATUSES and not was_open:
+            trial.opened_at = now
 
     def _condition_rows(self, study: StudyRecord) -> list[tuple[int, str]]:
         rows: dict[tuple[int, str], None] = {}

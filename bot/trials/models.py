@@ -54,6 +54,9 @@ class Trial(Base):
     content_hash = Column(String(64), nullable=False)
     imported_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    opened_at = Column(DateTime(timezone=True), nullable=True, index=True)
+    """When an import last found it open (recruiting or not yet) after it was not, or first imported it open:
+    trial alerts send trials that are new or newly open since the person subscribed."""
     refreshed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     lead_sponsor = Column(String(300), nullable=True)
     brief_title = Column(Text, nullable=False, default="")

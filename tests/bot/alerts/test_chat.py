@@ -116,11 +116,19 @@ async def test_a_bare_stop_without_alerts_goes_to_the_model_but_stop_alerts_is_a
 async def test_asking_in_words_goes_to_the_model_as_the_offer(sessions) -> None:  # type: ignore[no-untyped-def]
     core = _core()
     router = Router(sessions, core)
-    for words in ("can you tell me when new trials open?", "notify me about new studies", "keep me posted pls"):
+    for words in (
+        "can you tell me when new trials open?",
+        "notify me about new studies",
+        "keep me posted pls",
+        "let me know if a trial opens near me",
+    ):
         assert await _texts(router, words) == [f"core: {texts.OFFER}"]
-    assert await _texts(router, "tell me about trials for breast cancer") == [
-        "core: tell me about trials for breast cancer"
-    ]
+    for words in (
+        "tell me about trials for breast cancer",
+        "let me know if this trial is safe",
+        "tell me if i qualify for a study",
+    ):
+        assert await _texts(router, words) == [f"core: {words}"]
 
 
 async def test_no_thanks_keeps_nothing_and_an_old_offer_has_run_out(sessions) -> None:  # type: ignore[no-untyped-def]

@@ -182,3 +182,23 @@ def test_two_runs_started_at_once_send_each_alert_once(engine: Engine) -> None:
         thread.join()
     assert sorted(r.alerts for r in reports) == [0, 4], "one run sent them; the other skipped or found nothing new"
     assert len(_alerts(engine)) == 4, "one alert per person, whichever run sent it"
+
+
+def test_a_trial_that_opens_is_news_and_one_that_was_only_edited_is_not(engine: Engine) -> None:
+    before = SUBSCRIBED - timedelta(days=30)
+    _import(
+        engine,
+        [
+            new_trial("NCT09999101", "Was closed, opens", status="ACTIVE_NOT_RECRUITING"),
+            new_trial("NCT09999102", "Was open, edited"),
+        ],
+        at=before,
+    )
+    _subscriber(engine)
+    _import(
+        engine,
+        [new_trial("NCT09999101", "Was closed, opens"), new_trial("NCT09999102", "Was open, edited (new title)")],
+        at=SUBSCRIBED + timedelta(days=1),
+    )
+    job.run(engine, NOON_IN_NASHVILLE)
+    assert [ids for _, _, ids in _alerts(engine)] == [["NCT09999101"]]
