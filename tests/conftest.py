@@ -286,6 +286,7 @@ def gateway_settings(database_url: str, action_server_url: str, model_path: Path
         "ACTION_SERVER_URL": action_server_url,
         "MODEL_PATH": str(model_path),
         "LOG_LEVEL": "WARNING",
+        "ALERTS_TIME": "off",  # no daily alerts run in the middle of a test (tests/bot/alerts test the schedule)
         **environ,
     }
     return load_settings(env, env_file=Path("/nonexistent"))

@@ -7,8 +7,9 @@ rows altogether. A person has at most one active subscription: confirming a new 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.alerts.models import AlertSent, AlertSubscription, SubscriptionStatus
 from bot.store.models import ChannelIdentity, Conversation, aware, utcnow
+
+logger = logging.getLogger(__name__)
 
 OFFER_VALID = timedelta(days=1)
 """How long an offer may be accepted."""
@@ -119,6 +122,20 @@ async def stop_for_conversation(session: AsyncSession, conversation_id: str, rea
     """The platform refused a message to this conversation for good (the bot was blocked): alerts end."""
     participant_id = await participant_of(session, conversation_id)
     return participant_id is not None and await stop(session, participant_id, reason)
+
+
+BLOCKED = "Forbidden"
+"""The outbox's reason when Telegram refuses a message because the person blocked the bot (HTTP 403)."""
+
+
+async def stop_when_blocked(sessions: Callable[[], AsyncSession], conversation_id: str, reason: str) -> None:
+    """The outbox's hook for a message refused for good: a person who blocked the bot gets no more alerts."""
+    if reason != BLOCKED:
+        return
+    async with sessions() as session:
+        if await stop_for_conversation(session, conversation_id, "blocked the bot"):
+            await session.commit()
+            logger.info("Alerts stopped for conversation %s: the person blocked the bot", conversation_id)
 
 
 async def forget(session: AsyncSession, participant_id: int) -> int:

@@ -8,10 +8,9 @@ import functools
 import logging
 import os
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Callable, Optional
+from typing import AsyncIterator, Optional
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -96,16 +95,6 @@ async def _offer_loop(coordination: Coordination, every_seconds: float = 15.0) -
         await asyncio.sleep(every_seconds)
 
 
-async def _blocked(sessions: Callable[[], AsyncSession], conversation_id: str, reason: str) -> None:
-    """A platform refused a message for good because the person blocked the bot: their alerts end."""
-    if reason != "Forbidden":
-        return
-    async with sessions() as session:
-        if await subscriptions.stop_for_conversation(session, conversation_id, "blocked the bot"):
-            await session.commit()
-            logger.info("Alerts stopped for conversation %s: the person blocked the bot", conversation_id)
-
-
 async def _recover(app: Starlette, started_at: datetime, poll_seconds: float = 0.5) -> None:
     """Once the model answers, answer what the last run left unanswered (`bot.gateway.recovery`)."""
     state = app.state
@@ -176,7 +165,7 @@ def create_app(settings: Optional[Settings] = None, core: Optional[CorePool] = N
                 if hasattr(channel, "start"):
                     await channel.start(app)
                     started.append(channel)
-            app.state.outbox.on_refused(functools.partial(_blocked, sessions))
+            app.state.outbox.on_refused(functools.partial(subscriptions.stop_when_blocked, sessions))
             delivering = asyncio.get_running_loop().create_task(app.state.outbox.run(), name="outbox")
             scheduler = alert_schedule.start(settings, app.state.outbox)
             recovering = asyncio.get_running_loop().create_task(_recover(app, started_at), name="recovery")

@@ -10,9 +10,8 @@ from typing import Any, List, Optional
 import pytest
 from sqlalchemy import select
 
-from bot.alerts import texts
+from bot.alerts import subscriptions, texts
 from bot.alerts.models import AlertSent, AlertSubscription, SubscriptionStatus
-from bot.gateway.app import _blocked
 from bot.messages import InboundMessage
 from bot.router import Router
 from bot.store.models import Conversation, utcnow
@@ -177,9 +176,9 @@ async def test_a_person_who_blocked_the_bot_gets_no_more_alerts(sessions) -> Non
     router = Router(sessions, _core())
     conversation_id = await _offer(sessions, router)
     await _texts(router, texts.CONFIRM)
-    await _blocked(sessions, conversation_id, "BadRequest")
+    await subscriptions.stop_when_blocked(sessions, conversation_id, "BadRequest")
     assert [s.status for s in await _subscriptions(sessions)] == ["active"], "only a blocked bot ends them"
-    await _blocked(sessions, conversation_id, "Forbidden")
+    await subscriptions.stop_when_blocked(sessions, conversation_id, "Forbidden")
     assert [(s.status, s.stop_reason) for s in await _subscriptions(sessions)] == [("stopped", "blocked the bot")]
 
 

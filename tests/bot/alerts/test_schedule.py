@@ -31,8 +31,7 @@ class Recording:
 
 
 async def test_the_daily_run_is_scheduled_at_alerts_time_in_the_teams_time_zone() -> None:
-    settings = gateway_settings("sqlite:///unused.db", "http://127.0.0.1:1/webhook", Path("unused"))
-    settings = type(settings)(**{**settings.__dict__, "alerts_time": "07:30"})
+    settings = gateway_settings("sqlite:///unused.db", "http://127.0.0.1:1/webhook", Path("unused"), ALERTS_TIME="7:30")
     scheduler = schedule.start(settings, Outbox())
     try:
         job = scheduler.get_job("alerts")
