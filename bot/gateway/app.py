@@ -35,8 +35,8 @@ from bot.router import Router
 from bot.store.db import create_engine, create_session_factory, ping, sync_url
 from bot.store.models import utcnow
 from channels import rest
-from channels.slack import adapter as slack
-from channels.telegram import adapter as telegram
+from channels.slack import mount as slack
+from channels.telegram import mount as telegram
 from channels.webchat import adapter as webchat
 
 CHANNELS = (rest, slack, telegram, webchat)
