@@ -102,14 +102,6 @@ class NobodyThereError(RuntimeError):
     """No open place to show the message now (a web chat with no tab open): it waits for the person."""
 
 
-class RefusedError(RuntimeError):
-    """The platform refused the message for good (the bot was blocked, the chat is gone…).
-
-    Senders raise it (from the platform's error) so the outbox fails the row instead of retrying; the
-    message names the reason without words or ids.
-    """
-
-
 @dataclass(frozen=True)
 class DeliveryPolicy:
     """How the outbox retries across restarts, and how long a claim holds."""
@@ -229,8 +221,6 @@ class Outbox:
             outcome = "waiting"
         except (UndeliveredError, UnknownChannelError) as error:
             outcome, reason = "retry", str(error) or type(error).__name__
-        except RefusedError as error:
-            outcome, reason = "failed", str(error) or type(error).__name__
         except Exception as error:  # the platform refused (Telegram's Forbidden: blocked; BadRequest…): asking again
             # gets the same answer. Its text can name the chat or the person: the reason is its type only.
             logger.debug("Delivery refused", exc_info=True)
