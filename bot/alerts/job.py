@@ -106,7 +106,8 @@ def run(engine: Engine, now: datetime, policy: Optional[AlertPolicy] = None) -> 
                     session.rollback()
                     logger.exception("Alerts: subscription %s failed", subscription_id)
         finally:
-            lock.release(session, LOCK_NAME, holder, now)
+            session.rollback()  # whatever state the last subscription left the session in
+            lock.release(session, LOCK_NAME, holder)
     return report
 
 

@@ -8,13 +8,16 @@ the same on SQLite and PostgreSQL and across machines sharing the database.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.alerts.models import JobLock
+
+FREE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+"""The lease of a lock nobody holds: before any clock a run may use (tests run the job at chosen times)."""
 
 
 def holder_id() -> str:
@@ -26,7 +29,7 @@ def acquire(session: Session, name: str, holder: str, now: datetime, lease: time
     """Take the lock until `now + lease` (True), or find it held by a live run (False). Commits."""
     try:
         with session.begin_nested():
-            session.add(JobLock(name=name, holder="", until=now - timedelta(seconds=1)))
+            session.add(JobLock(name=name, holder="", until=FREE))
     except IntegrityError:
         pass  # it exists: take it below if it is free
     taken = session.execute(
@@ -39,12 +42,12 @@ def acquire(session: Session, name: str, holder: str, now: datetime, lease: time
     return taken.rowcount == 1
 
 
-def release(session: Session, name: str, holder: str, now: datetime) -> None:
+def release(session: Session, name: str, holder: str) -> None:
     """Give the lock back (only if this run still holds it). Commits."""
     session.execute(
         update(JobLock)
         .where(JobLock.name == name, JobLock.holder == holder)
-        .values(until=now - timedelta(seconds=1))
+        .values(holder="", until=FREE)
         .execution_options(synchronize_session=False)
     )
     session.commit()

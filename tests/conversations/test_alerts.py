@@ -62,7 +62,8 @@ def _import(database_url: str, tmp_path: Path, nct_id: str) -> None:
 
 
 def _run_job(database_url: str) -> str:
-    afternoon = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=18, minute=0)  # noon in Nashville
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    afternoon = tomorrow.replace(hour=18, minute=0, second=0, microsecond=0)  # noon in Nashville, every run
     return _cli(database_url, "alerts", "run", "--database-url", database_url, "--now", afternoon.isoformat())
 
 

@@ -167,7 +167,8 @@ def test_a_run_while_another_holds_the_lock_skips_and_a_dead_runs_lock_runs_out(
     assert job.run(engine, NOON_IN_NASHVILLE + timedelta(hours=1)).alerts == 1, "the other run's lease ran out"
     with Session(engine) as session:
         [held] = session.execute(select(JobLock)).scalars().all()
-        assert held.until.replace(tzinfo=timezone.utc) < NOON_IN_NASHVILLE + timedelta(hours=1), "given back"
+        assert held.holder == "" and held.until.replace(tzinfo=timezone.utc) == lock.FREE, "given back"
+    assert job.run(engine, NOON_IN_NASHVILLE - timedelta(days=1)).skipped is False, "free for a run at any time"
 
 
 def test_two_runs_started_at_once_send_each_alert_once(engine: Engine) -> None:
