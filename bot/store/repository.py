@@ -225,12 +225,8 @@ class ConversationRepository:
 
     async def mark_answered(self, message_id: int) -> None:
         """Record that an inbound message got its answer (in the transaction that stores the answer)."""
-        await self.session.execute(
-            update(Message)
-            .where(Message.id == message_id)
-            .values(answered_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        table = Message.__table__  # a plain UPDATE by key: no ORM bookkeeping on the hot path
+        await self.session.execute(update(table).where(table.c.id == message_id).values(answered_at=utcnow()))
 
     async def replies_to(self, message: Message) -> List[Reply]:
         """The replies already sent to one inbound message (texts only, no private notes)."""
