@@ -24,6 +24,19 @@ from bot.trials.service import SearchRequest
 WANTED_SLOT = "alerts_wanted"
 
 
+def _cannot_write_later(conversation_id: str) -> Optional[str]:
+    """Why alerts cannot reach this conversation (the name of the text that says so), or None."""
+    from actions.trials import service  # the process's trial service holds the database engine
+
+    with Session(service().engine) as session:
+        where = subscriptions.conversation_place(session, conversation_id)
+    if where is None or not delivered_later(where[0]):
+        return "not_here"
+    if where[0] == "telegram" and where[1].startswith("-"):
+        return "not_in_groups"
+    return None
+
+
 def has_a_search(tracker: Tracker) -> bool:
     """Whether the conversation has what alerts need: a kind of cancer and a place found on the map."""
     return bool(tracker.get_slot("condition")) and tracker.get_slot("latitude") is not None
@@ -53,14 +66,11 @@ def offer(
         "time_zone": timing.time_zone_at(latitude, longitude),
         "terms": [],
     }
+    refusal = _cannot_write_later(tracker.sender_id)
+    if refusal is not None:
+        dispatcher.utter_message(text=texts.say(refusal))
+        return [SlotSet(WANTED_SLOT, None)]
     with Session(service().engine) as session:
-        where = subscriptions.conversation_place(session, tracker.sender_id)
-        if where is None or not delivered_later(where[0]):
-            dispatcher.utter_message(text=texts.say("not_here"))
-            return [SlotSet(WANTED_SLOT, None)]
-        if where[0] == "telegram" and where[1].startswith("-"):
-            dispatcher.utter_message(text=texts.say("not_in_groups"))
-            return [SlotSet(WANTED_SLOT, None)]
         subscriptions.offer(session, tracker.sender_id, profile)
         session.commit()
     cap = load_settings().alerts_weekly_cap
@@ -76,6 +86,10 @@ class ActionAlertsOffer(Action):
         return "action_alerts_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[str, Any]]:
+        refusal = await asyncio.to_thread(_cannot_write_later, tracker.sender_id)
+        if refusal is not None:  # said before asking for a search that could not lead to alerts
+            dispatcher.utter_message(text=texts.say(refusal))
+            return [SlotSet(WANTED_SLOT, None)]
         if not has_a_search(tracker):
             dispatcher.utter_message(text=texts.say("need_search_first"))
             return [SlotSet(WANTED_SLOT, True)]

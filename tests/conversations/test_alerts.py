@@ -29,7 +29,7 @@ from tests.alert_trials import new_trial
 from tests.conftest import free_port
 from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
-from tests.stack import Launched, environment, launch
+from tests.stack import Launched, chat, environment, launch
 
 pytestmark = [pytest.mark.model, pytest.mark.stack]
 
@@ -197,6 +197,10 @@ async def _scenario(
 ) -> None:
     ws_url = stack.base_url.replace("http", "ws", 1) + "/webchat/ws"
     session = "alerts-web-chat-session-1"
+
+    # REST cannot write later: said at once, before any search.
+    rest = await asyncio.to_thread(chat, stack.base_url, "rest-person", "tell me when new trials open")
+    assert [r["text"] for r in rest][-1] == texts.say("not_here")
 
     # Telegram: a search, the offer's button, the tumor profile in the person's words, yes.
     results = await _telegram_says(telegram, message_update(0, CHAT, SEARCH), replies=2)
