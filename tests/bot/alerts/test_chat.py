@@ -5,7 +5,7 @@ a blocked bot and delete-my-data."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, List, Optional
+from typing import Any, List
 
 import pytest
 from sqlalchemy import select
@@ -35,11 +35,21 @@ async def _texts(router: Router, text: str) -> List[str]:
     return [r.text for r in after_disclosure(replies)] if any("automated" in w for w in words) else words
 
 
-async def _offer(
-    sessions: Any, router: Router, age: Optional[float] = 52, created_ago: timedelta = timedelta(0)
-) -> str:
-    """The person has talked with the bot and the action server has made them an offer; returns the conversation."""
+async def _offer(sessions: Any, router: Router, created_ago: timedelta = timedelta(0), **profile: Any) -> str:
+    """The person has talked with the bot and the action server has made them an offer (breast cancer near
+    Nashville unless `profile` says otherwise); returns the conversation."""
     conversation_id = (await router.handle(_says("hello"))).conversation_id
+    fields = {
+        "condition": "breast cancer",
+        "age": 52,
+        "place_name": "Nashville, TN",
+        "latitude": 36.16,
+        "longitude": -86.78,
+        "radius_miles": 100,
+        "time_zone": "America/Chicago",
+        "terms": [],
+        **profile,
+    }
     async with sessions() as session:
         conversation = await session.get(Conversation, conversation_id)
         session.add(
@@ -49,15 +59,8 @@ async def _offer(
                 channel="telegram",
                 thread_key=PERSON,
                 status=SubscriptionStatus.OFFERED.value,
-                condition="breast cancer",
-                age=age,
-                place_name="Nashville, TN",
-                latitude=36.16,
-                longitude=-86.78,
-                radius_miles=100,
-                time_zone="America/Chicago",
-                terms=[],
                 created_at=utcnow() - created_ago,
+                **fields,
             )
         )
         await session.commit()
@@ -141,26 +144,10 @@ async def test_no_thanks_keeps_nothing_and_an_old_offer_has_run_out(sessions) ->
 
 async def test_a_second_subscription_replaces_the_first(sessions) -> None:  # type: ignore[no-untyped-def]
     router = Router(sessions, _core())
-    conversation_id = await _offer(sessions, router)
+    await _offer(sessions, router)
     await _texts(router, texts.CONFIRM)
-    async with sessions() as session:
-        conversation = await session.get(Conversation, conversation_id)
-        session.add(
-            AlertSubscription(
-                participant_id=conversation.participant_id,
-                identity_id=conversation.identity_id,
-                channel="telegram",
-                thread_key=PERSON,
-                status=SubscriptionStatus.OFFERED.value,
-                condition="lung cancer",
-                place_name="Memphis, TN",
-                latitude=35.1,
-                longitude=-90.0,
-                radius_miles=50,
-                created_at=utcnow(),
-            )
-        )
-        await session.commit()
+    memphis = {"latitude": 35.1, "longitude": -90.0, "radius_miles": 50, "age": None}
+    await _offer(sessions, router, condition="lung cancer", place_name="Memphis, TN", **memphis)
     [confirmed] = await _texts(router, texts.CONFIRM)
     assert (
         "lung cancer trials near Memphis" in confirmed
