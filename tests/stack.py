@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import httpx
+import sqlalchemy
 
 from bot.store.db import PROJECT_ROOT
 
@@ -124,3 +125,13 @@ def chat(base_url: str, sender: str, message: str, message_id: Optional[str] = N
     response = httpx.post(f"{base_url}/webhooks/rest/webhook", json=payload, timeout=60)
     response.raise_for_status()
     return response.json()
+
+
+def query(database_url: str, sql: str) -> List[tuple]:
+    """Rows of one SQL query on a stack's database (read from the test, beside the running processes)."""
+    engine = sqlalchemy.create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sqlalchemy.text(sql))]
+    finally:
+        engine.dispose()

@@ -21,21 +21,19 @@ from typing import Any, Dict, List, Optional
 import httpx
 import pytest
 import websockets
-from sqlalchemy import create_engine, text
 
 from bot.alerts import texts
 from bot.store.db import PROJECT_ROOT
 from tests.alert_trials import new_trial
+from tests.channels.slack.test_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.channels.telegram.test_telegram import TOKEN
 from tests.conftest import free_port
 from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
-from tests.stack import Launched, chat, environment, launch
+from tests.stack import Launched, chat, environment, launch, query
 
 pytestmark = [pytest.mark.model, pytest.mark.stack]
 
-TELEGRAM_TOKEN = "135790:fake-token-for-the-alerts-test"
-SLACK_BOT_TOKEN = "xoxb-alerts-test-not-real"
-SLACK_SECRET = "alerts-test-signing-secret"
 SLACK_PERSON, SLACK_DM = "U0ALERTS", "D0ALERTS"
 CHAT = 8801
 SEARCH = "my wife has breast cancer, she's 52, we live in Nashville TN. any trials?"
@@ -67,15 +65,6 @@ def _run_job(database_url: str) -> str:
     return _cli(database_url, "alerts", "run", "--database-url", database_url, "--now", afternoon.isoformat())
 
 
-def _query(database_url: str, sql: str) -> List[tuple]:
-    engine = create_engine(database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(sql))]
-    finally:
-        engine.dispose()
-
-
 class Slack:
     """Signed Events API requests to the stack, and what it posted at the fake."""
 
@@ -84,7 +73,7 @@ class Slack:
         self._n = 0
 
     async def _post(self, body: bytes, content_type: str) -> None:
-        headers = {"Content-Type": content_type, **sign(SLACK_SECRET, body)}
+        headers = {"Content-Type": content_type, **sign(SIGNING_SECRET, body)}
         async with httpx.AsyncClient() as client:
             response = await client.post(f"{self.base_url}/slack/events", content=body, headers=headers, timeout=30)
         assert response.status_code == 200, response.text
@@ -155,15 +144,15 @@ def _alerts_in(messages: List[str], nct_id: str) -> List[str]:
 async def test_subscribe_import_run_and_exactly_one_alert_on_each_channel_then_stop(
     database_url: str, model_path: Path, tmp_path: Path
 ) -> None:
-    telegram = FakeTelegramApi(TELEGRAM_TOKEN)
-    async with telegram.running(), FakeSlackApi(SLACK_BOT_TOKEN).running() as slack_api:
+    telegram = FakeTelegramApi(TOKEN)
+    async with telegram.running(), FakeSlackApi(BOT_TOKEN).running() as slack_api:
         env = environment(database_url, free_port(), free_port(), model_path, workers=1)
         env.update(
-            TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+            TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_MODE="polling",
             TELEGRAM_API_BASE_URL=telegram.base_url,
-            SLACK_BOT_TOKEN=SLACK_BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SLACK_SECRET,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_BASE_URL=slack_api.base_url,
             OUTBOX_POLL_SECONDS="0.5",
             ALERTS_TIME="off",
@@ -226,7 +215,7 @@ async def _scenario(
     said = await _web_chat(ws_url, session, SEARCH, texts.OFFER, texts.CONFIRM)
     assert any("I'm watching for new" in m["text"] for m in said), [m["text"] for m in said]
 
-    subscribed = _query(database_url, "SELECT channel, status, terms FROM alert_subscriptions ORDER BY id")
+    subscribed = query(database_url, "SELECT channel, status, terms FROM alert_subscriptions ORDER BY id")
     assert sorted((c, s) for c, s, _ in subscribed) == [
         ("slack", "active"),
         ("telegram", "active"),
@@ -240,7 +229,7 @@ async def _scenario(
     await telegram.wait_for(lambda: _alerts_in([m["text"] for m in telegram.sent_to(CHAT)], FIRST_NEW), timeout=60)
     await slack.api.wait_for(lambda: _alerts_in([p["text"] for p in slack.posted()], FIRST_NEW), timeout=60)
     await telegram.wait_for(
-        lambda: _query(database_url, "SELECT count(*) FROM outbox WHERE state = 'waiting'")[0][0] == 1
+        lambda: query(database_url, "SELECT count(*) FROM outbox WHERE state = 'waiting'")[0][0] == 1
     )
     assert "0 alerts" in _run_job(database_url), "a trial is never sent twice"
     await asyncio.sleep(2.0)
@@ -271,7 +260,7 @@ async def _scenario(
     await slack.api.wait_for(lambda: _alerts_in([p["text"] for p in slack.posted()], SECOND_NEW), timeout=60)
     await asyncio.sleep(2.0)
     assert telegram.sent_to(CHAT)[telegram_before:] == [], "nothing after STOP"
-    stopped_row = _query(
+    stopped_row = query(
         database_url, "SELECT condition, latitude, stop_reason FROM alert_subscriptions WHERE channel = 'telegram'"
     )
     assert stopped_row == [(None, None, "asked")], "a stopped subscription keeps no profile"

@@ -16,48 +16,38 @@ import asyncio
 import signal
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.channels.telegram.test_telegram import TOKEN
 from tests.conftest import free_port
 from tests.fakes.telegram_api import FakeTelegramApi, message_update
-from tests.stack import Launched, environment, launch
+from tests.stack import Launched, environment, launch, query
 
 pytestmark = [pytest.mark.model, pytest.mark.stack]
 
-TOKEN = "246810:fake-token-for-the-restart-test"
 PEOPLE = 8
 QUESTIONS = ("hi", "what is a placebo?", "do trials cost anything?")
 TAKEN_BEFORE_THE_KILL = 5
 
 
-def _query(database_url: str, sql: str) -> List[Tuple]:
-    engine = create_engine(database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(sql))]
-    finally:
-        engine.dispose()
-
-
 def _state(database_url: str) -> Dict[str, int]:
     """Counts that say how far the stack got: unanswered messages, outbox rows by state."""
     counts = {
-        "inbound": _query(database_url, "SELECT count(*) FROM messages WHERE direction = 'inbound'")[0][0],
-        "unanswered": _query(
+        "inbound": query(database_url, "SELECT count(*) FROM messages WHERE direction = 'inbound'")[0][0],
+        "unanswered": query(
             database_url, "SELECT count(*) FROM messages WHERE direction = 'inbound' AND answered_at IS NULL"
         )[0][0],
     }
-    for state, count in _query(database_url, "SELECT state, count(*) FROM outbox GROUP BY state"):
+    for state, count in query(database_url, "SELECT state, count(*) FROM outbox GROUP BY state"):
         counts[state] = count
     return counts
 
 
 def _stored_replies(database_url: str) -> Dict[str, List[str]]:
     """The bot's stored messages to each Telegram chat, in order."""
-    rows = _query(
+    rows = query(
         database_url,
         "SELECT i.platform_user_id, m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id "
         "JOIN channel_identities i ON i.id = c.identity_id "
@@ -140,7 +130,7 @@ async def test_a_gateway_killed_mid_burst_answers_every_message_exactly_once_aft
     for chat in chats:
         sent = [m["text"] for m in fake.sent_to(chat)]
         assert sent == stored[str(chat)], f"chat {chat}: what Telegram got is what was stored, once, in order"
-    inbound = _query(
+    inbound = query(
         database_url,
         "SELECT i.platform_user_id, m.text, m.answered_at IS NOT NULL, "
         "(SELECT count(*) FROM messages r WHERE r.in_reply_to_id = m.id) "
