@@ -13,7 +13,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -25,16 +24,16 @@ import websockets
 from bot.alerts import texts
 from bot.store.db import PROJECT_ROOT
 from tests.alert_trials import new_trial
-from tests.channels.slack.test_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.channels.slack.test_slack import BOT_TOKEN, DM, SIGNING_SECRET, callback, dm_event
 from tests.channels.telegram.test_telegram import TOKEN
+from tests.channels.webchat.test_webchat import hello, replies_in, say
 from tests.conftest import free_port
-from tests.fakes.slack_api import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi, sign
+from tests.fakes.slack_api import FakeSlackApi, sign
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, message_update
 from tests.stack import Launched, chat, environment, launch, query
 
 pytestmark = [pytest.mark.model, pytest.mark.stack]
 
-SLACK_PERSON, SLACK_DM = "U0ALERTS", "D0ALERTS"
 CHAT = 8801
 SEARCH = "my wife has breast cancer, she's 52, we live in Nashville TN. any trials?"
 FIRST_NEW, SECOND_NEW = "NCT09990001", "NCT09990002"
@@ -66,68 +65,35 @@ def _run_job(database_url: str) -> str:
 
 
 class Slack:
-    """Signed Events API requests to the stack, and what it posted at the fake."""
+    """Signed Events API requests to the stack (the Slack tests' events), and what it posted at the fake."""
 
     def __init__(self, base_url: str, api: FakeSlackApi) -> None:
         self.base_url, self.api = base_url, api
-        self._n = 0
 
-    async def _post(self, body: bytes, content_type: str) -> None:
-        headers = {"Content-Type": content_type, **sign(SIGNING_SECRET, body)}
+    async def say(self, words: str) -> None:
+        body = json.dumps(callback(dm_event(words))).encode()
+        headers = {"Content-Type": "application/json", **sign(SIGNING_SECRET, body)}
         async with httpx.AsyncClient() as client:
             response = await client.post(f"{self.base_url}/slack/events", content=body, headers=headers, timeout=30)
         assert response.status_code == 200, response.text
 
-    async def say(self, words: str) -> None:
-        self._n += 1
-        event = {
-            "type": "message",
-            "channel": SLACK_DM,
-            "channel_type": "im",
-            "user": SLACK_PERSON,
-            "text": words,
-            "team": TEAM_ID,
-            "ts": f"{int(time.time())}.{self._n:06d}",
-        }
-        envelope = {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"EvAlerts{self._n:06d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-        await self._post(json.dumps(envelope).encode(), "application/json")
-
     def posted(self) -> List[Dict[str, Any]]:
-        return [p for p in self.api.posted() if p.get("channel") == SLACK_DM]
+        return [p for p in self.api.posted() if p.get("channel") == DM]
 
 
 async def _web_chat(url: str, session: str, *messages: str) -> List[Dict[str, Any]]:
-    """Say each message in the web chat and collect every reply; returns the replies."""
+    """Say each message in the web chat (the web chat tests' helpers) and return every reply."""
     replies: List[Dict[str, Any]] = []
     async with websockets.connect(url) as ws:
-        await ws.send(json.dumps({"type": "hello", "session": session}))
-        assert json.loads(await asyncio.wait_for(ws.recv(), 60))["type"] == "history"
+        await hello(ws, session)
         for n, words in enumerate(messages):
-            await ws.send(json.dumps({"type": "message", "id": f"m{n}", "text": words}))
-            while True:
-                frame = json.loads(await asyncio.wait_for(ws.recv(), 120))
-                if frame["type"] == "replies":
-                    replies.extend(frame["messages"])
-                if frame == {"type": "typing", "on": False}:
-                    break
+            replies.extend(replies_in(await say(ws, f"m{n}", words)))
     return replies
 
 
 async def _history(url: str, session: str) -> List[Dict[str, Any]]:
     async with websockets.connect(url) as ws:
-        await ws.send(json.dumps({"type": "hello", "session": session}))
-        frame = json.loads(await asyncio.wait_for(ws.recv(), 60))
-        assert frame["type"] == "history"
-        return list(frame["messages"])
+        return list((await hello(ws, session))["messages"])
 
 
 async def _unread(base_url: str, session: str) -> int:
