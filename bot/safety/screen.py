@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Mapping, Optional
 
 from bot.messages import Reply
+from bot.nlu.model import sentences
 from bot.safety import crisis, emergency, medical_advice, phrases
 from bot.safety.classifier import SafetyClassifier, load
 
@@ -55,6 +56,11 @@ class Thresholds:
 
 THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.8, veto=0.7)
 
+
+SENTENCE_AGREEMENT = 0.85
+"""When the classifier vetoes a word-list hit in a message of several sentences, the probability of the list's class
+that the classifier must give the hit's own sentence, read alone, for the hit to fire after all ("kms fr i cant do
+another round of this. ok what was the question about the screening visit": the question dilutes the whole)."""
 
 UNMISTAKABLE_GATE = 0.05
 """The crisis probability (the writer's and someone else's together) from which `crisis.is_unmistakable` is asked."""
@@ -101,6 +107,9 @@ class SafetyScreen:
         of risk ("I just wish I was dead", `crisis.is_unmistakable`) are never overruled, however much trial
         talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
+        standing = None if lists else self._hit_standing_in_its_sentence(text)
+        if standing is not None:
+            return standing
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
         # The never-overruled phrases are looked for last, and only when the classifier sees some crisis at all
@@ -117,6 +126,27 @@ class SafetyScreen:
         advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
         if (lists and medical_advice.is_medical_advice(text)) or advice:
             return Finding.MEDICAL_ADVICE
+        return None
+
+    def _hit_standing_in_its_sentence(self, text: str) -> Optional[Finding]:
+        """The finding of a crisis or emergency word-list hit that the whole message's probabilities veto is, in its own
+        sentence, something the classifier agrees with (`SENTENCE_AGREEMENT`), or None: the veto judges the hit's
+        context, not the unrelated sentences around it. Asked only when a list hits: ordinary messages cost nothing."""
+        lists = [check for check in (crisis.is_crisis, emergency.is_emergency) if check(text)]
+        parts = sentences(text) if lists else []
+        for part in parts if len(parts) > 1 else ():
+            if not classifiable(part):
+                continue
+            p = self.classifier.probabilities(part)
+            risk = p["crisis_self"] + p["crisis_other"]
+            if crisis.is_crisis in lists and risk >= SENTENCE_AGREEMENT and crisis.is_crisis(part):
+                return Finding.CRISIS_OTHER if p["crisis_other"] > p["crisis_self"] else Finding.CRISIS
+            if (
+                emergency.is_emergency in lists
+                and p["emergency"] >= SENTENCE_AGREEMENT
+                and emergency.is_emergency(part)
+            ):
+                return Finding.EMERGENCY
         return None
 
 

@@ -41,6 +41,20 @@ def test_a_classifier_sure_it_is_nothing_overrules_a_word_list_hit() -> None:
     assert screen.decide("does this drug raise suicide risk?", probabilities()) is Finding.CRISIS
 
 
+def test_a_vetoed_word_list_hit_stands_when_its_own_sentence_is_risk() -> None:
+    """The veto judges the hit's sentence, not the questions around it (the sentence is read by the real classifier)."""
+    screen = default_screen()
+    sure = probabilities(none=0.9)  # the whole message, diluted by trial talk
+    assert screen.decide("kms fr. cant do another cycle of this. anyway what time is the screening visit", sure) is (
+        Finding.CRISIS
+    )
+    assert screen.decide("My brother is coughing up blood. He is on the lung study. Who do we ask?", sure) is (
+        Finding.EMERGENCY
+    )
+    assert screen.decide("does this drug raise suicide risk? saw it on tiktok and got curious", sure) is None
+    assert screen.decide("kms fr cant do another cycle of this anyway what time is the screening visit", sure) is None
+
+
 def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     screen = default_screen()
     # Sure it is ordinary (above the veto), with a little crisis signal (above the gate, below the threshold).
