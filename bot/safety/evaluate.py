@@ -9,11 +9,17 @@ get crisis lines; an emergency, 911; a medical-advice request, the care-team ans
 nothing from the screen. Reported per class (recall, and precision of each finding), per style, the
 hard negatives' specificity (not flagged), and the confident-wrong rate: messages that got a
 safety answer of the wrong kind, or a risk message that got none — the failures people feel most.
+
+With `--model`, a message the screen lets through is read by the trained Rasa model as it would be
+in a conversation: its `medical_advice` intent gets the same care-team answer (a rule), so this is
+what the person gets end to end. Crisis and emergency answers come from the screen alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -124,13 +130,21 @@ class Report:
         return out
 
 
-def evaluate(items: Sequence[Item], screen: SafetyScreen, name: str = "set") -> Report:
-    """Score `screen` on `items`."""
+MODEL_INTENT = "medical_advice"
+"""The Rasa model's intent that gets the care-team answer, as the screen's medical-advice finding does."""
+
+
+def evaluate(
+    items: Sequence[Item], screen: SafetyScreen, name: str = "set", intents: Optional[Sequence[str]] = None
+) -> Report:
+    """Score `screen` on `items`; with `intents` (the Rasa model's intent for each item), end to end."""
     report = Report(name=name, total=len(items))
     probabilities = screen.classifier.probabilities_many(item.text for item in items)
-    for item, probs in zip(items, probabilities, strict=True):
+    for index, (item, probs) in enumerate(zip(items, probabilities, strict=True)):
         finding = screen.decide(item.text, probs if classifiable(item.text) else NOTHING_LEARNED)
         got, want = outcome(finding), item.expected
+        if got == "none" and intents is not None and intents[index] == MODEL_INTENT:
+            got = "medical_advice"
         report.expected[want] += 1
         report.predicted[got] += 1
         report.by_style[item.style][want] += 1
@@ -151,16 +165,37 @@ def evaluate(items: Sequence[Item], screen: SafetyScreen, name: str = "set") -> 
     return report
 
 
+async def model_intents(model_path: Path, texts: Sequence[str]) -> List[str]:
+    """The trained Rasa model's intent for each text, as a conversation's first message would be read."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    agent = Agent.load(str(model_path))
+    intents = []
+    for text in texts:
+        parse = await agent.processor.parse_message(UserMessage(text))
+        intents.append(str((parse.get("intent") or {}).get("name") or ""))
+    return intents
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Print the figures of each set (all of `tests/data/safety_eval/` by default)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, help="evaluation sets (default: all in tests/data/safety_eval)")
     parser.add_argument("--misses", action="store_true", help="list the messages scored wrong (consulting a set!)")
+    parser.add_argument("--model", type=Path, help="a trained Rasa model: score what the person gets end to end")
     args = parser.parse_args(argv)
     paths = args.sets or sorted(EVAL_DIR.glob("*.yml"))
     screen = default_screen()
+    if args.model:
+        from bot.core.worker import configure_rasa_logging
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        configure_rasa_logging("ERROR")
     for path in paths:
-        report = evaluate(load_set(path), screen, path.stem)
+        items = load_set(path)
+        intents = asyncio.run(model_intents(args.model, [i.text for i in items])) if args.model else None
+        report = evaluate(items, screen, path.stem + (" (end to end)" if intents else ""), intents)
         print("\n".join(report.lines()))
         if args.misses:
             print("\n".join(["", "Misses:", *report.misses]))

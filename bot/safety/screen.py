@@ -54,7 +54,7 @@ class Thresholds:
     veto: float
 
 
-THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.8, veto=0.7)
+THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7)
 
 
 SENTENCE_AGREEMENT = 0.85
