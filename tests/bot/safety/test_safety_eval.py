@@ -18,8 +18,8 @@ from bot.safety.screen import default_screen
 SETS = sorted(EVAL_DIR.glob("*.yml"))
 
 
-def test_there_are_five_frozen_sets_of_the_agreed_size() -> None:
-    assert [p.name for p in SETS] == ["set_a.yml", "set_b.yml", "set_c.yml", "set_d.yml", "set_e.yml"]
+def test_there_are_six_frozen_sets_of_the_agreed_size() -> None:
+    assert [p.name for p in SETS] == ["set_a.yml", "set_b.yml", "set_c.yml", "set_d.yml", "set_e.yml", "set_f.yml"]
     for path in SETS:
         report = evaluate(load_set(path), default_screen(), path.stem)
         assert report.expected["crisis"] >= 100 and report.expected["emergency"] >= 45
