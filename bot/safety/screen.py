@@ -57,10 +57,14 @@ class Thresholds:
 THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7)
 
 
-SENTENCE_AGREEMENT = 0.85
-"""When the classifier vetoes a word-list hit in a message of several sentences, the probability of the list's class
-that the classifier must give the hit's own sentence, read alone, for the hit to fire after all ("kms fr i cant do
-another round of this. ok what was the question about the screening visit": the question dilutes the whole)."""
+SENTENCE_AGREEMENT = 0.9
+"""In a message of several sentences, the probability of crisis (or emergency) the classifier must give one sentence,
+read alone, for it to fire although the whole message does not reach its threshold ("kms fr. cant do another round of
+this. ok what was the question about the screening visit": the question dilutes the whole)."""
+
+SENTENCE_GATE = 0.1
+"""The crisis (or emergency) probability of the whole message from which its sentences are read one by one for the
+classifier's own finding (a word-list hit is always read in its sentence)."""
 
 UNMISTAKABLE_GATE = 0.05
 """The crisis probability (the writer's and someone else's together) from which `crisis.is_unmistakable` is asked."""
@@ -107,9 +111,6 @@ class SafetyScreen:
         of risk ("I just wish I was dead", `crisis.is_unmistakable`) are never overruled, however much trial
         talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
-        standing = None if lists else self._hit_standing_in_its_sentence(text)
-        if standing is not None:
-            return standing
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
         # The never-overruled phrases are looked for last, and only when the classifier sees some crisis at all
@@ -123,28 +124,40 @@ class SafetyScreen:
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
         if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):
             return Finding.EMERGENCY
+        in_one_sentence = self._sentence_finding(text, probabilities, lists)
+        if in_one_sentence is not None:
+            return in_one_sentence
         advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
         if (lists and medical_advice.is_medical_advice(text)) or advice:
             return Finding.MEDICAL_ADVICE
         return None
 
-    def _hit_standing_in_its_sentence(self, text: str) -> Optional[Finding]:
-        """The finding of a crisis or emergency word-list hit that the whole message's probabilities veto is, in its own
-        sentence, something the classifier agrees with (`SENTENCE_AGREEMENT`), or None: the veto judges the hit's
-        context, not the unrelated sentences around it. Asked only when a list hits: ordinary messages cost nothing."""
-        lists = [check for check in (crisis.is_crisis, emergency.is_emergency) if check(text)]
-        parts = sentences(text) if lists else []
+    def _sentence_finding(self, text: str, probabilities: Mapping[str, float], lists: bool) -> Optional[Finding]:
+        """Crisis or an emergency said in one sentence of a longer message, which the other sentences dilute:
+
+        - a word-list hit the whole message's probabilities veto still fires when the classifier, reading the hit's
+          sentence alone, gives the list's class at least `SENTENCE_AGREEMENT` (the veto judges the hit's context,
+          not the questions around it);
+        - the classifier's own crisis or emergency fires when one sentence alone reaches `SENTENCE_AGREEMENT` and the
+          whole message already shows some (`SENTENCE_GATE`).
+
+        Asked only for a vetoed list hit or a message that shows some risk, so ordinary messages cost nothing."""
+        vetoed = [] if lists else [check for check in (crisis.is_crisis, emergency.is_emergency) if check(text)]
+        crisis_gate = probabilities["crisis_self"] + probabilities["crisis_other"] >= SENTENCE_GATE
+        emergency_gate = probabilities["emergency"] >= SENTENCE_GATE
+        parts = sentences(text) if vetoed or crisis_gate or emergency_gate else []
         for part in parts if len(parts) > 1 else ():
             if not classifiable(part):
                 continue
             p = self.classifier.probabilities(part)
-            risk = p["crisis_self"] + p["crisis_other"]
-            if crisis.is_crisis in lists and risk >= SENTENCE_AGREEMENT and crisis.is_crisis(part):
+            if p["crisis_self"] + p["crisis_other"] >= SENTENCE_AGREEMENT and (
+                (crisis.is_crisis in vetoed and crisis.is_crisis(part))
+                or (crisis_gate and not crisis.is_figure_of_speech(part))
+            ):
                 return Finding.CRISIS_OTHER if p["crisis_other"] > p["crisis_self"] else Finding.CRISIS
-            if (
-                emergency.is_emergency in lists
-                and p["emergency"] >= SENTENCE_AGREEMENT
-                and emergency.is_emergency(part)
+            if p["emergency"] >= SENTENCE_AGREEMENT and (
+                (emergency.is_emergency in vetoed and emergency.is_emergency(part))
+                or (emergency_gate and not emergency.is_figure_of_speech(part))
             ):
                 return Finding.EMERGENCY
         return None
