@@ -12,11 +12,18 @@ alarm costs a kind message and a coordinator's look; a miss could cost a life.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import FrozenSet
+
 from bot.messages import Reply
 from bot.safety import answers, phrases
+from bot.yaml_files import read_yaml
 
 LIST = "crisis"
 UNMISTAKABLE = "crisis_unmistakable"
+SOMEONE_ELSE = "someone_else"
+TYPO_LENGTH = 5
+"""`someone_else.yml`'s words at least this long are matched allowing a typo."""
 
 
 def resources() -> Reply:
@@ -44,3 +51,20 @@ def is_unmistakable(text: str) -> bool:
     """Whether a message holds a present, first-person statement of risk so plain that the classifier may not
     overrule it (`word_lists/crisis_unmistakable.yml`), outside the crisis list's figures of speech."""
     return bool(phrases.load(UNMISTAKABLE).find(text)) and not is_figure_of_speech(text)
+
+
+def names_someone_else(text: str) -> bool:
+    """Whether a message names a person other than the writer (`word_lists/someone_else.yml`: "he", "my son",
+    "a friend", "my husbnd"): only then may a crisis be answered as someone else's."""
+    words = _someone_else_words()
+    written = phrases.tokens(text)
+    if not words.isdisjoint(written):
+        return True
+    # Longer words may carry a typo ("husbnd", "daugther"); short ones must be exact ("the" is not "they").
+    return any(phrases.similar(w, word) for w in written for word in words if len(word) >= TYPO_LENGTH)
+
+
+@lru_cache(maxsize=1)
+def _someone_else_words() -> FrozenSet[str]:
+    data = read_yaml(phrases.DIRECTORY / f"{SOMEONE_ELSE}.yml")
+    return frozenset(str(word) for group in data["words"].values() for word in group)

@@ -120,7 +120,7 @@ class SafetyScreen:
             or (lists and crisis.is_crisis(text))
             or (self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text))
         ):
-            return Finding.CRISIS_OTHER if other_risk > self_risk else Finding.CRISIS
+            return _whose(text, self_risk, other_risk)
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
         if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):
             return Finding.EMERGENCY
@@ -154,13 +154,19 @@ class SafetyScreen:
                 (crisis.is_crisis in vetoed and crisis.is_crisis(part))
                 or (crisis_gate and not crisis.is_figure_of_speech(part))
             ):
-                return Finding.CRISIS_OTHER if p["crisis_other"] > p["crisis_self"] else Finding.CRISIS
+                return _whose(part, p["crisis_self"], p["crisis_other"])
             if p["emergency"] >= SENTENCE_AGREEMENT and (
                 (emergency.is_emergency in vetoed and emergency.is_emergency(part))
                 or (emergency_gate and not emergency.is_figure_of_speech(part))
             ):
                 return Finding.EMERGENCY
         return None
+
+
+def _whose(text: str, self_risk: float, other_risk: float) -> Finding:
+    """A crisis for someone else when the classifier leans that way and the message names another person;
+    otherwise the writer's own (a wrong "how to help them" answer to someone at risk is the costlier mistake)."""
+    return Finding.CRISIS_OTHER if other_risk > self_risk and crisis.names_someone_else(text) else Finding.CRISIS
 
 
 @lru_cache(maxsize=1)

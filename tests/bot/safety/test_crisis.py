@@ -12,7 +12,7 @@ from bot.handoff import machine as handoff
 from bot.handoff import texts
 from bot.router import Router
 from bot.safety import crisis, emergency, phrases
-from bot.safety.screen import default_screen
+from bot.safety.screen import Finding, default_screen
 from bot.store.models import Message, utcnow
 from bot.yaml_files import read_yaml
 from tests.replies import after_disclosure
@@ -305,3 +305,10 @@ async def test_the_rest_endpoint_answers_a_crisis_with_the_lines(gateway, sessio
     async with sessions() as session:
         waiting = await handoff.queue(session)
     assert [c.priority for c in waiting] == ["urgent", "urgent"]
+
+
+def test_a_crisis_is_someone_elses_only_when_the_message_names_another_person() -> None:
+    assert crisis.names_someone_else("my husbnd said he wants to end it")  # a typo in a long word
+    assert crisis.names_someone_else("my bff is saving her pills")
+    assert not crisis.names_someone_else("I bought a gun to end this if the scan is bad")  # "the" is not "they"
+    assert default_screen().screen("I bought a gun to end this if the scan is bad") is Finding.CRISIS

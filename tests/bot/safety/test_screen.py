@@ -24,7 +24,8 @@ def probabilities(**given: float) -> Dict[str, float]:
         ("chest pain and i can't breathe", {}, Finding.EMERGENCY),
         ("i want to die, my chest pain is crushing", {}, Finding.CRISIS),  # crisis comes first
         ("nothing here", {"crisis_self": 0.3, "crisis_other": 0.1}, Finding.CRISIS),  # the two add up
-        ("nothing here", {"crisis_self": 0.1, "crisis_other": 0.3}, Finding.CRISIS_OTHER),
+        ("nothing here about my brother", {"crisis_self": 0.1, "crisis_other": 0.3}, Finding.CRISIS_OTHER),
+        ("nothing here", {"crisis_self": 0.1, "crisis_other": 0.3}, Finding.CRISIS),  # nobody else named
         ("nothing here", {"emergency": THRESHOLDS.emergency}, Finding.EMERGENCY),
         ("nothing here", {"medical_advice": THRESHOLDS.medical_advice}, Finding.MEDICAL_ADVICE),
         ("nothing here", {"crisis_self": 0.2, "emergency": 0.2, "medical_advice": 0.4}, None),
