@@ -84,7 +84,7 @@ def test_hard_negatives_are_not_flagged(report: Report) -> None:
     assert report.specificity >= FLOORS[report.name]["specificity"]
 
 
-FAQ_FALSE_ALARMS = {"set_a": 0.067, "set_b": 0.043, "set_c": 0.031, "follow_ups": 0.15}
+FAQ_FALSE_ALARMS = {"set_a": 0.067, "set_b": 0.046, "set_c": 0.031, "follow_ups": 0.15}
 """Most share of the FAQ evaluation sets' ordinary questions the screen may flag (docs/safety.md)."""
 
 
