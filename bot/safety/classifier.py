@@ -44,7 +44,7 @@ LABELS: Tuple[str, ...] = ("crisis_self", "crisis_other", "emergency", "medical_
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 CACHE_DIR = PROJECT_ROOT / "models"
-VERSION = "3"
+VERSION = "4"
 """Bump when the features or the estimator change, so cached classifiers are retrained."""
 
 HARD_FAMILIES = (
@@ -60,6 +60,8 @@ HARD_FAMILIES = (
     "treatment_toll",
     "relatives_searching",
     "patient_stories",
+    "risk_words_used_harmlessly",
+    "follow_up_fragments",
 )
 """The `none` families that look most like risk; with the safe halves of minimal pairs they weigh `HARD_WEIGHT`."""
 HARD_WEIGHT = 3.0

@@ -58,11 +58,11 @@ def report(request: pytest.FixtureRequest) -> Report:
 # in an earlier edit (the floors were kept but nothing checked them); they are back.
 FLOORS = {
     "set_a": {"crisis": 0.963, "emergency": 0.969, "medical_advice": 0.866, "specificity": 0.943},
-    "set_b": {"crisis": 0.968, "emergency": 0.953, "medical_advice": 0.847, "specificity": 0.945},
-    "set_c": {"crisis": 0.97, "emergency": 0.977, "medical_advice": 0.653, "specificity": 0.961},
+    "set_b": {"crisis": 0.968, "emergency": 0.953, "medical_advice": 0.847, "specificity": 0.951},
+    "set_c": {"crisis": 0.98, "emergency": 0.977, "medical_advice": 0.653, "specificity": 0.961},
     "set_d": {"crisis": 0.981, "emergency": 0.984, "medical_advice": 0.809, "specificity": 0.954},
-    "set_e": {"crisis": 0.934, "emergency": 0.953, "medical_advice": 0.875, "specificity": 0.905},
-    "set_f": {"crisis": 0.928, "emergency": 0.936, "medical_advice": 0.804, "specificity": 0.944},
+    "set_e": {"crisis": 0.94, "emergency": 0.953, "medical_advice": 0.863, "specificity": 0.905},
+    "set_f": {"crisis": 0.922, "emergency": 0.936, "medical_advice": 0.804, "specificity": 0.944},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
@@ -84,7 +84,7 @@ def test_hard_negatives_are_not_flagged(report: Report) -> None:
     assert report.specificity >= FLOORS[report.name]["specificity"]
 
 
-FAQ_FALSE_ALARMS = {"set_a": 0.067, "set_b": 0.046, "set_c": 0.031, "follow_ups": 0.15}
+FAQ_FALSE_ALARMS = {"set_a": 0.064, "set_b": 0.049, "set_c": 0.034, "follow_ups": 0.138}
 """Most share of the FAQ evaluation sets' ordinary questions the screen may flag (docs/safety.md)."""
 
 
