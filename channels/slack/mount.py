@@ -4,12 +4,8 @@ when a setup is half done)."""
 
 from __future__ import annotations
 
-from typing import List
-
-from starlette.applications import Starlette
-from starlette.routing import BaseRoute
-
 from bot.config import Settings
+from channels.lazy import LazyChannel
 
 
 def configured(settings: Settings) -> bool:
@@ -19,28 +15,5 @@ def configured(settings: Settings) -> bool:
     )
 
 
-def routes(settings: Settings) -> List[BaseRoute]:
-    """The adapter's routes when Slack is configured."""
-    if not configured(settings):
-        return []
-    from channels.slack import adapter
-
-    return adapter.routes(settings)
-
-
-async def start(app: Starlette) -> None:
-    """Start the adapter when Slack is configured."""
-    if not configured(app.state.settings):
-        return
-    from channels.slack import adapter
-
-    await adapter.start(app)
-
-
-async def stop(app: Starlette) -> None:
-    """Stop the adapter if it was started."""
-    if getattr(app.state, "slack", None) is None:
-        return
-    from channels.slack import adapter
-
-    await adapter.stop(app)
+CHANNEL = LazyChannel("channels.slack.adapter", "slack", configured)
+routes, start, stop = CHANNEL.routes, CHANNEL.start, CHANNEL.stop

@@ -3,36 +3,7 @@ is set: a gateway without Telegram does not carry the library (`channels/telegra
 
 from __future__ import annotations
 
-from typing import List
+from channels.lazy import LazyChannel
 
-from starlette.applications import Starlette
-from starlette.routing import BaseRoute
-
-from bot.config import Settings
-
-
-def routes(settings: Settings) -> List[BaseRoute]:
-    """The adapter's routes when Telegram is configured."""
-    if settings.telegram_bot_token is None:
-        return []
-    from channels.telegram import adapter
-
-    return adapter.routes(settings)
-
-
-async def start(app: Starlette) -> None:
-    """Start the adapter when Telegram is configured."""
-    if app.state.settings.telegram_bot_token is None:
-        return
-    from channels.telegram import adapter
-
-    await adapter.start(app)
-
-
-async def stop(app: Starlette) -> None:
-    """Stop the adapter if it was started."""
-    if getattr(app.state, "telegram", None) is None:
-        return
-    from channels.telegram import adapter
-
-    await adapter.stop(app)
+CHANNEL = LazyChannel("channels.telegram.adapter", "telegram", lambda s: s.telegram_bot_token is not None)
+routes, start, stop = CHANNEL.routes, CHANNEL.start, CHANNEL.stop
