@@ -9,7 +9,8 @@ conversation, and by Slack's "no private place to answer" path for the message i
 The decision rule is tuned for recall on crisis and emergency (a false alarm costs a kind message
 and a coordinator's look; a miss can cost a life): a class fires when its probability reaches its
 threshold in `THRESHOLDS`, which is far below "most likely class". Order: crisis first (the writer
-or someone else), then an emergency, then medical advice. `docs/safety.md` gives the measured
+or someone else), then an emergency, then crisis or an emergency said in one sentence of a longer message,
+then medical advice. `docs/safety.md` gives the measured
 trade-off behind each threshold.
 """
 
@@ -141,12 +142,15 @@ class SafetyScreen:
         - the classifier's own crisis or emergency fires when one sentence alone reaches `SENTENCE_AGREEMENT` and the
           whole message already shows some (`SENTENCE_GATE`).
 
-        Asked only for a vetoed list hit or a message that shows some risk, so ordinary messages cost nothing."""
+        Only a message of several sentences is looked at; its sentences are scored only for a vetoed list hit or
+        when it shows some risk, so ordinary messages cost one regular-expression split."""
+        parts = sentences(text)
+        if len(parts) < 2:
+            return None
         vetoed = [] if lists else [check for check in (crisis.is_crisis, emergency.is_emergency) if check(text)]
         crisis_gate = probabilities["crisis_self"] + probabilities["crisis_other"] >= SENTENCE_GATE
         emergency_gate = probabilities["emergency"] >= SENTENCE_GATE
-        parts = sentences(text) if vetoed or crisis_gate or emergency_gate else []
-        for part in parts if len(parts) > 1 else ():
+        for part in parts if vetoed or crisis_gate or emergency_gate else ():
             if not classifiable(part):
                 continue
             p = self.classifier.probabilities(part)
