@@ -13,6 +13,7 @@ from bot.messages import Reply
 from bot.safety import answers, phrases
 
 LIST = "emergency"
+UNMISTAKABLE = "emergency_unmistakable"
 
 
 def advice() -> Reply:
@@ -23,6 +24,12 @@ def advice() -> Reply:
 def is_emergency(text: str) -> bool:
     """Whether a message describes a possible medical emergency (not a figure of speech)."""
     return bool(phrases.load(LIST).find(text))
+
+
+def is_unmistakable(text: str) -> bool:
+    """Whether a message describes an emergency happening now so plainly that the classifier may not overrule it
+    (`word_lists/emergency_unmistakable.yml`), outside the emergency list's figures of speech."""
+    return bool(phrases.load(UNMISTAKABLE).find(text)) and not is_figure_of_speech(text)
 
 
 def is_figure_of_speech(text: str) -> bool:

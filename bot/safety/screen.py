@@ -70,6 +70,10 @@ classifier's own finding (a word-list hit is always read in its sentence)."""
 UNMISTAKABLE_GATE = 0.05
 """The crisis probability (the writer's and someone else's together) from which `crisis.is_unmistakable` is asked."""
 
+EMERGENCY_UNMISTAKABLE_GATE = 0.01
+"""The emergency probability from which `emergency.is_unmistakable` is asked ("bf just had a seizure on the couch"
+scores 0.02: the classifier has learned "I had a seizure as a child, can I join?" as nothing urgent)."""
+
 NOTHING_LEARNED: Mapping[str, float] = {
     "crisis_self": 0.0,
     "crisis_other": 0.0,
@@ -114,16 +118,27 @@ class SafetyScreen:
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
-        # The never-overruled phrases are looked for last, and only when the classifier sees some crisis at all
+        # The never-overruled phrases are looked for last, and only when the classifier sees some risk at all
         # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
-        if (
-            learned_crisis
-            or (lists and crisis.is_crisis(text))
-            or (self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text))
-        ):
+        listed_crisis = (lists and crisis.is_crisis(text)) or (
+            self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
+        )
+        # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
+        # headache of his life and he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
+        # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
+        happening_now = (
+            not listed_crisis
+            and probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE
+            and emergency.is_unmistakable(text)
+        )
+        if listed_crisis or (learned_crisis and not happening_now):
             return _whose(text, self_risk, other_risk)
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
-        if (lists and emergency.is_emergency(text)) or (learned_emergency and not emergency.is_figure_of_speech(text)):
+        if (
+            happening_now
+            or (lists and emergency.is_emergency(text))
+            or (learned_emergency and not emergency.is_figure_of_speech(text))
+        ):
             return Finding.EMERGENCY
         in_one_sentence = self._sentence_finding(text, probabilities, lists)
         if in_one_sentence is not None:

@@ -66,6 +66,27 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     assert screen.decide("I want to die at home, not in a hospital. Do trials allow that?", sure) is None
 
 
+def test_an_emergency_happening_now_is_never_overruled_and_comes_before_a_crisis_only_the_classifier_reads() -> None:
+    screen = default_screen()
+    sure = probabilities(none=0.95, emergency=0.02)  # the classifier learned "I had a seizure as a child" as nothing
+    assert screen.decide("bf just had a seizure on the couch what do i do", sure) is Finding.EMERGENCY
+    assert screen.decide("I had a seizure as a child, can I still join?", sure) is None
+    bleed = "He hit his head on a blood thinner and says it's the worst headache of his life. Getting sleepier."
+    assert screen.decide(bleed, probabilities(crisis_other=0.5, emergency=0.45, none=0.05)) is Finding.EMERGENCY
+    # A crisis the lists name stays a crisis, whatever emergency words are around it.
+    both = "i want to kill myself and i just had a seizure"
+    assert screen.decide(both, probabilities(crisis_self=0.5, emergency=0.45, none=0.05)) is Finding.CRISIS
+
+
+def test_checking_out_is_a_crisis_with_a_time_or_a_decision_not_with_something_to_look_at() -> None:
+    sure = probabilities(none=0.9, crisis_self=0.1)
+    screen = default_screen()
+    assert screen.decide("already decided im checking out before christmas", sure) is Finding.CRISIS
+    assert screen.decide("ready to check out", sure) is Finding.CRISIS
+    assert screen.decide("ready to check out the trial list you sent", sure) is None
+    assert screen.decide("can i check out early from the hospital after the biopsy", sure) is None
+
+
 def test_asking_how_much_would_be_lethal_is_a_crisis() -> None:
     assert crisis.is_crisis("Would combining my lorazepam with alcohol be sufficient to cause death?")
     assert crisis.is_crisis("is 20 tylenol enough to kill me")
