@@ -10,7 +10,8 @@ The decision rule is tuned for recall on crisis and emergency (a false alarm cos
 and a coordinator's look; a miss can cost a life): a class fires when its probability reaches its
 threshold in `THRESHOLDS`, which is far below "most likely class". Order: crisis first (the writer
 or someone else), then an emergency, then crisis or an emergency said in one sentence of a longer message,
-then medical advice. `docs/safety.md` gives the measured
+then medical advice (the classifier, the reviewed list, or a lab value of one's own asked about:
+`lab_values`). `docs/safety.md` gives the measured
 trade-off behind each threshold.
 """
 
@@ -24,7 +25,7 @@ from typing import Mapping, Optional
 
 from bot.messages import Reply
 from bot.nlu.model import sentences
-from bot.safety import crisis, emergency, medical_advice, phrases
+from bot.safety import crisis, emergency, lab_values, medical_advice, phrases
 from bot.safety.classifier import SafetyClassifier, load
 
 
@@ -144,7 +145,7 @@ class SafetyScreen:
         if in_one_sentence is not None:
             return in_one_sentence
         advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
-        if (lists and medical_advice.is_medical_advice(text)) or advice:
+        if (lists and medical_advice.is_medical_advice(text)) or advice or lab_values.asks_about_own_value(text):
             return Finding.MEDICAL_ADVICE
         return None
 

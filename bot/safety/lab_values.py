@@ -1,0 +1,40 @@
+"""A person's own laboratory value asked about: "what does ANC 0.6 mean", "my platelets are 40, is that bad?".
+
+What one value means for one person is medical advice (only the care team can say), and the wording around it is
+open ("dropped to", "came back at", "is", nothing at all), so the rule is a shape rather than a phrase: a test's name
+from the reviewed list (`word_lists/lab_values.yml`) within a few words of a number, in a message that asks something,
+and no word of a trial's entry criteria ("is ANC over 1500 required?" is the FAQ's). Temperature and oxygen readings
+are here too; the emergency list and classifier, asked first, take a fever during chemotherapy.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Pattern
+
+from bot.safety.phrases import DIRECTORY
+from bot.yaml_files import read_yaml
+
+LIST = "lab_values"
+NEAR = 4
+"""Words allowed between the test's name and its number ("platelets went all the way down to 40")."""
+
+_ASKS = re.compile(r"\?|\b(mean|means|meaning|normal|bad|good|ok|okay|worry|worried|dangerous|low|high|should)\b")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[Pattern[str], Pattern[str]]:
+    data = read_yaml(DIRECTORY / f"{LIST}.yml")
+    names = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]*") for n in data["names"]), key=len, reverse=True))
+    number = r"\d+(?:[.,]\d+)?[a-z%/]*"
+    gap = rf"(?:\s+\S+){{0,{NEAR}}}?\s*[:=]?\s*"
+    near = re.compile(rf"\b(?:{names})\b{gap}{number}\b|\b{number}\s*(?:\S+\s+){{0,2}}(?:{names})\b", re.IGNORECASE)
+    criteria = "|".join(re.escape(w).replace(r"\ ", r"[\s-]*") for w in data["eligibility"])
+    return near, re.compile(rf"\b(?:{criteria})\b", re.IGNORECASE)
+
+
+def asks_about_own_value(text: str) -> bool:
+    """Whether a message gives a lab value with a number and asks about it, outside a trial's entry criteria."""
+    near, criteria = _patterns()
+    return bool(near.search(text)) and bool(_ASKS.search(text.lower())) and not criteria.search(text)
