@@ -149,6 +149,8 @@ class ValidateTrialSearchForm(FormValidationAction):
         if expecting and _only_other_details(text):
             return {}  # "47" or "Chicago, IL" answers another question, not this one
         found = await asyncio.to_thread(service().condition_in, text, expecting)
+        if found is not None:  # "lung cancer … It's non-small cell": a kind said in another sentence of the message
+            found = await asyncio.to_thread(service().refined, found, text) or found
         previous = tracker.get_slot("condition")
         if found is None and previous and not expecting:  # "I should have said, it's non-small cell"
             found = await asyncio.to_thread(service().refined, str(previous), text)

@@ -112,7 +112,8 @@ _PERSONAL_FIND = re.compile(
 )
 _ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)
 _CORRECTING = re.compile(
-    r"\b(?:not|instead of|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction)\b",
+    r"\b(?:not|instead(?: of)?|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction"
+    r"|(?:search|look|check) (?:there|in|near|around))\b",
     re.IGNORECASE,
 )
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)

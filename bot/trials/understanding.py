@@ -92,6 +92,8 @@ _LONE_NUMBER = re.compile(
     r"(\d{1,3})(?![\w.%/-])" + _NOT_AN_AGE_AFTER.replace("(?!", "(?!\\s*(?:st|nd|rd|th|years?|yrs?)\\b|", 1),
     re.I,
 )
+# "trials 4 her", "anything 4 me": texting's "for" (and "2" for "to"), not an age.
+_TEXTING_FOR = re.compile(r"[24]\s+(?:her|him|me|u|you|us|them|my|his|our|their|ur|find|see|get|join)\b", re.I)
 _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*$", re.I)
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _PLACE = re.compile(
@@ -186,7 +188,7 @@ def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
             if number == 0 and not _AGE_WORDS.search(found.group(0)) and _DURATION_BEFORE.search(text[: found.start()]):
                 continue  # "my breast cancer has come back after five years"
             return AgeReading(float(found.group(1)))
-    numbers = list(_LONE_NUMBER.finditer(text))
+    numbers = [n for n in _LONE_NUMBER.finditer(text) if not _TEXTING_FOR.match(text, n.start())]
     if len(numbers) == 1 and len(text.split()) <= 12 and not _ZIP.search(text):
         return AgeReading(float(numbers[0].group(1)))  # "prostate 68 bethlehem pa", "lung cancer, 55, ohio"
     if expecting:
@@ -230,6 +232,8 @@ _HEADS = (
     "rhabdomyosarcoma mesothelioma astrocytoma ependymoma adenocarcinoma seminoma cholangiocarcinoma "
     "carcinoid myelodysplastic myelofibrosis polycythemia"
 ).split()
+# Misspellings of "cancer" too far from it for the fuzzy match below, which must not take "cancel" or "canter".
+_HEAD_TYPOS = frozenset("canser kancer kanser cansur cancur cancor cancar cancir cencer canccer cancerr cnacer".split())
 _NOT_HEADS = {"diploma", "aroma", "coma", "stoma", "glaucoma", "hematoma", "haematoma", "trauma", "stigma"}
 _SYNONYM_KEYS = sorted({k.lower() for k in SYNONYMS}, key=lambda k: -len(k.split()))
 _SYNONYMS_BY_FIRST_WORD: dict = {}
@@ -302,7 +306,7 @@ def _is_head(word: str) -> bool:
     word = word.lower().strip("'’-")
     if word.endswith(("'s", "’s")):
         word = word[:-2]
-    if word in _HEADS:
+    if word in _HEADS or word in _HEAD_TYPOS:
         return True
     if word in _NOT_HEADS:
         return False
@@ -443,6 +447,8 @@ _ASKS_FOR_TRIALS = re.compile(
     + _TRIAL_WORD
     # "colon cancer at 35 is wild ngl. trials??", "any studies?" on its own
     + r"|(?:^|[.!?]\s*)(?:any\s+)?(?:clinical\s+)?(?:trials?|studies)(?=\s*\?)"
+    # "pancreatic cancer, Cincinnati. What do you have?", "what have you got for him"
+    r"|\bwhat\s+(?:do\s+(?:you|u)\s+(?:have|got)|have\s+(?:you|u)\s+got|(?:you|u)\s+got)\b"
     # "wat r my options", "what are his options now"
     r"|(?:what|wat|wht|whats)\s*(?:are|r|is)?\s+(?:my|his|her|our|their)\s+options"
     r"(?=\s*(?:$|[?.!,]|now\b|here\b|besides\b|other than\b|beyond\b|left\b|out there\b|for (?:a |any )?(?:clinical )?"

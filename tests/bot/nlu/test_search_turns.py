@@ -149,6 +149,8 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("does anybody actually do trials for testicular cancer lol asking for myself", "faq", False),
         ("her2+ breast cancer at 33 anyone know of trials", "faq", False),
         ("colon cancer at 35 is wild ngl. trials??", "nlu_fallback", True),
+        ("liver canser trial", "nlu_fallback", True),  # a misspelt head word
+        ("Seventy-one, female, ovarian cancer, Toledo. What have you got?", "faq", False),
         ("22M testicular cancer, lowkey freaking out rn. anything in slc??", "nlu_fallback", True),
         (
             "My friend was just told he has stomach cancer. He's 44. It had already spread by the time they looked. "
@@ -170,6 +172,7 @@ def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bo
         "not Phoenix, Tucson",
         "Sorry, I had it mixed up. It's stomach cancer, not esophageal. Could you look again?",
         "I should have said, it's non-small cell and it has the EGFR mutation.",
+        "we'll be at my son's place in Albany NY for the summer, can you look there instead?",
     ],
 )
 def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:
