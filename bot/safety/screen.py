@@ -25,7 +25,7 @@ from typing import Mapping, Optional
 
 from bot.messages import Reply
 from bot.nlu.model import sentences
-from bot.safety import crisis, emergency, lab_values, medical_advice, phrases
+from bot.safety import crisis, emergency, fever, lab_values, medical_advice, phrases
 from bot.safety.classifier import SafetyClassifier, load
 
 
@@ -61,7 +61,7 @@ THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7
 
 SENTENCE_AGREEMENT = 0.9
 """In a message of several sentences, the probability of crisis (or emergency) the classifier must give one sentence,
-read alone, for it to fire although the whole message does not reach its threshold ("kms fr. cant do another round of
+read alone, for it to fire although the whole message does not reach its threshold ("i want to die fr. cant do another round of
 this. ok what was the question about the screening visit": the question dilutes the whole)."""
 
 SENTENCE_GATE = 0.1
@@ -127,10 +127,9 @@ class SafetyScreen:
         # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
         # headache of his life and he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
         # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
-        happening_now = (
-            not listed_crisis
-            and probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE
-            and emergency.is_unmistakable(text)
+        happening_now = not listed_crisis and (
+            (probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text))
+            or fever.reads_a_fever(text)  # "102.1 on the thermometer, chemo was 6 days ago"
         )
         if listed_crisis or (learned_crisis and not happening_now):
             return _whose(text, self_risk, other_risk)

@@ -46,14 +46,14 @@ def test_a_vetoed_word_list_hit_stands_when_its_own_sentence_is_risk() -> None:
     """The veto judges the hit's sentence, not the questions around it (the sentence is read by the real classifier)."""
     screen = default_screen()
     sure = probabilities(none=0.9)  # the whole message, diluted by trial talk
-    assert screen.decide("kms fr. cant do another cycle of this. anyway what time is the screening visit", sure) is (
-        Finding.CRISIS
-    )
+    said = "i want to die fr. cant do another cycle of this. anyway what time is the screening visit"
+    assert screen.decide(said, sure) is Finding.CRISIS
     assert screen.decide("My brother is coughing up blood. He is on the lung study. Who do we ask?", sure) is (
         Finding.EMERGENCY
     )
     assert screen.decide("does this drug raise suicide risk? saw it on tiktok and got curious", sure) is None
-    assert screen.decide("kms fr cant do another cycle of this anyway what time is the screening visit", sure) is None
+    unsaid = "i want to die fr cant do another cycle of this anyway what time is the screening visit"
+    assert screen.decide(unsaid, sure) is None  # one sentence: the veto judges it whole
 
 
 def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
