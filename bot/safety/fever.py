@@ -3,7 +3,8 @@
 NCI lists 100.4 °F (38 °C) or higher during chemotherapy among the symptoms to report at once. People give the number
 and leave "fever" out, and the number is what a word list cannot hold, so this reads it: a temperature at or above the
 reviewed thresholds (`word_lists/fever.yml`), told apart from other numbers by its range and its unit or a word that
-says it is a temperature, in a message that names treatment and does not ask about fevers in general ("why is 38 degrees the threshold?").
+says it is a temperature, in a message that names treatment and does not ask about fevers in general ("why is 38
+degrees the threshold?").
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def reads_a_fever(text: str) -> bool:
         value = float(found.group(1).replace(",", "."))
         unit = (found.group(3) or "").lower()
         decimal = "." in found.group(1) or "," in found.group(1)
-        around = _WORD.findall(text[: found.start()].lower())[-NEAR:] + _WORD.findall(text[found.end() :].lower())[:NEAR]
+        before, after = text[: found.start()].lower(), text[found.end() :].lower()
+        around = _WORD.findall(before)[-NEAR:] + _WORD.findall(after)[:NEAR]
         if not (found.group(2) or unit or decimal or not temperature.isdisjoint(around)):
             continue  # "cycle 38", "I'm 40, chemo starts monday": a bare whole number is no reading
         if unit != "c" and fahrenheit <= value < 108:

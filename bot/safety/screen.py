@@ -61,8 +61,8 @@ THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7
 
 SENTENCE_AGREEMENT = 0.9
 """In a message of several sentences, the probability of crisis (or emergency) the classifier must give one sentence,
-read alone, for it to fire although the whole message does not reach its threshold ("i want to die fr. cant do another round of
-this. ok what was the question about the screening visit": the question dilutes the whole)."""
+read alone, for it to fire although the whole message does not reach its threshold ("i want to die fr. cant do another
+round of this. ok what was the question about the screening visit": the question dilutes the whole)."""
 
 SENTENCE_GATE = 0.1
 """The crisis (or emergency) probability of the whole message from which its sentences are read one by one for the
