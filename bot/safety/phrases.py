@@ -44,6 +44,12 @@ Phrase = Tuple[str, ...]
 
 def tokens(text: str) -> List[str]:
     """The message's words after steps 1-3 of slang.yml's header: case, punctuation, look-alikes, stretched letters."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> Tuple[str, ...]:
+    """`tokens`, cached: the screen, its classifier and each word list ask for the same message's words."""
     text = _APOSTROPHES.sub("", unicodedata.normalize("NFKD", text).casefold())
     text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
     text = _KILOMETRES.sub(r"\1 km", text)
@@ -55,7 +61,7 @@ def tokens(text: str) -> List[str]:
         word = _STRETCHED.sub(r"\1", word)
         if word:
             words.append(word)
-    return words
+    return tuple(words)
 
 
 def similar(word: str, pattern: str) -> bool:
@@ -83,12 +89,14 @@ class Lexicon:
 
     def words(self, text: str) -> List[str]:
         """A message (or a list entry) as the plain words that are compared."""
-        joined = " ".join(tokens(text))
-        for pattern, plain in self.same_as:
-            joined = pattern.sub(plain, joined)
-        for pattern in self.filler:
-            joined = pattern.sub(" ", joined)
-        return joined.split()
+        return list(_plain_words(text, self._rules))
+
+    @cached_property
+    def _rules(self) -> str:
+        """The key of this list's slang rules: the lists share slang.yml's, so a message is rewritten once for all."""
+        key = repr(([(p.pattern, plain) for p, plain in self.same_as], [p.pattern for p in self.filler]))
+        _RULES.setdefault(key, (self.same_as, self.filler))
+        return key
 
     def find(self, text: str) -> List[str]:
         """The list's keywords and phrases the message contains outside the `not_matching` entries (in plain form)."""
@@ -123,6 +131,22 @@ class Lexicon:
         if not words or words[0] == GAP or words[-1] == GAP or not all(parts):
             raise ValueError(f"a phrase list entry needs words around any '...': {entry!r}")
         return tuple(words)
+
+
+_RULES: Dict[str, Tuple[Tuple[Tuple[re.Pattern[str], str], ...], Tuple[re.Pattern[str], ...]]] = {}
+
+
+@lru_cache(maxsize=256)
+def _plain_words(text: str, rules: str) -> Tuple[str, ...]:
+    """The text after slang.yml's steps 1-5 under the rules `rules` names (cached: the screen asks several lists about
+    the same message, and the rewriting is most of the cost of asking one)."""
+    same_as, filler = _RULES[rules]
+    joined = " ".join(tokens(text))
+    for pattern, plain in same_as:
+        joined = pattern.sub(plain, joined)
+    for pattern in filler:
+        joined = pattern.sub(" ", joined)
+    return tuple(joined.split())
 
 
 def _by_first_letter(phrases: Iterable[Phrase]) -> Mapping[str, Tuple[Phrase, ...]]:

@@ -119,25 +119,31 @@ class SafetyScreen:
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
+
         # The never-overruled phrases are looked for last, and only when the classifier sees some risk at all
         # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
-        listed_crisis = (lists and crisis.is_crisis(text)) or (
-            self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
-        )
+        def listed_crisis() -> bool:
+            return (lists and crisis.is_crisis(text)) or (
+                self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
+            )
+
         # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
-        # headache of his life and he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
+        # headache of his life, he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
         # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
-        happening_now = not listed_crisis and (
-            (probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text))
-            or fever.reads_a_fever(text)  # "102.1 on the thermometer, chemo was 6 days ago"
-        )
-        if listed_crisis or (learned_crisis and not happening_now):
+        def happening_now() -> bool:
+            return (
+                probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text)
+            ) or fever.reads_a_fever(text)  # "102.1 on the thermometer, chemo was 6 days ago"
+
+        if learned_crisis:
+            return _whose(text, self_risk, other_risk) if listed_crisis() or not happening_now() else Finding.EMERGENCY
+        if listed_crisis():
             return _whose(text, self_risk, other_risk)
         learned_emergency = probabilities["emergency"] >= self.thresholds.emergency
         if (
-            happening_now
+            (learned_emergency and not emergency.is_figure_of_speech(text))
             or (lists and emergency.is_emergency(text))
-            or (learned_emergency and not emergency.is_figure_of_speech(text))
+            or happening_now()
         ):
             return Finding.EMERGENCY
         in_one_sentence = self._sentence_finding(text, probabilities, lists)
