@@ -12,10 +12,10 @@ from sqlalchemy import create_engine
 from bot.store.db import sync_url
 from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report, rest_chat
 
-# The bar is 95% on each set. Sets A–D and F–J were consulted (their failures read) one after the
+# The bar is 95% on each set. Sets A–D and F–K were consulted (their failures read) one after the
 # other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%,
-# F 89.2%, G 87.7%, H 92.3%, I 92.3%, J 84.6%. Sets E and K are fresh (their failures unread): E 75.4% when
-# written, 84.6% now; K 90.8% when written, 92.3% now. Each set is held at what it reaches now, so a change
+# F 89.2%, G 87.7%, H 92.3%, I 92.3%, J 84.6%, K 90.8%. Sets E and L are fresh (their failures unread): E 75.4%
+# when written, 84.6% now; L 75.0% when written (2026-12-06; 45 of its 64 people have nothing within 100 miles). Each set is held at what it reaches now, so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
@@ -28,9 +28,10 @@ FLOORS = {
     "set_h": 0.96,
     "set_i": 0.96,
     "set_j": 0.92,
-    "set_k": 0.92,
+    "set_k": 0.98,
+    "set_l": 0.75,
 }
-CONSULTED = {"set_a", "set_b", "set_c", "set_d", "set_f", "set_g", "set_h", "set_i", "set_j"}
+CONSULTED = {"set_a", "set_b", "set_c", "set_d", "set_f", "set_g", "set_h", "set_i", "set_j", "set_k"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)
