@@ -107,7 +107,11 @@ _PERSONAL_FIND = re.compile(
     r"|\b(?:are|r) there (?:any )?(?:clinical )?(?:trials?|studies) (?:for|near) (?:me|him|her|us|them|my)\b"
     r"|\b(?:find|finding|look(?:ing)? for|search(?:ing)? for)\s+(?:a |any |some )?(?:clinical\s+)?"
     r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b"
-    r"|\blook(?:ing)?\s+(?:on|in)\s+(?:his|her|their|my \w+'?s)\s+behalf\b",  # "so I'm looking on his behalf"
+    r"|\blook(?:ing)?\s+(?:on|in)\s+(?:his|her|their|my \w+'?s)\s+behalf\b"  # "so I'm looking on his behalf"
+    r"|\b(?:look(?:ing)?|search(?:ing)?|asking|inquiring|writing)\s+on\s+behalf\s+of\b"  # "on behalf of my girlfriend"
+    # "my onc said to look at trials bc the chemo isnt working"
+    r"|\bsaid\s+(?:to\s+|i\s+should\s+|we\s+should\s+)?(?:look|check)\s+(?:at|into|for)\s+(?:some\s+|any\s+)?"
+    r"(?:clinical\s+)?(?:trials?|studies)",
     re.IGNORECASE,
 )
 _ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)

@@ -169,8 +169,11 @@ class SafetyScreen:
         if len(parts) < 2:
             return None
         vetoed = [] if lists else [check for check in (crisis.is_crisis, emergency.is_emergency) if check(text)]
+        # The classifier's own finding needs some risk in the whole message, and no reviewed figure of speech of its
+        # class in the sentence — for an emergency, nowhere in the message ("drowning in bills … like collection
+        # letters drowning"); a crisis said after "this form is killing me" still counts.
         crisis_gate = probabilities["crisis_self"] + probabilities["crisis_other"] >= SENTENCE_GATE
-        emergency_gate = probabilities["emergency"] >= SENTENCE_GATE
+        emergency_gate = probabilities["emergency"] >= SENTENCE_GATE and not emergency.is_figure_of_speech(text)
         for part in parts if vetoed or crisis_gate or emergency_gate else ():
             if not classifiable(part):
                 continue
@@ -181,8 +184,7 @@ class SafetyScreen:
             ):
                 return _whose(part, p["crisis_self"], p["crisis_other"])
             if p["emergency"] >= SENTENCE_AGREEMENT and (
-                (emergency.is_emergency in vetoed and emergency.is_emergency(part))
-                or (emergency_gate and not emergency.is_figure_of_speech(part))
+                (emergency.is_emergency in vetoed and emergency.is_emergency(part)) or emergency_gate
             ):
                 return Finding.EMERGENCY
         return None

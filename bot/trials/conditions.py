@@ -124,6 +124,15 @@ class ConditionMatch:
         return not self.blank and not self.broad_ids and not self.narrow_ids
 
 
+NAME_WORDS = 6
+"""A condition of at most this many words that names a cancer is a name: a word of it no trial uses makes it unknown."""
+
+
+def _names_a_cancer(word: str) -> bool:
+    """A word that says "a cancer" ("carcinoma", "chordoma", "macroglobulinemia"), whatever kind."""
+    return word in {"cancer", "carcinoma", "tumor", "neoplasm", "malignancy"} or word.endswith(("oma", "emia"))
+
+
 def _phrase_table(table: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     return {tuple(canonical_words(key)): targets for key, targets in table.items()}
 
@@ -189,6 +198,8 @@ class ConditionIndex:
         """The stored terms that a free-text condition ("my son has AML", "brest cancer") means."""
         corrections: dict[str, str] = {}
         typed = canonical_words(text)
+        if len(typed) <= NAME_WORDS and any(_names_a_cancer(w) for w in typed) and self.unknown_names(text):
+            return ConditionMatch(text, phrases=(" ".join(typed),))  # "chordoma": no stored trial is for it
         words = [w for w in (self._correct(w, corrections) for w in typed) if w in self._known]
         concepts: list[tuple[str, ...]] = []
         targets, bare_site = self._synonym_targets(words, text)
@@ -216,10 +227,15 @@ class ConditionIndex:
         if word in self._known or not word.isalpha() or len(word) < 5:
             return word
         found = process.extractOne(word, self._spellings, scorer=fuzz.ratio, score_cutoff=80)
-        if found is None:
-            return word
+        if found is None or word == f"non{found[0]}":
+            return word  # "nonseminoma" is not a misspelt "seminoma": it is the other kind
         corrections[word] = found[0]
         return found[0]
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Words of a cancer's name that no stored trial uses and that are no misspelling of one ("chordoma",
+        "adenoid" in "adenoid cystic carcinoma"): `match` leaves them out, which would search a broader name."""
+        return [w for w in canonical_words(text) if w.isalpha() and len(w) >= 5 and self._correct(w, {}) not in self._known]
 
     def _synonym_targets(self, words: list[str], text: str) -> tuple[list[tuple[str, ...]], bool]:
         """Condition names the words stand for, and whether they name only a part of the body."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 SYNONYMS: dict[str, tuple[str, ...]] = {
     # breast
     "tnbc": ("triple negative breast cancer",),
+    "triple neg breast cancer": ("triple negative breast cancer",),
+    "triple neg": ("triple negative breast cancer",),
+    "rhabdo": ("rhabdomyosarcoma",),
     "boob cancer": ("breast cancer",),
     "her2 positive breast cancer": ("her2 positive breast cancer",),
     "triple negative": ("triple negative breast cancer",),

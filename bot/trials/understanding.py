@@ -94,6 +94,8 @@ _LONE_NUMBER = re.compile(
 )
 # "trials 4 her", "anything 4 me": texting's "for" (and "2" for "to"), not an age.
 _TEXTING_FOR = re.compile(r"[24]\s+(?:her|him|me|u|you|us|them|my|his|our|their|ur|find|see|get|join)\b", re.I)
+# An answer to "How old…?" that starts with the age and goes on ("14, he'll be 15 in December", "67 but she's fit").
+_LEADING_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:,|;|\.\s|\s+(?:and|but|though|although|-)\b|\s*\()", re.I)
 _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*$", re.I)
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _PLACE = re.compile(
@@ -195,6 +197,9 @@ def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
         bare = _BARE_NUMBER.match(text)
         if bare:
             return AgeReading(float(bare.group(1)))
+        leading = _LEADING_AGE.match(text)
+        if leading:
+            return AgeReading(float(leading.group(1)))  # "14, he'll be 15 in December"
         found_numbers = re.findall(r"(?<![\d.])(\d{1,3})(?![\d.])", text)
         if len(found_numbers) == 1 and len(text.split()) <= 8 and not _ZIP.search(text):
             return AgeReading(float(found_numbers[0]))  # "my mom is 67", "he's 12", "8 in june"
@@ -230,7 +235,7 @@ _HEADS = (
     "lymphomas leukemia leukaemia sarcoma sarcomas melanoma myeloma glioma gliomas glioblastoma blastoma "
     "neuroblastoma medulloblastoma retinoblastoma hepatoblastoma nephroblastoma osteosarcoma "
     "rhabdomyosarcoma mesothelioma astrocytoma ependymoma adenocarcinoma seminoma cholangiocarcinoma "
-    "carcinoid myelodysplastic myelofibrosis polycythemia"
+    "carcinoid myelodysplastic myelofibrosis polycythemia macroglobulinemia macroglobulinaemia"
 ).split()
 # Misspellings of "cancer" too far from it for the fuzzy match below, which must not take "cancel" or "canter".
 _HEAD_TYPOS = frozenset("canser kancer kanser cansur cancur cancor cancar cancir cencer canccer cancerr cnacer".split())
@@ -240,7 +245,7 @@ _SYNONYMS_BY_FIRST_WORD: dict = {}
 for _key in _SYNONYM_KEYS:  # longest first within each first word
     _SYNONYMS_BY_FIRST_WORD.setdefault(_key.split()[0], []).append(_key)
 _SITE_KEYS = {k.lower() for k in SITE_SYNONYMS}
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")  # letters of any alphabet: "Waldenström" is one word
 # Words that end a cancer's name when reading leftwards from its head ("w breast cancer" → "breast cancer").
 _NAME_BREAKS = set(
     """a an the and or of in on at with w without for to by from as is are was be been am do does did
@@ -338,6 +343,7 @@ def cancer_mentions(text: str) -> List[Mention]:
     found: List[Mention] = []
     used: set[int] = set()
     lowered = [t.group(0).lower().strip("'’-") for t in tokens]
+    plain = [re.sub("['’]", "", word) for word in lowered]  # "hodgkin's" is the synonym table's "hodgkins"
     for index, token in enumerate(tokens):
         if index in used or not _is_head(token.group(0)):
             continue
@@ -357,9 +363,9 @@ def cancer_mentions(text: str) -> List[Mention]:
     for index, token in enumerate(tokens):
         if index in used:
             continue
-        for key in _SYNONYMS_BY_FIRST_WORD.get(lowered[index], ()):
+        for key in _SYNONYMS_BY_FIRST_WORD.get(plain[index], ()):
             size = len(key.split())
-            if " ".join(lowered[index : index + size]) == key:
+            if " ".join(plain[index : index + size]) == key:
                 end = tokens[index + size - 1].end()
                 found.append(Mention(text[token.start() : end], token.start(), True))
                 used.update(range(index, index + size))
@@ -447,6 +453,14 @@ _ASKS_FOR_TRIALS = re.compile(
     + _TRIAL_WORD
     # "colon cancer at 35 is wild ngl. trials??", "any studies?" on its own
     + r"|(?:^|[.!?]\s*)(?:any\s+)?(?:clinical\s+)?(?:trials?|studies)(?=\s*\?)"
+    # "my onc said to look at trials", "is anybody studying this?", "what research options", "does that change the list?"
+    r"|\bsaid\s+(?:to\s+|i\s+should\s+|we\s+should\s+|(?:he|she)\s+should\s+)?(?:look|check)\s+(?:at|into|for)\s+"
+    r"(?:some\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)"
+    r"|\b(?:anyone|anybody|someone|somebody|any\s*one)\s+(?:\w+\s+)?(?:studying|researching|testing)\b"
+    r"|\bresearch\s+options\b|\b(?:change|update|redo|re-?run)\s+(?:the|my|your|his|her)\s+(?:list|results|search)\b"
+    r"|\b(?:search|look)\s+again\b"
+    # "melanoma came back, 31m. what can i even do"
+    r"|\bwhat\s+(?:can|could)\s+(?:i|we|he|she)\s+(?:even\s+)?do\b"
     # "pancreatic cancer, Cincinnati. What do you have?", "what have you got for him"
     r"|\bwhat\s+(?:do\s+(?:you|u)\s+(?:have|got)|have\s+(?:you|u)\s+got|(?:you|u)\s+got)\b"
     # "wat r my options", "what are his options now"

@@ -150,6 +150,12 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("her2+ breast cancer at 33 anyone know of trials", "faq", False),
         ("colon cancer at 35 is wild ngl. trials??", "nlu_fallback", True),
         ("liver canser trial", "nlu_fallback", True),  # a misspelt head word
+        ("sarcoma is back, stage 4 now. 27f. what can i even do", "nlu_fallback", True),
+        ("Grandpa has Hodgkin's again, finished treatment in May. Anything?", "faq", False),
+        ("My father has mesothelioma from the mill, he's 81, we're in Toledo. Is anyone researching it?", "faq", False),
+        ("Writing on behalf of my wife. The oncologist calls it cholangiocarcinoma.", "nlu_fallback", True),
+        ("my aunt, 70, has Waldenström macroglobulinemia; what research options are there?", "faq", False),
+        ("the oncologist said we should look into trials since the chemo stopped working", "nlu_fallback", True),
         ("Seventy-one, female, ovarian cancer, Toledo. What have you got?", "faq", False),
         ("22M testicular cancer, lowkey freaking out rn. anything in slc??", "nlu_fallback", True),
         (
@@ -173,6 +179,7 @@ def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bo
         "Sorry, I had it mixed up. It's stomach cancer, not esophageal. Could you look again?",
         "I should have said, it's non-small cell and it has the EGFR mutation.",
         "we'll be at my son's place in Albany NY for the summer, can you look there instead?",
+        "I checked my pathology report and it says follicular lymphoma, not just lymphoma. Does that change the list?",
     ],
 )
 def test_a_place_corrected_after_the_results_searches_again(text: str) -> None:

@@ -202,3 +202,12 @@ def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase
     said = "I should have said, it's non-small cell and it has the EGFR mutation."
     assert service.refined("lung cancer", said) == "nonsmall cell lung cancer"
     assert service.refined("lung cancer", "thanks, that helps") is None
+
+
+@pytest.mark.parametrize("named", ["chordoma", "adenoid cystic carcinoma", "nonseminoma"])
+def test_a_cancer_named_with_a_word_no_trial_uses_finds_nothing_rather_than_a_broader_name(
+    condition_index: ConditionIndex, named: str
+) -> None:
+    """"adenoid cystic carcinoma" had become "cystic cancer", "nonseminoma" a misspelt "seminoma"."""
+    match = condition_index.match(named)
+    assert match.is_empty and match.phrases == (" ".join(canonical_words(named)),)

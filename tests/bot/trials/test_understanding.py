@@ -28,6 +28,8 @@ from bot.trials.understanding import asks_for_trials, cancer_mentions, is_questi
         ("my bad, 41 not 31", False, 41),
         ("my mom is 67", True, 67),
         ("34", True, 34),
+        ("9, she'll be 10 in March", True, 9),  # the age first, then more numbers
+        ("71 but very fit", True, 71),
     ],
 )
 def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: float) -> None:
