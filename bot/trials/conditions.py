@@ -235,7 +235,9 @@ class ConditionIndex:
     def unknown_names(self, text: str) -> list[str]:
         """Words of a cancer's name that no stored trial uses and that are no misspelling of one ("chordoma",
         "adenoid" in "adenoid cystic carcinoma"): `match` leaves them out, which would search a broader name."""
-        return [w for w in canonical_words(text) if w.isalpha() and len(w) >= 5 and self._correct(w, {}) not in self._known]
+        return [
+            w for w in canonical_words(text) if w.isalpha() and len(w) >= 5 and self._correct(w, {}) not in self._known
+        ]
 
     def _synonym_targets(self, words: list[str], text: str) -> tuple[list[tuple[str, ...]], bool]:
         """Condition names the words stand for, and whether they name only a part of the body."""

@@ -453,7 +453,7 @@ _ASKS_FOR_TRIALS = re.compile(
     + _TRIAL_WORD
     # "colon cancer at 35 is wild ngl. trials??", "any studies?" on its own
     + r"|(?:^|[.!?]\s*)(?:any\s+)?(?:clinical\s+)?(?:trials?|studies)(?=\s*\?)"
-    # "my onc said to look at trials", "is anybody studying this?", "what research options", "does that change the list?"
+    # "my onc said to look at trials", "is anybody studying this?", "what research options", "change the list?"
     r"|\bsaid\s+(?:to\s+|i\s+should\s+|we\s+should\s+|(?:he|she)\s+should\s+)?(?:look|check)\s+(?:at|into|for)\s+"
     r"(?:some\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)"
     r"|\b(?:anyone|anybody|someone|somebody|any\s*one)\s+(?:\w+\s+)?(?:studying|researching|testing)\b"

@@ -208,6 +208,6 @@ def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase
 def test_a_cancer_named_with_a_word_no_trial_uses_finds_nothing_rather_than_a_broader_name(
     condition_index: ConditionIndex, named: str
 ) -> None:
-    """"adenoid cystic carcinoma" had become "cystic cancer", "nonseminoma" a misspelt "seminoma"."""
+    """ "adenoid cystic carcinoma" had become "cystic cancer", "nonseminoma" a misspelt "seminoma"."""
     match = condition_index.match(named)
     assert match.is_empty and match.phrases == (" ".join(canonical_words(named)),)
