@@ -124,6 +124,7 @@ class ConditionMatch:
         return not self.blank and not self.broad_ids and not self.narrow_ids
 
 
+_KIND_WORDS = frozenset(w for kind in CANCER_KINDS for w in canonical_words(kind))
 NAME_WORDS = 6
 """A condition of at most this many words that names a cancer is a name: a word of it no trial uses makes it unknown."""
 
@@ -198,8 +199,11 @@ class ConditionIndex:
         """The stored terms that a free-text condition ("my son has AML", "brest cancer") means."""
         corrections: dict[str, str] = {}
         typed = canonical_words(text)
-        if len(typed) <= NAME_WORDS and any(_names_a_cancer(w) for w in typed) and self.unknown_names(text):
-            return ConditionMatch(text, phrases=(" ".join(typed),))  # "chordoma": no stored trial is for it
+        strange = self.unknown_names(text) if len(typed) <= NAME_WORDS and any(map(_names_a_cancer, typed)) else []
+        if strange and not any(w in _KIND_WORDS for w in typed if w not in strange):
+            # "chordoma", "adenoid cystic carcinoma" (not "cystic cancer"): no stored trial is for it. A name that keeps
+            # a part of the body or a kind ("nonseminomatous germ cell tumor") is searched by what is known of it.
+            return ConditionMatch(text, phrases=(" ".join(typed),))
         words = [w for w in (self._correct(w, corrections) for w in typed) if w in self._known]
         concepts: list[tuple[str, ...]] = []
         targets, bare_site = self._synonym_targets(words, text)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot.trials.conditions import ConditionIndex
+from bot.trials.conditions import ConditionIndex, canonical_words
 from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
@@ -121,8 +121,8 @@ class TrialService:
         """The cancer type made more precise by a kind said on its own ("it's non-small cell" after "lung
         cancer" → "non-small cell lung cancer"), or None when the text says no such kind or it fits no trial."""
         subtype = read_subtype(text)
-        if subtype is None or subtype.lower() in condition.lower():
-            return None
+        if subtype is None or set(canonical_words(subtype)) <= set(canonical_words(condition)):
+            return None  # said already ("non small cell" in "nonsmall cell lung cancer")
         better = self.condition_in(f"{subtype} {condition}")
         return better if better and better != self.condition_in(condition) else None
 
