@@ -256,13 +256,22 @@ async def present_search(
         dispatcher.utter_message(text=texts.searching(request.condition, request.radius_miles, place, request.age))
     wider = _wider(request.radius_miles)
     events: List[Dict[str, Any]] = []
+    if not results.matches and not request.offset:
+        unknown = results.condition is not None and results.condition.is_empty  # no trial anywhere is for it
+        general = _general_name(request.condition, unknown)
+        if general:
+            broader = dataclasses.replace(request, condition=general)
+            found = await asyncio.to_thread(service().search, broader)
+            if found.matches:
+                dispatcher.utter_message(
+                    text=texts.broader_instead(request.condition, general, request.radius_miles, place)
+                )
+                request, results, events = broader, found, [SlotSet("condition", general)]
     if not results.matches:
         if request.offset:
             dispatcher.utter_message(text=texts.ALL_SHOWN)
             return []
         await _say_nearest(dispatcher, request, place)
-        unknown = results.condition is not None and results.condition.is_empty  # no trial anywhere is for it
-        await _offer_general(dispatcher, request, place, unknown)
         return [SlotSet("result_ids", []), SlotSet("search_offset", 0), SlotSet("search_radius", request.radius_miles)]
     first = request.offset + 1
     dispatcher.utter_message(text=presenting.results_message(results.matches, first, results.total))
@@ -307,24 +316,6 @@ def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
     if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
         return None
     return " ".join(words[-2:])
-
-
-async def _offer_general(dispatcher: CollectingDispatcher, request: SearchRequest, place: str, unknown: bool) -> None:
-    """Nothing for the specific cancer near the person: when its general name has trials near them, offer those
-    (a button), rather than switching what is searched ("inflammatory breast cancer" is not any breast cancer)."""
-    general = _general_name(request.condition, unknown)
-    if not general:
-        return
-    try:
-        found = await asyncio.to_thread(service().search, dataclasses.replace(request, condition=general))
-    except SQLAlchemyError:
-        logger.exception("Trial search failed")
-        return
-    if found.matches:
-        dispatcher.utter_message(
-            text=texts.general_offer(request.condition, general, found.total, place),
-            buttons=[{"title": texts.general_button(general), "payload": texts.general_payload(general)}],
-        )
 
 
 async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest, place: str) -> None:

@@ -60,24 +60,12 @@ def searching(condition: str, radius: float, place: str, age: Optional[float]) -
     return f"Thanks — searching open trials for {condition} within {radius:g} miles of {place}{for_age}…"
 
 
-def general_offer(specific: str, general: str, count: int, place: str) -> str:
-    """Nothing for the specific cancer near the person (said just before), but trials for its general name are:
-    offer them, without switching what is searched."""
-    trials = "1 open trial" if count == 1 else f"{count} open trials"
+def broader_instead(specific: str, general: str, radius: float, place: str) -> str:
+    """Nothing for the specific cancer near the person, but trials for its general name: say so."""
     return (
-        f"There {'is' if count == 1 else 'are'} {trials} for {general} in general near {place}. Want to see them? "
-        f"Only the study team can say whether one fits {specific}."
+        f"{NOTHING_NEAR_MARK} {specific} within {radius:g} miles of {place}. Here are open trials for "
+        f"{general} in general: ask the study team whether one fits {specific}."
     )
-
-
-def general_button(general: str) -> str:
-    """The button that searches the general name instead."""
-    return f"Show {general} trials"
-
-
-def general_payload(general: str) -> str:
-    """What that button sends: a request the search reads as a new cancer type."""
-    return f"show {general} trials"
 
 
 def nothing_near(condition: str, radius: float, place: str) -> str:
