@@ -20,6 +20,7 @@ from bot.alerts import texts as alert_texts
 from bot.trials import presenting, texts
 from bot.trials.service import SearchRequest, TrialService
 from bot.trials.understanding import (
+    GENERIC_HEADS,
     cancer_mentions,
     read_age,
     read_nct_id,
@@ -149,6 +150,8 @@ class ValidateTrialSearchForm(FormValidationAction):
         if expecting and _only_other_details(text):
             return {}  # "47" or "Chicago, IL" answers another question, not this one
         found = await asyncio.to_thread(service().condition_in, text, expecting)
+        if found is not None and not expecting and set(found.lower().split()) <= GENERIC_HEADS:
+            found = None  # "my partner has been fighting cancer … any trials?": the form asks which cancer
         if found is not None:  # "lung cancer … It's non-small cell": a kind said in another sentence of the message
             found = await asyncio.to_thread(service().refined, found, text) or found
         previous = tracker.get_slot("condition")

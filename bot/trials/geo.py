@@ -124,7 +124,9 @@ _NEVER = frozenset(
     treatment hospital surgery chemo hospice college work town""".split()
 )
 _CUES = frozenset("in near around from outside by at live living lives based area".split())
-_TWO_WORD_CUES = frozenset({"close to", "next to", "moved to", "move to", "moving to", "outside of"})
+_TWO_WORD_CUES = frozenset(
+    {"close to", "next to", "moved to", "move to", "moving to", "outside of", "home to", "back to", "home is", "home in"}
+)
 # A full stop inside a span ends a sentence ("New Orleans. Can you…"), except after an abbreviation
 # ("St. Louis", "Ft. Worth", "L.A.").
 _SENTENCE_BREAK = re.compile(r"(?<![A-Za-z])(?!(?:st|ft|mt|ste|pt|saint)\.)[A-Za-z]{2,}\.\s|[!?;:]", re.I)

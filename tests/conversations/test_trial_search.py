@@ -174,3 +174,15 @@ def test_bad_place_and_impossible_age_get_a_second_ask(running_stack) -> None:  
     assert "couldn't find “Xyzzyville”" in text and "Columbus, OH" in text
     text = _texts(chat(running_stack.base_url, sender, "Seattle, WA"))
     assert "breast cancer within 100 miles of Seattle, WA, for age 41" in text
+
+
+def test_cancer_without_its_kind_gets_the_question_which_one(running_stack) -> None:  # type: ignore[no-untyped-def]
+    text = _texts(
+        chat(
+            running_stack.base_url,
+            "ts-generic",
+            "my mom has been fighting cancer for three years and nothing works anymore. are there any trials?",
+        )
+    )
+    assert "What kind of cancer is it?" in text, text
+    assert "searching open trials for cancer " not in text

@@ -156,6 +156,9 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("Writing on behalf of my wife. The oncologist calls it cholangiocarcinoma.", "nlu_fallback", True),
         ("my aunt, 70, has Waldenström macroglobulinemia; what research options are there?", "faq", False),
         ("the oncologist said we should look into trials since the chemo stopped working", "nlu_fallback", True),
+        ("68, prostate cancer in my bones, Billings Montana. Anything within driving distance?", "faq", False),
+        ("my daughter has neuroblastoma; we'd like to see all that's available before her next scan", "faq", False),
+        ("ATRT studies for a 2 year old?", "faq", False),
         ("Seventy-one, female, ovarian cancer, Toledo. What have you got?", "faq", False),
         ("22M testicular cancer, lowkey freaking out rn. anything in slc??", "nlu_fallback", True),
         (
