@@ -109,6 +109,10 @@ _PERSONAL_FIND = re.compile(
     r"(?:trials?|studies|study)\s+for\s+(?:me|my|him|her|us|our)\b"
     r"|\blook(?:ing)?\s+(?:on|in)\s+(?:his|her|their|my \w+'?s)\s+behalf\b"  # "so I'm looking on his behalf"
     r"|\b(?:look(?:ing)?|search(?:ing)?|asking|inquiring|writing)\s+on\s+behalf\s+of\b"  # "on behalf of my girlfriend"
+    # "need help finding a trial", "can you help me find a study"
+    r"|\b(?:need|want|like|could use)\s+(?:some\s+)?help\s+(?:finding|to\s+find|find(?:ing)?)\s+"
+    r"(?:a\s+|an\s+|any\s+|some\s+)?(?:clinical\s+)?(?:trials?|studies|study)\b"
+    r"|\bhelp\s+me\s+find\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|study)\b"
     # "my onc said to look at trials bc the chemo isnt working"
     r"|\bsaid\s+(?:to\s+|i\s+should\s+|we\s+should\s+)?(?:look|check)\s+(?:at|into|for)\s+(?:some\s+|any\s+)?"
     r"(?:clinical\s+)?(?:trials?|studies)",

@@ -83,9 +83,22 @@ class Example:
         return self.label == "none" and (self.family in HARD_FAMILIES or self.family.startswith("pair:"))
 
 
+_LEUKEMIA = re.compile(r"(?<![\w-])ALL(?![\w-])")
+
+
 def normalise(text: str) -> str:
     """The text as the classifier sees it: the word lists' normalised words, space-separated."""
     return " ".join(phrases.tokens(text))
+
+
+def spelled_out(text: str) -> str:
+    """A message to be scored, with "ALL" in capitals (in a message that is not shouted) written out as acute
+    lymphoblastic leukemia ("relapsed ALL", "i have b-cell ALL"), not the "all" of "end it all" that lower case would
+    make of it. Only messages to be scored: the training corpus is read as written."""
+    letters = [c for c in text if c.isalpha()]
+    if "ALL" in text and sum(c.isupper() for c in letters) * 2 < len(letters):
+        return _LEUKEMIA.sub("acute lymphoblastic leukemia", text)
+    return text
 
 
 def corpus_examples(directory: Path = CORPUS_DIR) -> List[Example]:
@@ -188,7 +201,7 @@ class SafetyClassifier:
     def probabilities(self, text: str) -> Dict[str, float]:
         """Each class's probability for `text` (they sum to 1): TF-IDF with sublinear TF and L2 norm per
         feature block, the linear model's scores, then softmax, as the pipeline computes them."""
-        normalised = normalise(text)
+        normalised = normalise(spelled_out(text))
         rows: List[int] = []
         weights: List[float] = []
         for analyzer, table in self._tables:
@@ -209,7 +222,7 @@ class SafetyClassifier:
 
     def probabilities_many(self, texts: Iterable[str]) -> List[Dict[str, float]]:
         """`probabilities` for many texts at once (the pipeline's own `predict_proba`)."""
-        rows = self._pipeline.predict_proba([normalise(t) for t in texts])
+        rows = self._pipeline.predict_proba([normalise(spelled_out(t)) for t in texts])
         return [dict(zip(self._labels, (float(p) for p in row), strict=True)) for row in rows]
 
 

@@ -86,11 +86,22 @@ NOTHING_LEARNED: Mapping[str, float] = {
 _PAYLOAD = re.compile(r"/[A-Za-z_]+(\{.*\})?")
 
 
+# An age said on its own ("she's 2", "my son's 6", "im 17 btw"), the answer to "How old…?": nothing in it for the
+# classifier to weigh, and its n-grams are those of relatives in crisis messages ("she's 2" had got the lines for
+# someone else). The word lists still read it.
+_BARE_AGE = re.compile(
+    r"(?:i\s*'?\s*a?m|i\s+am|(?:he|she|they)\s*(?:'s|s|\s+is|'re|\s+are)|(?:my|our)\s+\w+\s*(?:'s|s|\s+is)|age[ds]?)?"
+    r"\s*:?\s*\d{1,3}\s*(?:years?|yrs?|yo|y/?o)?(?:\s*old)?(?:\s*(?:btw|now|lol|f|m))?\s*[.!]*",
+    re.IGNORECASE,
+)
+
+
 def classifiable(text: str) -> bool:
     """Whether the classifier is asked: two words or more, and not one of our own button payloads
-    ("/satisfaction_up", "/search_trials") or a command. Single words are the word lists' to judge."""
+    ("/satisfaction_up", "/search_trials"), a command or an age said on its own. Single words are the word lists'
+    to judge."""
     stripped = text.strip()
-    return not _PAYLOAD.fullmatch(stripped) and len(phrases.tokens(stripped)) >= 2
+    return not _PAYLOAD.fullmatch(stripped) and not _BARE_AGE.fullmatch(stripped) and len(phrases.tokens(stripped)) >= 2
 
 
 class SafetyScreen:

@@ -101,6 +101,19 @@ _NICKNAMES = {
 # only in capitals ("LA", "L.A.") or right after "in", "near", "from"…, and never over a city with its state.
 _WEAK_NICKNAMES = frozenset({"la", "l a"})
 
+# State abbreviations that are everyday words: written in lower case and followed by more words in the same sentence,
+# they are the word ("Ontario, or across the border", "columbus oh and"), not the state.
+_WORDLIKE_STATES = frozenset("or in me hi ok oh id de la pa ma co al ga ar wa ne mo".split())
+
+
+def _word_not_state(text: str, tokens: list[re.Match[str]], last: int) -> bool:
+    """Whether the span's last word is a lower-case everyday word that only looks like a state's abbreviation."""
+    word = tokens[last].group(0)
+    if word not in _WORDLIKE_STATES or last + 1 >= len(tokens):
+        return False
+    return not re.search(r"[,.;:!?()\n]", text[tokens[last].end() : tokens[last + 1].start()])
+
+
 # Words after which a place is the one the person corrects away from ("not Madison", "instead of Reno").
 _NEGATIONS = frozenset({"not", "nor", "instead of", "rather than"})
 _FUNCTION_WORDS = frozenset("of the a an and or to in on at by for with from as is it me my we us".split())
@@ -125,7 +138,18 @@ _NEVER = frozenset(
 )
 _CUES = frozenset("in near around from outside by at live living lives based area".split())
 _TWO_WORD_CUES = frozenset(
-    {"close to", "next to", "moved to", "move to", "moving to", "outside of", "home to", "back to", "home is", "home in"}
+    {
+        "close to",
+        "next to",
+        "moved to",
+        "move to",
+        "moving to",
+        "outside of",
+        "home to",
+        "back to",
+        "home is",
+        "home in",
+    }
 )
 # A full stop inside a span ends a sentence ("New Orleans. Can you…"), except after an abbreviation
 # ("St. Louis", "Ft. Worth", "L.A.").
@@ -258,6 +282,8 @@ class Geocoder:
                 span = text[tokens[first].start() : tokens[last].end()].strip(" .,'’-")
                 if "\n" in span or _SENTENCE_BREAK.search(span):
                     continue  # "New Orleans. Can you…" is not Orleans, Canada
+                if last > first and _word_not_state(text, tokens, last):
+                    continue  # "trials in Ontario, or across the border" is not Ontario, Oregon
                 cue = (first > 0 and folded[first - 1] in _CUES) or (
                     first > 1 and f"{folded[first - 2]} {folded[first - 1]}" in _TWO_WORD_CUES
                 )

@@ -50,7 +50,7 @@ _WORDED = re.compile(
 _NUM = r"(\d{1,3})"
 _NOT_AN_AGE_AFTER = (
     r"(?!\s*(?:miles?|mi\b|km|%|kg|lbs?|pounds|cm|mm|weeks?|days?|months?|times|rounds?|cycles?"
-    r"|am\b|pm\b|hours?|kids|children|mg))"
+    r"|am\b|pm\b|hours?|hrs?\b|mins?\b|minutes?|kids|children|mg))"
 )
 _AGE_STATEMENTS = (
     # "34 yo", "34-year-old", "34 years old", "8 year old son", "60 years of age" (not "2 years ago")

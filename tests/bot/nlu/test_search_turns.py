@@ -159,6 +159,7 @@ def test_a_diagnosis_told_with_a_question_put_as_a_statement_keeps_the_faq_answe
         ("68, prostate cancer in my bones, Billings Montana. Anything within driving distance?", "faq", False),
         ("my daughter has neuroblastoma; we'd like to see all that's available before her next scan", "faq", False),
         ("ATRT studies for a 2 year old?", "faq", False),
+        ("i need some help finding a clinical trial", "faq", False),
         ("Seventy-one, female, ovarian cancer, Toledo. What have you got?", "faq", False),
         ("22M testicular cancer, lowkey freaking out rn. anything in slc??", "nlu_fallback", True),
         (

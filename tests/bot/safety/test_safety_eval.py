@@ -84,8 +84,8 @@ def test_hard_negatives_are_not_flagged(report: Report) -> None:
     assert report.specificity >= FLOORS[report.name]["specificity"]
 
 
-# set_b 0.049 -> 0.052 (2026-12-06, second session): the relapse-talk hard negatives took 3 of the search sets' 13 flagged
-# messages off ("B-ALL relapsed again, any studies?" had got the crisis lines) and put one FAQ question on.
+# set_b 0.049 -> 0.052 (2026-12-06, second session): the relapse-talk hard negatives took 3 of the search sets' 13
+# flagged messages off ("B-ALL relapsed again, any studies?" had got the crisis lines) and put one FAQ question on.
 FAQ_FALSE_ALARMS = {"set_a": 0.064, "set_b": 0.052, "set_c": 0.034, "follow_ups": 0.138}
 """Most share of the FAQ evaluation sets' ordinary questions the screen may flag (docs/safety.md)."""
 

@@ -121,3 +121,19 @@ def test_each_finding_gets_its_own_first_reply() -> None:
     assert first_reply(Finding.EMERGENCY) == emergency.advice()
     assert first_reply(Finding.MEDICAL_ADVICE) is None
     assert "988" in crisis.for_someone_else().text and "911" in crisis.for_someone_else().text
+
+
+def test_an_age_said_on_its_own_is_left_to_the_word_lists() -> None:
+    """ "she's 2", the answer to "How old…?", had got the crisis lines for someone else from the classifier."""
+    assert not classifiable("she's 2") and not classifiable("my son's 6") and not classifiable("im 17 btw")
+    assert classifiable("she's 2 and has a fever of 103 on chemo")
+    assert default_screen().screen("my son is 6 and wants to die") is Finding.CRISIS_OTHER
+
+
+def test_all_in_capitals_is_the_leukemia_unless_the_message_is_shouted() -> None:
+    from bot.safety.classifier import spelled_out
+
+    assert spelled_out("relapsed ALL, any studies?") == "relapsed acute lymphoblastic leukemia, any studies?"
+    assert spelled_out("I WANT TO END IT ALL") == "I WANT TO END IT ALL"
+    assert default_screen().screen("ok so my doctor thinks i might fit a trial?? i have b-cell ALL") is None
+    assert default_screen().screen("i want to end it ALL") is Finding.CRISIS

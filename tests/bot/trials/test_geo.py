@@ -80,7 +80,13 @@ def test_distances_in_miles() -> None:
         ("So I'm a 55 year old man and I was healthy. I live in Nashville. What's out there?", False, "Nashville, TN"),
         ("we live close to Boston", False, "Boston, MA"),
         ("He lives in Austin.", False, "Austin, TX"),
-        ("I moved back home to Hilo last year. The big cancer center is in Honolulu, a flight away.", False, "Hilo, HI"),
+        (
+            "I moved back home to Hilo last year. The big cancer center is in Honolulu, a flight away.",
+            False,
+            "Hilo, HI",
+        ),
+        ("We live in Mississauga. Any trials in Ontario, or over the border in Buffalo?", False, "Mississauga, Canada"),
+        ("columbus oh and my son is 12", False, "Columbus, OH"),
     ],
 )
 def test_finds_the_place_a_message_names(geocoder: Geocoder, text: str, expecting: bool, name: str) -> None:

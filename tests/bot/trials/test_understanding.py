@@ -53,6 +53,7 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "I've had heartburn for like twenty years",
         "my bro has osteosarcoma, any trials 4 him?",  # texting's "for"
         "trying 2 find something for my mom's lymphoma",
+        "hazard ky, like 2 hrs from lexington",  # a drive, not an age
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
