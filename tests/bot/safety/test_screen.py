@@ -107,6 +107,7 @@ def test_payloads_commands_and_single_words_are_left_to_the_word_lists() -> None
         ("[sticker]", None),
         ("do i have to pay to be in a trial?", None),
         ("what is a placebo", None),
+        ("how many weeks would it take to get results", None),  # the shape of a lethal-amount question, not one
         ("tylenol with my study pill?", Finding.MEDICAL_ADVICE),
         ("can I have a glass of wine tonight while I'm on the trial drug?", Finding.MEDICAL_ADVICE),
     ],
