@@ -199,12 +199,16 @@ class ConditionIndex:
         """The stored terms that a free-text condition ("my son has AML", "brest cancer") means."""
         corrections: dict[str, str] = {}
         typed = canonical_words(text)
-        strange = self.unknown_names(text) if len(typed) <= NAME_WORDS and any(map(_names_a_cancer, typed)) else []
-        if strange and not any(w in _KIND_WORDS for w in typed if w not in strange):
-            # "chordoma", "adenoid cystic carcinoma" (not "cystic cancer"): no stored trial is for it. A name that keeps
-            # a part of the body or a kind ("nonseminomatous germ cell tumor") is searched by what is known of it.
-            return ConditionMatch(text, phrases=(" ".join(typed),))
-        words = [w for w in (self._correct(w, corrections) for w in typed) if w in self._known]
+        corrected = [self._correct(w, corrections) for w in typed]
+        # Words of a cancer's name that no stored trial uses and that are no misspelling of one ("chordoma",
+        # "adenoid" in "adenoid cystic carcinoma"): left out, they would make it a broader name ("cystic cancer").
+        strange = {w for w, c in zip(typed, corrected) if w.isalpha() and len(w) >= 5 and c not in self._known}
+        if strange and len(typed) <= NAME_WORDS and any(map(_names_a_cancer, typed)):
+            if not any(w in _KIND_WORDS for w in typed if w not in strange):
+                # No stored trial is for it. A name that keeps a part of the body or a kind ("nonseminomatous germ
+                # cell tumor") is searched by what is known of it.
+                return ConditionMatch(text, phrases=(" ".join(typed),))
+        words = [w for w in corrected if w in self._known]
         concepts: list[tuple[str, ...]] = []
         targets, bare_site = self._synonym_targets(words, text)
         if not typed and not targets:  # only filler words ("trials near me"): no condition at all
@@ -235,13 +239,6 @@ class ConditionIndex:
             return word  # "nonseminoma" is not a misspelt "seminoma": it is the other kind
         corrections[word] = found[0]
         return found[0]
-
-    def unknown_names(self, text: str) -> list[str]:
-        """Words of a cancer's name that no stored trial uses and that are no misspelling of one ("chordoma",
-        "adenoid" in "adenoid cystic carcinoma"): `match` leaves them out, which would search a broader name."""
-        return [
-            w for w in canonical_words(text) if w.isalpha() and len(w) >= 5 and self._correct(w, {}) not in self._known
-        ]
 
     def _synonym_targets(self, words: list[str], text: str) -> tuple[list[tuple[str, ...]], bool]:
         """Condition names the words stand for, and whether they name only a part of the body."""
