@@ -201,13 +201,15 @@ class ConditionIndex:
         typed = canonical_words(text)
         corrected = [self._correct(w, corrections) for w in typed]
         # Words of a cancer's name that no stored trial uses and that are no misspelling of one ("chordoma",
-        # "adenoid" in "adenoid cystic carcinoma"): left out, they would make it a broader name ("cystic cancer").
-        strange = {w for w, c in zip(typed, corrected) if w.isalpha() and len(w) >= 5 and c not in self._known}
-        if strange and len(typed) <= NAME_WORDS and any(map(_names_a_cancer, typed)):
-            if not any(w in _KIND_WORDS for w in typed if w not in strange):
-                # No stored trial is for it. A name that keeps a part of the body or a kind ("nonseminomatous germ
-                # cell tumor") is searched by what is known of it.
-                return ConditionMatch(text, phrases=(" ".join(typed),))
+        # "adenoid" in "adenoid cystic carcinoma"): left out, they would make it a broader one ("cystic cancer").
+        strange = {
+            w for w, c in zip(typed, corrected, strict=True) if w.isalpha() and len(w) >= 5 and c not in self._known
+        }
+        named = len(typed) <= NAME_WORDS and any(map(_names_a_cancer, typed))
+        # No stored trial is for such a name, unless what is known of it still names a part of the body or a kind
+        # ("nonseminomatous germ cell tumor" is searched as a germ cell tumor).
+        if strange and named and not any(w in _KIND_WORDS for w in typed if w not in strange):
+            return ConditionMatch(text, phrases=(" ".join(typed),))
         words = [w for w in corrected if w in self._known]
         concepts: list[tuple[str, ...]] = []
         targets, bare_site = self._synonym_targets(words, text)
