@@ -61,6 +61,7 @@ class UnderstandingClassifier(GraphComponent):
         return {
             "c": 30.0,
             "sentence_reading": False,
+            "meaning_weight": 0.0,
             "intent_threshold": 0.3,
             "intent_margin": 0.0,
             "faq_threshold": 0.05,
@@ -102,7 +103,11 @@ class UnderstandingClassifier(GraphComponent):
             if message.get("text") and label:
                 texts.append(str(message.get("text")))
                 labels.append(str(label))
-        settings = Settings(c=float(self._config["c"]), sentence_reading=bool(self._config["sentence_reading"]))
+        settings = Settings(
+            c=float(self._config["c"]),
+            sentence_reading=bool(self._config["sentence_reading"]),
+            meaning_weight=float(self._config["meaning_weight"]),
+        )
         self._model = UnderstandingModel(settings).fit(texts, labels)
         self._responses = dict(training_data.responses)
         self._topics = {t.id: (t.title, tuple(t.follow_ups)) for t in load_catalog()}
@@ -126,6 +131,7 @@ class UnderstandingClassifier(GraphComponent):
                 stored = joblib.load(Path(directory) / _FILE)
         except ValueError:  # not trained (e.g. a model with no NLU data)
             return cls(config, model_storage, resource)
+        stored["model"].warm()
         return cls(config, model_storage, resource, stored["model"], stored["responses"], stored.get("topics"))
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -141,11 +147,16 @@ class UnderstandingClassifier(GraphComponent):
             suggestions = reading
             metadata = message.get("metadata") or {}
             previous = metadata.get(PREVIOUS_TOPIC_KEY)
-            if previous and unsure:
-                suggestions = in_context(str(text), str(previous), self._topics, self._model.read)
+            top_intent = max(grouped(reading).items(), key=lambda item: item[1])[0]
+            if previous and (unsure or top_intent == RETRIEVAL_INTENT):
+                contextual = in_context(str(text), str(previous), self._topics, self._model.read)
+                # A follow-up whose reading changes with the topic just answered is asked about,
+                # with the contextual reading's topics as buttons: never answered from a guess.
+                if unsure or _top_topic(contextual) != _top_topic(reading):
+                    unsure, suggestions = True, contextual
             turn = search_intent(
                 str(text),
-                max(grouped(reading).items(), key=lambda item: item[1])[0],
+                top_intent,
                 metadata.get(REQUESTED_SLOT_KEY),
                 bool(metadata.get(SEARCHED_KEY)),
                 unsure,
@@ -163,8 +174,12 @@ class UnderstandingClassifier(GraphComponent):
             return True
         if top != RETRIEVAL_INTENT:
             return False
-        topics = [p for label, p in reading.ranking if label.startswith(RETRIEVAL_INTENT + "/")]
-        runner_up = topics[1] if len(topics) > 1 else 0.0
+        prefix = RETRIEVAL_INTENT + "/"
+        topics = [p for label, p in reading.ranking if label.startswith(prefix)]
+        # The answer must be clearly ahead of the next topic and of every other intent: a trial search told
+        # as a story can make the FAQ the likeliest intent only by summing many topics.
+        others = [p for label, p in reading.ranking if not label.startswith(prefix)]
+        runner_up = max(topics[1] if len(topics) > 1 else 0.0, max(others, default=0.0))
         return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
 
     def _annotate(

@@ -115,7 +115,13 @@ _PERSONAL_FIND = re.compile(
     r"|\bhelp\s+me\s+find\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|study)\b"
     # "my onc said to look at trials bc the chemo isnt working"
     r"|\bsaid\s+(?:to\s+|i\s+should\s+|we\s+should\s+)?(?:look|check)\s+(?:at|into|for)\s+(?:some\s+|any\s+)?"
-    r"(?:clinical\s+)?(?:trials?|studies)",
+    r"(?:clinical\s+)?(?:trials?|studies)"
+    # "trials for which I might qualify", "studies he could qualify for", "I might be a good fit for a trial"
+    r"|\b(?:trials?|studies)\s+(?:for\s+which|which|that)\s+(?:i|he|she|we|they)\s+(?:might|may|could|would)\s+"
+    r"(?:qualify|be\s+eligible)"
+    r"|\b(?:trials?|studies)\s+(?:i|he|she|we|they)\s+(?:might|may|could|would)\s+(?:qualify|be\s+eligible)\s+for"
+    r"|\b(?:i|he|she|we|they)\s+(?:might|may|could|would)\s+be\s+(?:a\s+)?(?:good\s+)?(?:fit|candidate)\s+for\s+"
+    r"(?:a\s+|any\s+|some\s+)?(?:clinical\s+)?(?:trials?|study|studies)\b",
     re.IGNORECASE,
 )
 _ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)

@@ -98,3 +98,33 @@ def test_too_close_to_call_becomes_a_clarifying_fallback(trained: UnderstandingC
     assert trained.unsure(close_topics)
     assert not trained.unsure(clear_topic)
     assert trained.unsure(unsure_intent)
+
+
+def test_a_topic_must_be_clearly_ahead_of_every_other_intent_too(trained: UnderstandingClassifier) -> None:
+    # The FAQ is the likeliest intent only as the sum of its topics; its best topic is not ahead of a search.
+    summed_topics = Reading(
+        (("search_trials", 0.33), ("faq/fertility", 0.30), ("faq/costs", 0.1), ("faq/placebo", 0.1), ("greet", 0.17))
+    )
+    assert trained.unsure(summed_topics)
+    assert not trained.unsure(Reading((("faq/placebo", 0.6), ("search_trials", 0.3), ("faq/costs", 0.1))))
+
+
+def test_a_follow_up_read_differently_in_context_is_asked_about(trained: UnderstandingClassifier) -> None:
+    from bot.nlu.context import PREVIOUS_TOPIC_KEY
+
+    trained._topics = {"placebo": ("Placebos", ("costs",)), "costs": ("Who pays", ())}
+    calls = []
+
+    def read(text: str) -> Reading:  # alone: costs, clearly; with the previous topic's title: placebo
+        calls.append(text)
+        if text.endswith("Placebos"):
+            return Reading((("faq/placebo", 0.9), ("faq/costs", 0.05), ("greet", 0.05)))
+        return Reading((("faq/costs", 0.8), ("faq/placebo", 0.15), ("greet", 0.05)))
+
+    trained._model.read = read  # type: ignore[method-assign]
+    [alone] = trained.process([_message({"text": "and that one?"})])
+    assert alone.get("intent")["name"] == "faq"
+    [after] = trained.process([_message({"text": "and that one?", "metadata": {PREVIOUS_TOPIC_KEY: "placebo"}})])
+    assert after.get("intent")["name"] == "nlu_fallback"
+    offered = [r["intent_response_key"] for r in after.get("response_selector")["faq"]["ranking"]]
+    assert offered[0] == "faq/placebo" and "faq/costs" in offered
