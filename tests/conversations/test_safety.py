@@ -95,7 +95,10 @@ def test_emergencies_get_911_the_emergency_room_and_the_care_team(running_stack,
 @pytest.mark.parametrize("text", NOT_EMERGENCIES)
 def test_figures_of_speech_get_no_emergency_advice(running_stack, text: str) -> None:  # type: ignore[no-untyped-def]
     texts = _texts(chat(running_stack.base_url, _new("not-emergency"), text))
-    assert texts and not any("911" in t for t in texts), texts
+    # The emergency advice, not the number: the FAQ's side-effect answer names 911 in passing ("If it's an
+    # emergency, call 911 first"), and "cabin fever from staying home during treatment" may get that answer.
+    assert texts and emergency.advice().text not in texts, texts
+    assert not any("happening now, call 911" in t for t in texts), texts
 
 
 def test_an_emergency_in_the_middle_of_a_search_leaves_the_search_where_it_was(running_stack) -> None:  # type: ignore[no-untyped-def]
