@@ -149,7 +149,7 @@ class UnderstandingClassifier(GraphComponent):
             previous = metadata.get(PREVIOUS_TOPIC_KEY)
             top_intent = max(grouped(reading).items(), key=lambda item: item[1])[0]
             if previous and (unsure or top_intent == RETRIEVAL_INTENT):
-                contextual = in_context(str(text), str(previous), self._topics, self._model.read)
+                contextual = in_context(str(text), str(previous), self._topics, self._model.read, reading)
                 # A follow-up whose reading changes with the topic just answered is asked about,
                 # with the contextual reading's topics as buttons: never answered from a guess.
                 if unsure or _top_topic(contextual) != _top_topic(reading):

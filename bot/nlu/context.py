@@ -54,9 +54,11 @@ def in_context(
     previous: str,
     topics: Mapping[str, Tuple[str, Sequence[str]]],
     read: Callable[[str], Reading],
+    plain: Optional[Reading] = None,
 ) -> Reading:
-    """The reading of a follow-up to `previous`; `topics` maps topic id → (title, follow-up ids)."""
-    plain = read(text)
+    """The reading of a follow-up to `previous`; `topics` maps topic id → (title, follow-up ids).
+    `plain`: the message's own reading, when the caller has it already."""
+    plain = plain or read(text)
     if previous not in topics or not looks_like_follow_up(text):
         return plain
     title, follow_ups = topics[previous]

@@ -93,7 +93,10 @@ class SentenceEncoder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self._w[f"{name}.weight"] + self._w[f"{name}.bias"]
+        weight = self._w[f"{name}.weight"]
+        # As one 2-D product: NumPy multiplies stacked (3-D) arrays without BLAS, about 20 times slower.
+        flat = x.reshape(-1, x.shape[-1]) @ weight + self._w[f"{name}.bias"]
+        return flat.reshape(*x.shape[:-1], weight.shape[1])
 
     def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self._w
