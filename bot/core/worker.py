@@ -48,13 +48,17 @@ def configure_rasa_logging(log_level: str) -> None:
 
 
 def limit_tensorflow_threads(threads: int) -> None:
-    """Let TensorFlow use at most `threads` threads for one operation and between operations (0: its default).
+    """Let TensorFlow, and NumPy's BLAS (the meaning model's products), use at most `threads` threads for one
+    operation and between operations (0: their defaults).
 
     Several workers on a few cores each running TensorFlow's own thread pools (one thread per
-    core each) only take turns on the same cores.
+    core each) only take turns on the same cores; so do OpenBLAS's.
     """
     if threads <= 0:
         return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)  # applies from now on in this process
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
