@@ -16,9 +16,9 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # other, each after its one fresh figure was taken: A 27.7% before any of this work, B 87.7%, C 81.5%, D 80.0%,
 # F 89.2%, G 87.7%, H 92.3%, I 92.3%, J 84.6%, K 90.8%, L 75.0%, M 76.2%, N 87.5% (2026-12-06: in L to O about two
 # thirds of the people have nothing within 100 miles). Sets E and O are fresh (their failures unread): E 75.4% when
-# written, 87.7% now; O 77.8% when written (2026-12-06), 76.2% since FAQ topics are read with meaning (docs/faq.md). Each set is held one conversation below what it reaches now
-# (a freshly trained model can move one), so a change that makes the search understand people less fails here
-# (docs/trial-data.md#evaluation).
+# written, 87.7% now; O 77.8% when written (2026-12-06), 76.2% since FAQ topics are read with meaning
+# (docs/faq.md). Each set is held one conversation below what it reaches now (a freshly trained model can move
+# one), so a change that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
