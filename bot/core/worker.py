@@ -56,7 +56,7 @@ def limit_tensorflow_threads(threads: int) -> None:
     """
     if threads <= 0:
         return
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(limits=threads)  # applies from now on in this process
     import tensorflow as tf
