@@ -6,17 +6,18 @@ what those wrote, so the domain, rules, actions and insights read the same keys:
 
 - `intent` / `intent_ranking`: FAQ topics' probabilities summed into the `faq` intent;
 - `response_selector.faq`: the topic (`intent_response_key`, `utter_action`) and the topics ranked;
-- when unsure about a follow-up ("and for kids?"), the topics to offer ranked against the topic just
-  answered, which the Rasa worker passes in the message metadata (`bot.nlu.context`): measured on
-  the follow-up set, answering from that contextual reading added as many confident wrong answers
-  as right ones, while offering its topics put the right one among the buttons 19 times in 21
-  instead of 12 (docs/faq.md);
+- after a FAQ answer, a follow-up ("and for kids?") is also read against the topic just answered,
+  which the Rasa worker passes in the message metadata (`bot.nlu.context`): when that contextual
+  reading puts another topic first, or the model is unsure, the bot asks, offering the contextual
+  reading's topics (answering from it added as many confident wrong answers as right ones,
+  docs/faq.md);
 - `nlu_fallback` as the intent when the model is unsure: an intent below `intent_threshold` or less
   than `intent_margin` ahead of the next, or a FAQ topic below `faq_threshold` or less than
-  `faq_margin` ahead of the next topic. The fallback action then asks "did you mean …?" with the
-  closest topics instead of answering with a guess.
+  `faq_margin` ahead of the next topic or of any other intent. The fallback action then asks "did you
+  mean …?" with the closest topics instead of answering with a guess.
 
-Thresholds come from the consulted FAQ evaluation set (`docs/faq.md`). Training takes seconds.
+Thresholds come from the consulted FAQ evaluation set (`docs/faq.md`). Training takes about a minute
+and a half (the FAQ examples' meaning vectors).
 """
 
 from __future__ import annotations
