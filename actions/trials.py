@@ -177,7 +177,8 @@ class ValidateTrialSearchForm(FormValidationAction):
         if not _about_search(tracker):
             return {}
         text, expecting = _text(tracker), _expecting(tracker, "location")
-        found = await asyncio.to_thread(service().find_place, text, expecting)
+        before = tracker.get_slot("location")  # a correction: "actually we're in Brandon" after Winnipeg
+        found = await asyncio.to_thread(service().find_place, text, expecting, str(before) if before else None)
         if found is not None:
             return {"location": found.place.name}
         place = read_place(text, expecting=expecting) if expecting else None

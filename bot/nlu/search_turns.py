@@ -131,6 +131,12 @@ _CORRECTING = re.compile(
     re.IGNORECASE,
 )
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
+# A next step asked for after a diagnosis: "where do we look next?", "what now?", "where do I even start".
+_NEXT_STEP = re.compile(
+    r"\b(?:where|what)\s+(?:do|should|can|could)\s+(?:we|i)\s+(?:even\s+)?(?:look|go|turn|start|begin)\b"
+    r"|\bwhat\s+(?:now|next)\b|\bwhere\s+(?:to|do we|do i)\s+(?:even\s+)?(?:start|begin|look)\b",
+    re.IGNORECASE,
+)
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
 
@@ -245,6 +251,10 @@ def search_intent(
         or bare_search
         or topic == FIND_A_TRIAL
         or (unsure and told)  # a long story with a diagnosis, a place or age and trials the model could not read
+        # A cancer named in a message the model could not read at all: a story ("my boyfriend's testicular cancer came
+        # back… I'm doing it for him"), a hope ("we want to find anything that gives her a real chance") or a next step
+        # asked for ("where do we look next?"). The search's questions are clearer than "did you mean …?".
+        or (unsure and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
     if not searched and _PERSONAL_FIND.search(text):

@@ -137,6 +137,12 @@ _NEVER = frozenset(
     treatment hospital surgery chemo hospice college work town""".split()
 )
 _CUES = frozenset("in near around from outside by at live living lives based area".split())
+# Words that make "<word> <state>" a part of the state, not a town in it ("way out in west Texas", "in eastern
+# Kentucky"; West, TX and Eastern, KY are towns, but written that way — with a comma — only).
+_DIRECTIONS = frozenset(
+    """north south east west central eastern western northern southern northeast northwest southeast southwest
+    northeastern northwestern southeastern southwestern upstate downstate rural""".split()
+)
 _TWO_WORD_CUES = frozenset(
     {
         "close to",
@@ -173,6 +179,11 @@ class Found:
     text: str
     place: Place
 
+
+NEARBY_MILES = 250.0
+"""How near another place named (or the one given before) a namesake city must be to be the one meant."""
+BIG_CITY = 500_000
+"""A name whose biggest bearer has this many people means that city, whatever other place is named."""
 
 # The mean Earth radius that `haversine` uses, so that distances computed in SQL agree with it.
 EARTH_RADIUS_MILES = haversine((0.0, 0.0), (0.0, 1.0), unit=Unit.MILES) / math.radians(1.0)
@@ -260,17 +271,26 @@ class Geocoder:
             return None
         return self._world_city(city, None) or self._fuzzy_city(city)
 
-    def find(self, text: str, expecting: bool = False) -> Found | None:
+    def find(self, text: str, expecting: bool = False, near: Place | None = None) -> Found | None:
         """The place a message names, as the longest run of its words that is a known place: a ZIP, a
         city with its state, province or country (comma or not), a nickname ("philly"), or a big
         city's name alone. A name that is also a common word or first name needs a cue before it ("in",
-        "near", "from"…) or its state, unless the place was just asked for (`expecting`)."""
+        "near", "from"…) or its state, unless the place was just asked for (`expecting`).
+
+        A city named alone that several places share is the one near another place the message names
+        ("Brandon, about two hours west of Winnipeg") or near `near` (the place the person gave before,
+        when they correct it), if one is within `NEARBY_MILES`; otherwise the biggest."""
         if not text or not text.strip():
             return None
         self._load()
         tokens = list(_WORD.finditer(text))
         folded = [_fold(t.group(0)) for t in tokens]
+        whole = _fold(text)
         best: tuple[tuple[bool, int, bool, int, int], Found] | None = None
+        others: list[tuple[int, int, Place]] = []  # every place found: its first and last word, for references
+        region = self._town_in_region(text, tokens, folded)
+        if region is not None:
+            best = ((True, 3, True, 1, 0), region)
         for first in range(len(tokens)):
             if not folded[first] or (folded[first].split()[0] not in self._first_words and not folded[first].isdigit()):
                 continue  # no place name starts with this word
@@ -287,13 +307,14 @@ class Geocoder:
                 cue = (first > 0 and folded[first - 1] in _CUES) or (
                     first > 1 and f"{folded[first - 2]} {folded[first - 1]}" in _TWO_WORD_CUES
                 )
-                kind = self._span_kind(span, cue or expecting, cue)
+                kind = self._span_kind(span, cue or expecting, cue, _fold(span) == whole)
                 if kind is None:
                     continue
                 nickname = _NICKNAMES.get(_fold(span))
                 place = self.locate(nickname) if nickname else self.locate(span)
                 if place is None:
                     continue
+                others.append((first, last, place))
                 # "Milwaukee, not Madison", "dayton not columbus": the place said after "not" is the one left behind
                 kept = not _left_behind(folded, first)
                 # A place after "in", "near", "live in"… beats a bare word that is also a town ("55 year old man")
@@ -301,12 +322,62 @@ class Geocoder:
                 if best is None or rank > best[0]:
                     best = (rank, Found(span, place))
                 break  # the longest span from this start
-        return best[1] if best else None
+        if best is None:
+            return None
+        found = best[1]
+        references = [p for *_, p in others if p != found.place] + ([near] if near is not None else [])
+        return self._nearest_namesake(found, references) if references else found
 
-    def _span_kind(self, span: str, cued: bool, after_cue: bool = False) -> int | None:
+    def _nearest_namesake(self, found: Found, references: list[Place]) -> Found:
+        """`found` moved to the place of the same name nearest to one of `references`, for a city named alone."""
+        city, qualifier = self._split(found.text)
+        if qualifier or _fold(found.text) in _NICKNAMES:
+            return found
+        namesakes = self._cities.get(city, []) or self._aliases.get(city, [])
+        if len(namesakes) < 2 or namesakes[0].population >= BIG_CITY:
+            return found  # "Portland" alone is Portland, Oregon, wherever the person was before
+        distance, closest = min(
+            (distance_miles((c.latitude, c.longitude), (r.latitude, r.longitude)), c)
+            for c in namesakes
+            for r in references
+        )
+        if distance > NEARBY_MILES:
+            return found
+        region = closest.region if closest.country == "US" else self._country_names.get(closest.country, "")
+        return Found(found.text, Place(closest.latitude, closest.longitude, f"{closest.name}, {region}"))
+
+    def _town_in_region(self, text: str, tokens: list[re.Match[str]], folded: list[str]) -> Found | None:
+        """A town said with the part of its state it is in: "Hazard in eastern Kentucky", "Marfa, in far west
+        Texas" (a town too small to be known by its name alone)."""
+        for at, word in enumerate(folded):
+            if word not in _DIRECTIONS or at < 2:
+                continue
+            state = next(
+                (
+                    self._states[" ".join(folded[at + 1 : at + 1 + size])]
+                    for size in (2, 1)
+                    if " ".join(folded[at + 1 : at + 1 + size]) in self._states and at + size < len(folded)
+                ),
+                None,
+            )
+            before = at - 1 - (folded[at - 1] in ("far", "the"))
+            before -= folded[before] == "the"
+            if state is None or before < 1 or folded[before] not in ("in", "of"):
+                continue
+            for size in (3, 2, 1):
+                first = before - size
+                if first < 0:
+                    continue
+                town = self._us_city(" ".join(folded[first:before]), state)
+                if town is not None:
+                    return Found(text[tokens[first].start() : tokens[before - 1].end()], town)
+        return None
+
+    def _span_kind(self, span: str, cued: bool, after_cue: bool = False, whole: bool = False) -> int | None:
         """How good a candidate span is (higher is better): 5 a ZIP, 4 a nickname, 3 a city with its
         state or country, 2 a big city alone (or a weak nickname); None when it is not a place (or too
-        doubtful). `cued`: after a cue word or when a place was asked for; `after_cue`: after a cue word."""
+        doubtful). `cued`: after a cue word or when a place was asked for; `after_cue`: after a cue word;
+        `whole`: the span is the whole message."""
         if _ZIP.fullmatch(span):
             return 5 if span[:5] in self._zips else None
         folded = _fold(span)
@@ -319,6 +390,8 @@ class Geocoder:
         city, qualifier = self._split(span)
         if qualifier:
             if qualifier in self._states:
+                if city in _DIRECTIONS and "," not in span:
+                    return None  # "west Texas" is a part of Texas
                 return 3 if self._us_city(city, self._states[qualifier]) else None
             country = self._countries.get(qualifier) or _COUNTRY_ALIASES.get(qualifier)
             if country:
@@ -333,8 +406,10 @@ class Geocoder:
             found = self._aliases.get(folded)  # "bone" is another name of Annaba: only after a cue
             return 2 if found and cued else None
         population = found[0].population
-        if found[0].country != "US" and span.islower() and population < 1_000_000 and not cued:
-            return None  # "man", "nice", "split": words first, towns abroad only after "in", "near"…
+        if found[0].country != "US" and span.islower() and population < 1_000_000 and not (after_cue or whole):
+            # "man", "nice", "split", "trials for young ppl" (Young, Uruguay): words first, towns abroad only after
+            # "in", "near"… or as the whole answer
+            return None
         if folded in _AMBIGUOUS or population < 100_000:
             return 2 if cued and population >= 15_000 else None
         return 2

@@ -82,9 +82,11 @@ class TrialService:
         """Coordinates of a ZIP code or city, or None when unknown."""
         return self._geocoder.locate(text)
 
-    def find_place(self, text: str, expecting: bool = False) -> Optional[Found]:
-        """The place a message names (the longest run of words that is a known place), if any."""
-        return self._geocoder.find(text, expecting)
+    def find_place(self, text: str, expecting: bool = False, before: Optional[str] = None) -> Optional[Found]:
+        """The place a message names (the longest run of words that is a known place), if any; a city several
+        places share is the one near `before` (the place the person gave earlier), when one is near it."""
+        near = self._geocoder.locate(before) if before else None
+        return self._geocoder.find(text, expecting, near)
 
     def condition_in(self, text: str, expecting: bool = False) -> Optional[str]:
         """The cancer type the text names, as the trial data calls it; None if none is named.

@@ -332,6 +332,7 @@ def _side_effect(lowered: List[str], index: int) -> bool:
     return before in _SIDE_EFFECT_BEFORE or after in _SIDE_EFFECT_AFTER
 
 
+_FUNCTION_WORDS = frozenset("with and that which in on at for from to who since was is has had but or".split())
 _OF_ORGAN = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?([A-Za-z]+(?:\s+[A-Za-z]+)?)\b")
 
 
@@ -378,6 +379,9 @@ def cancer_mentions(text: str) -> List[Mention]:
         # another name in the message says which cancer ("carcinoma of the tongue, head and neck cancer they called it")
         organ = _OF_ORGAN.match(text, mention.start + len(mention.text))
         words = organ.group(1).split() if organ else []
+        if len(words) == 2 and words[1].lower() not in CANCER_KINDS:
+            # "of the pancreas with spread" keeps "pancreas"; "of the small intestine" is no "small" cancer
+            words = words[:1] if words[1].lower() in _FUNCTION_WORDS else []
         while words and not all(word.lower() in CANCER_KINDS for word in words):
             words.pop()
         named_elsewhere = any(

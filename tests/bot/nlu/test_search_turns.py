@@ -177,6 +177,26 @@ def test_more_ways_of_asking_for_a_search(text: str, model_says: str, unsure: bo
 @pytest.mark.parametrize(
     "text",
     [
+        "Hello. My father has just been diagnosed with pancreatic adenocarcinoma, and his surgeon advised him to look"
+        " into research opportunities. We would appreciate any guidance toward suitable options.",
+        "my sister's ewing sarcoma relapsed. she's too tired to deal with any of this so i'm doing the legwork",
+        "Our son has medulloblastoma. We've heard the statistics. We want every possible chance for him.",
+        "Mom's ovarian cancer is platinum resistant now and her doctor is out of ideas. Where should we even look?",
+        "doc says its hodgkins lymphoma and im 24 lol what",
+    ],
+)
+def test_a_cancer_named_in_a_message_the_model_cannot_read_starts_a_search(text: str) -> None:
+    assert search_intent(text, "nlu_fallback", None, searched=False, unsure=True) == SEARCH
+
+
+def test_a_question_naming_a_cancer_the_model_cannot_read_is_still_asked_about() -> None:
+    text = "how is a leukemia study different from normal treatment?"
+    assert search_intent(text, "nlu_fallback", None, searched=False, unsure=True) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "sorry I meant Milwaukee, not Madison. thats where I get treated",
         "we moved to Tucson actually",
         "not Phoenix, Tucson",

@@ -136,3 +136,38 @@ def test_a_lower_case_la_without_a_cue_is_no_place(geocoder: Geocoder) -> None:
 )
 def test_words_and_sentence_ends_are_not_towns_abroad(geocoder: Geocoder, text: str) -> None:
     assert geocoder.find(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "name"),
+    [
+        ("Fort Davis, TX, out in far west Texas", True, "Fort Davis, TX"),  # not West, TX
+        ("we're in Pikeville in eastern Kentucky", False, "Pikeville, KY"),  # not Eastern, KY
+        ("Marfa, in far west Texas", True, "Marfa, TX"),
+        ("West, TX", True, "West, TX"),  # the town, written with its comma
+    ],
+)
+def test_a_part_of_a_state_is_no_town(geocoder: Geocoder, text: str, expecting: bool, name: str) -> None:
+    found = geocoder.find(text, expecting)
+    assert found is not None and found.place.name == name
+
+
+def test_a_question_in_lower_case_is_no_town_abroad_even_when_a_place_was_asked_for(geocoder: Geocoder) -> None:
+    assert geocoder.find("any trials for young adults w this?", expecting=True) is None  # Young, Uruguay
+    found = geocoder.find("young", expecting=True)  # the whole answer: the town it names
+    assert found is not None and found.place.name == "Young, Uruguay"
+
+
+def test_a_city_many_places_share_is_the_one_near_the_other_place_named(geocoder: Geocoder) -> None:
+    found = geocoder.find("we moved to Brandon, a couple of hours west of Winnipeg")
+    assert found is not None and found.place.name == "Brandon, Canada"  # not Brandon, Florida
+    alone = geocoder.find("we moved to Brandon")
+    assert alone is not None and alone.place.name == "Brandon, FL"  # the biggest, with nothing to go by
+
+
+def test_a_corrected_city_is_the_one_near_the_place_given_before(geocoder: Geocoder) -> None:
+    before = geocoder.locate("Winnipeg, Canada")
+    found = geocoder.find("sorry, I'm actually in brandon", near=before)
+    assert found is not None and found.place.name == "Brandon, Canada"
+    far = geocoder.find("we moved to Portland", near=geocoder.locate("Houston, TX"))  # nothing near: the biggest
+    assert far is not None and far.place.name == "Portland, OR"

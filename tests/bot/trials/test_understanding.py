@@ -126,3 +126,10 @@ def test_an_age_is_found_past_a_length_of_time() -> None:
 )
 def test_talk_of_someone_else_s_study_is_no_request_for_trials(text: str) -> None:
     assert not asks_for_trials(text)
+
+
+def test_an_organ_after_of_is_the_whole_organ_not_its_adjective() -> None:
+    """ "of the small intestine" names no "small" cancer; "of the pancreas with spread" still names the pancreas."""
+    texts = [m.text for m in cancer_mentions("a neuroendocrine tumor of the small bowel, found last spring")]
+    assert texts == ["neuroendocrine tumor"]
+    assert "pancreas adenocarcinoma" in [m.text for m in cancer_mentions("adenocarcinoma of the pancreas with spread")]
