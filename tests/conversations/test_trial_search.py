@@ -152,6 +152,19 @@ def test_a_place_corrected_with_not_searches_the_new_place(running_stack) -> Non
     assert "searching open trials for multiple myeloma within 100 miles of Milwaukee, WI, for age 64" in text
 
 
+def test_a_corrected_city_is_the_namesake_near_the_place_given_before(running_stack) -> None:  # type: ignore[no-untyped-def]
+    sender = "ts-namesake"
+    chat(running_stack.base_url, sender, "ovarian cancer, 47, Winnipeg Manitoba")
+    text = _texts(chat(running_stack.base_url, sender, "sorry, we actually live in Brandon now"))
+    assert "searching open trials for ovarian cancer within 100 miles of Brandon, Canada, for age 47" in text
+
+
+def test_a_cancer_named_in_a_story_the_model_cannot_read_starts_the_search(running_stack) -> None:  # type: ignore[no-untyped-def]
+    sender = "ts-story"
+    first = "my brother's ewing sarcoma came back this fall. he can't face reading about it so I'm doing the legwork"
+    assert "How old" in _texts(chat(running_stack.base_url, sender, first))
+
+
 def test_a_length_of_time_is_not_taken_for_the_age(running_stack) -> None:  # type: ignore[no-untyped-def]
     text = _texts(
         chat(
