@@ -332,7 +332,7 @@ def _side_effect(lowered: List[str], index: int) -> bool:
     return before in _SIDE_EFFECT_BEFORE or after in _SIDE_EFFECT_AFTER
 
 
-_FUNCTION_WORDS = frozenset("with and that which in on at for from to who since was is has had but or".split())
+_SIZES = frozenset("small large upper lower left right".split())
 _OF_ORGAN = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?([A-Za-z]+(?:\s+[A-Za-z]+)?)\b")
 
 
@@ -379,9 +379,8 @@ def cancer_mentions(text: str) -> List[Mention]:
         # another name in the message says which cancer ("carcinoma of the tongue, head and neck cancer they called it")
         organ = _OF_ORGAN.match(text, mention.start + len(mention.text))
         words = organ.group(1).split() if organ else []
-        if len(words) == 2 and words[1].lower() not in CANCER_KINDS:
-            # "of the pancreas with spread" keeps "pancreas"; "of the small intestine" is no "small" cancer
-            words = words[:1] if words[1].lower() in _FUNCTION_WORDS else []
+        if len(words) == 2 and words[1].lower() not in CANCER_KINDS and words[0].lower() in _SIZES:
+            words = []  # "of the small intestine" is no "small" cancer ("of the anal canal" is anal)
         while words and not all(word.lower() in CANCER_KINDS for word in words):
             words.pop()
         named_elsewhere = any(
@@ -397,11 +396,45 @@ def cancer_mentions(text: str) -> List[Mention]:
             subtype, head = after.group(1).strip(), mention.text.split()[-1]
             found.append(Mention(f"{subtype} {mention.text}", mention.start, True))
             found.append(Mention(f"{subtype} {head}", mention.start, True))
+    histology = [m for m in found if _HISTOLOGY.issuperset(re.findall(r"[a-z]+", m.text.lower()))]
+    if histology and all(m in histology or not specific_words(m.text) for m in found):
+        # "a CT showed a mass in my right lung. The biopsy said squamous cell carcinoma": the kind in one sentence, the
+        # organ in another (never where it spread: "spread to my liver" is no primary site)
+        sites = {m.group(1).lower() for m in _PRIMARY_SITE.finditer(text)}
+        if len(sites) == 1:
+            site = sites.pop()
+            found += [Mention(f"{site} {m.text}", m.start, True) for m in histology if m.head]
     if not found:
         for index, token in enumerate(tokens):
             if lowered[index] in _SITE_KEYS and not _side_effect(lowered, index):
                 found.append(Mention(token.group(0), token.start(), False))
     return sorted(found, key=lambda m: m.start)
+
+
+_ORGANS = (
+    "lung|colon|bowel|kidney|liver|pancreas|esophagus|oesophagus|stomach|prostate|bladder|ovary|breast|brain|throat"
+    "|tongue|cervix|uterus|thyroid|rectum|tonsil"
+)
+# An organ where a mass was found or the cancer started: "a mass in my right lung", "a tumor in his pancreas",
+# "it started in the pancreas" (not "spots on his liver": spots and lesions are as often where it spread).
+_PRIMARY_SITE = re.compile(
+    r"\b(?:(?:mass|tumou?r|growth|nodule|lump)(?:es|s)?\s+(?:\w+\s+){0,2}?(?:in|on)"
+    r"|(?:started|starts|began|begun|originated|primary)\s+(?:\w+\s+)?in)\s+"
+    r"(?:my|his|her|their|the|our)?\s*(?:right|left|upper|lower)?\s*(" + _ORGANS + r")s?\b",
+    re.IGNORECASE,
+)
+
+
+def specific_words(name: str) -> bool:
+    """Whether a name holds a word that says which cancer ("closest big cancer" holds none)."""
+    return any(word in KIND_WORDS for word in re.findall(r"[a-z0-9]+", name.lower()))
+
+
+# The words of names that say what kind of cell a cancer is but not where it is ("squamous cell carcinoma").
+_HISTOLOGY = GENERIC_HEADS | frozenset(
+    """squamous cell cells adenocarcinoma adenocarcinomas neuroendocrine carcinoid small large ductal lobular
+    mucinous serous clear papillary signet ring""".split()
+)
 
 
 _SUBTYPE = re.compile(

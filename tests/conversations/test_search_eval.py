@@ -34,7 +34,7 @@ FLOORS = {
     "set_l": 0.85,
     "set_m": 0.87,
     "set_n": 0.95,
-    "set_o": 0.84,
+    "set_o": 0.85,
     "set_p": 0.86,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmno"}

@@ -133,3 +133,21 @@ def test_an_organ_after_of_is_the_whole_organ_not_its_adjective() -> None:
     texts = [m.text for m in cancer_mentions("a neuroendocrine tumor of the small bowel, found last spring")]
     assert texts == ["neuroendocrine tumor"]
     assert "pancreas adenocarcinoma" in [m.text for m in cancer_mentions("adenocarcinoma of the pancreas with spread")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("An X-ray found a mass in his left lung. The biopsy came back as adenocarcinoma.", "lung adenocarcinoma"),
+        ("liver spots on the scan, but the adenocarcinoma started in the pancreas", "pancreas adenocarcinoma"),
+    ],
+)
+def test_the_organ_said_in_another_sentence_names_the_kind(text: str, name: str) -> None:
+    assert name in [m.text for m in cancer_mentions(text)]
+
+
+def test_where_a_cancer_spread_is_not_where_it_is() -> None:
+    texts = [
+        m.text for m in cancer_mentions("it's squamous cell carcinoma and it has spread to a lymph node in my neck")
+    ]
+    assert texts == ["squamous cell carcinoma"]
