@@ -34,7 +34,7 @@ from bot.store.db import PROJECT_ROOT
 from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
-DEFAULT_SETS = (EVAL_DIR / "set_a.yml", EVAL_DIR / "set_b.yml", EVAL_DIR / "set_c.yml", EVAL_DIR / "set_d.yml")
+DEFAULT_SETS = tuple(EVAL_DIR / f"set_{letter}.yml" for letter in "abcde")
 FOLLOW_UPS = EVAL_DIR / "follow_ups.yml"
 NONE = "none"
 CLARIFY = "<nlu_fallback>"

@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.nlu.meaning import MeaningFeatures, shared_encoder
+from bot.nlu.set_aside import kept_part
 
 _APOSTROPHES = re.compile(r"[’'`´]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -182,7 +183,9 @@ class UnderstandingModel:
         return rows
 
     def read(self, text: str) -> Reading:
-        """Rank every label for a message: the whole message, or one of its sentences if surer."""
+        """Rank every label for a message: the whole message, or one of its sentences if surer. A question the
+        message sets aside ("not the Moonshot one", "Medicaid, not Medicare") is not read (`set_aside`)."""
+        text = kept_part(text)
         pieces = [text]
         if self.settings.sentence_reading:
             parts = sentences(text)

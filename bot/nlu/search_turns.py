@@ -131,6 +131,14 @@ _CORRECTING = re.compile(
     re.IGNORECASE,
 )
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
+# A trial mentioned, not asked for: "my doctor mentioned a study" (a story's context as often as a request).
+_MENTIONED = re.compile(
+    r"\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about)\s+(?:a |some |any )?"
+    r"(?:clinical\s+)?(?:trials?|studies|study)\b",
+    re.IGNORECASE,
+)
+# "what research options may be available to her", "which treatment options are open to him"
+_OPTIONS_AVAILABLE = re.compile(r"\boptions?\b[^.?!]{0,40}?\b(?:available|open)\b", re.IGNORECASE)
 # A next step asked for after a diagnosis: "where do we look next?", "what now?", "where do I even start".
 _NEXT_STEP = re.compile(
     r"\b(?:where|what)\s+(?:do|should|can|could)\s+(?:we|i)\s+(?:even\s+)?(?:look|go|turn|start|begin)\b"
@@ -222,6 +230,19 @@ def search_intent(
         return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
     named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
     words = len(text.split())
+    confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
+    asks_outright = asks_for_trials(_MENTIONED.sub("", text)) or _OPTIONS_AVAILABLE.search(text) is not None
+    if (
+        confident_faq
+        and words > LONG
+        and not place
+        and _ASKS_INSIDE.search(text)
+        and not (named_trials or asks_outright)
+    ):
+        # A story the model reads with confidence as a FAQ question, asking something inside it ("my doctor mentioned
+        # a study for my lymphoma, and I have no clue whether my coverage allows that"), with no place to search
+        # around: the question is answered; the person can still ask for trials.
+        return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
     # "my wife was diagnosed with rectal cancer last month": telling the bot of a diagnosis, with no question,
@@ -232,7 +253,6 @@ def search_intent(
     # without an explicit request it searches only when the model could not read it.
     # A statement without a request ("my husband is 58 with myeloma, we live in Nashville") searches
     # unless the model read it, with confidence, as a FAQ question.
-    confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
     details = place or age is not None or diagnosis
     # "My little boy was just diagnosed with rhabdomyosarcoma. He's only 7." searches even when the model read a
     # FAQ topic into it: a diagnosis and an age or place are what a search needs.

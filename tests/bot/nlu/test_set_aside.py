@@ -1,0 +1,58 @@
+"""The question a message sets aside is not read as the question it asks (bot.nlu.set_aside)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.set_aside import kept_part
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "Not the Stanford one. In general, how long do people usually stay in a study?",
+            "In general, how long do people usually stay in a study?",
+        ),
+        (
+            "I'm not asking about the cost. Will my own oncologist still see me during the trial?",
+            "Will my own oncologist still see me during the trial?",
+        ),
+        (
+            "This isn't about my blood samples. Can I quit the treatment part of the study?",
+            "Can I quit the treatment part of the study?",
+        ),
+        (
+            "Side effects aside, what is the upside of joining for me?",
+            "what is the upside of joining for me?",
+        ),
+        (
+            "My wife is on Tricare, not the VA, so does her plan pay for a study?",
+            "My wife is on Tricare, so does her plan pay for a study?",
+        ),
+        (
+            "I understand that the groups are picked at random, but will my doctor know which one I got?",
+            "will my doctor know which one I got?",
+        ),
+        (
+            "I'm 40, so the rules for kids don't apply to me. How does consent work for adults?",
+            "I'm 40. How does consent work for adults?",
+        ),
+    ],
+)
+def test_the_question_set_aside_is_dropped(text: str, kept: str) -> None:
+    assert kept_part(text) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is a placebo?",
+        "is it free?",
+        "not sure what randomization means",
+        "I'm not a fan of needles, will there be lots of blood draws?",  # a feeling, not a question set aside
+        "Does the trial cover travel, not just the drug?",  # ", not just" adds, it does not rule out
+    ],
+)
+def test_a_message_that_sets_nothing_aside_is_read_whole(text: str) -> None:
+    assert kept_part(text) == text
