@@ -287,7 +287,7 @@ class Geocoder:
         folded = [_fold(t.group(0)) for t in tokens]
         whole = _fold(text)
         best: tuple[tuple[bool, int, bool, int, int], Found] | None = None
-        others: list[tuple[int, int, Place]] = []  # every place found: its first and last word, for references
+        others: list[Place] = []  # every place found, for a namesake's reference
         region = self._town_in_region(text, tokens, folded)
         if region is not None:
             best = ((True, 3, True, 1, 0), region)
@@ -314,7 +314,7 @@ class Geocoder:
                 place = self.locate(nickname) if nickname else self.locate(span)
                 if place is None:
                     continue
-                others.append((first, last, place))
+                others.append(place)
                 # "Milwaukee, not Madison", "dayton not columbus": the place said after "not" is the one left behind
                 kept = not _left_behind(folded, first)
                 # A place after "in", "near", "live in"… beats a bare word that is also a town ("55 year old man")
@@ -325,7 +325,7 @@ class Geocoder:
         if best is None:
             return None
         found = best[1]
-        references = [p for *_, p in others if p != found.place] + ([near] if near is not None else [])
+        references = [p for p in others if p != found.place] + ([near] if near is not None else [])
         return self._nearest_namesake(found, references) if references else found
 
     def _nearest_namesake(self, found: Found, references: list[Place]) -> Found:
@@ -337,9 +337,12 @@ class Geocoder:
         if len(namesakes) < 2 or namesakes[0].population >= BIG_CITY:
             return found  # "Portland" alone is Portland, Oregon, wherever the person was before
         distance, closest = min(
-            (distance_miles((c.latitude, c.longitude), (r.latitude, r.longitude)), c)
-            for c in namesakes
-            for r in references
+            (
+                (distance_miles((c.latitude, c.longitude), (r.latitude, r.longitude)), c)
+                for c in namesakes
+                for r in references
+            ),
+            key=lambda pair: pair[0],
         )
         if distance > NEARBY_MILES:
             return found
