@@ -397,7 +397,7 @@ def cancer_mentions(text: str) -> List[Mention]:
             found.append(Mention(f"{subtype} {mention.text}", mention.start, True))
             found.append(Mention(f"{subtype} {head}", mention.start, True))
     histology = [m for m in found if _HISTOLOGY.issuperset(re.findall(r"[a-z]+", m.text.lower()))]
-    if histology and all(m in histology or not specific_words(m.text) for m in found):
+    if histology and all(m in histology or not _says_which(m.text) for m in found):
         # "a CT showed a mass in my right lung. The biopsy said squamous cell carcinoma": the kind in one sentence, the
         # organ in another (never where it spread: "spread to my liver" is no primary site)
         sites = {m.group(1).lower() for m in _PRIMARY_SITE.finditer(text)}
@@ -425,7 +425,7 @@ _PRIMARY_SITE = re.compile(
 )
 
 
-def specific_words(name: str) -> bool:
+def _says_which(name: str) -> bool:
     """Whether a name holds a word that says which cancer ("closest big cancer" holds none)."""
     return any(word in KIND_WORDS for word in re.findall(r"[a-z0-9]+", name.lower()))
 
