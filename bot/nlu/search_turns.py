@@ -131,12 +131,6 @@ _CORRECTING = re.compile(
     re.IGNORECASE,
 )
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
-# A trial mentioned, not asked for: "my doctor mentioned a study" (a story's context as often as a request).
-_MENTIONED = re.compile(
-    r"\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about)\s+(?:a |some |any )?"
-    r"(?:clinical\s+)?(?:trials?|studies|study)\b",
-    re.IGNORECASE,
-)
 # "what research options may be available to her", "which treatment options are open to him"
 _OPTIONS_AVAILABLE = re.compile(r"\boptions?\b[^.?!]{0,40}?\b(?:available|open)\b", re.IGNORECASE)
 # A next step asked for after a diagnosis: "where do we look next?", "what now?", "where do I even start".
@@ -231,7 +225,7 @@ def search_intent(
     named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
     words = len(text.split())
     confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
-    asks_outright = asks_for_trials(_MENTIONED.sub("", text)) or _OPTIONS_AVAILABLE.search(text) is not None
+    asks_outright = asks_for_trials(text, mentioned=False) or _OPTIONS_AVAILABLE.search(text) is not None
     if (
         confident_faq
         and words > LONG

@@ -477,10 +477,7 @@ _ASKS_FOR_TRIALS = re.compile(
     r"|\b(?:anything|something)\s+(?:for\b|near|close|around|open|available|out there|within"
     r"|(?:he|she|i|we|they) (?:could|can))"
     r"|\b(?:is there|are there|any) (?:anything|something)\b|\banything\s*\?+"
-    # "my dr mentioned trials", "her doctor suggested a study"
-    r"|\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about) (?:a |some |any )?"
-    + _TRIAL_WORD
-    + r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|get into"
+    r"|\b(?:qualify|eligible|could join|can (?:he|she|i|they|we) join|be part of|take part|get into"
     r"|sign (?:him|her|me|us) up|open to (?:him|her|me|them|us|kids|children)|enrolling|recruiting"
     r"|look (?:up|into|around)|help (?:me |us )?find|can you help|could you help|what'?s out there"
     r"|(?:anyone|anybody|someone|somebody) (?:\w+ )?(?:running|doing|do|does|run|runs|have|has|offer|offers|offering)"
@@ -513,10 +510,22 @@ _ASKS_FOR_TRIALS = re.compile(
 )
 
 
-def asks_for_trials(text: str) -> bool:
+# "my dr mentioned trials", "her doctor suggested a study": a request in a short message, a story's context in a
+# long one.
+_MENTIONS_TRIALS = re.compile(
+    r"\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about) (?:a |some |any )?" + _TRIAL_WORD,
+    re.I,
+)
+
+
+def asks_for_trials(text: str, mentioned: bool = True) -> bool:
     """Whether the text asks for trials or studies to join ("any trials?", "anything near Boston",
-    "could he qualify", "can you help?") — not a question *about* trials or research."""
-    return _ASKS_FOR_TRIALS.search(text) is not None
+    "could he qualify", "can you help?") — not a question *about* trials or research. A trial someone
+    mentioned ("my doctor mentioned a study") counts as asking unless `mentioned` is False; then the mention is
+    read as context only ("mentioned a study for my lymphoma" is no "study for my …")."""
+    if mentioned:
+        return _ASKS_FOR_TRIALS.search(text) is not None or _MENTIONS_TRIALS.search(text) is not None
+    return _ASKS_FOR_TRIALS.search(_MENTIONS_TRIALS.sub("", text)) is not None
 
 
 _QUESTION_START = re.compile(

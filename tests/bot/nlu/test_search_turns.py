@@ -217,3 +217,24 @@ def test_meaning_to_ask_something_else_is_no_correction() -> None:
 def test_options_for_something_else_are_no_search() -> None:
     text = "I have lymphoma, what are my options for paying for the trip?"
     assert search_intent(text, "faq", None, searched=False) is None
+
+
+def test_a_long_faq_story_without_a_place_is_answered_not_searched() -> None:
+    text = (
+        "My husband is 70 and on a Medicare supplement plan. His oncologist mentioned a study for his prostate "
+        "cancer last week, and we honestly can't tell whether the plan would pay for the extra scans."
+    )
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="medicare") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My father has been living with myeloma for years and is tired of the same pills. His doctor mentioned a "
+        "trial once. Which studies are enrolling for myeloma right now?",
+        "We are writing for our grandmother, who is 81 and has been diagnosed with mantle cell lymphoma. We would "
+        "like to know which research options are open to her.",
+    ],
+)
+def test_a_long_story_that_asks_for_trials_outright_still_searches(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="rare_cancers") == SEARCH

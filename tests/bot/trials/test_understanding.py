@@ -151,3 +151,10 @@ def test_where_a_cancer_spread_is_not_where_it_is() -> None:
         m.text for m in cancer_mentions("it's squamous cell carcinoma and it has spread to a lymph node in my neck")
     ]
     assert texts == ["squamous cell carcinoma"]
+
+
+def test_a_trial_mentioned_is_a_request_unless_only_context_is_wanted() -> None:
+    text = "her doctor mentioned a study for her lymphoma"
+    assert asks_for_trials(text)
+    assert not asks_for_trials(text, mentioned=False)  # "a study for her …" is part of the mention
+    assert asks_for_trials("her doctor mentioned a study. any trials near Austin?", mentioned=False)
