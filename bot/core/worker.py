@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Dict, Tuple
 
 from bot import logs
-from bot.core import action_outage, speedups
+from bot.core import action_outage, speedups, unused_modules
 from bot.nlu.context import PREVIOUS_TOPIC_KEY, previous_topic
 from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY
 
@@ -117,6 +117,7 @@ def serve(
 ) -> None:
     """Process entry point: load the model, report ready, then answer until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    unused_modules.keep_out()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     configure_rasa_logging(log_level)
     limit_tensorflow_threads(tf_threads)

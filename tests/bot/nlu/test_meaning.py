@@ -23,6 +23,15 @@ def test_the_vector_of_the_model_cards_example_matches_sentence_transformers() -
     assert vector[:4] == pytest.approx([0.06766, 0.06350, 0.04871, 0.07930], abs=1e-4)
 
 
+def test_the_weights_are_read_from_the_mapped_file_not_copied() -> None:
+    weights = shared_encoder()._w
+    assert len(weights) == 103  # 6 layers x 16, 5 for the embeddings, 2 for the pooler (position ids are not read)
+    for tensor in weights.values():
+        assert tensor.dtype == np.float32
+        assert not tensor.flags.writeable and not tensor.flags.owndata
+        assert isinstance(tensor.base, np.memmap) or isinstance(tensor.base.base, np.memmap)
+
+
 def test_paraphrases_are_close_and_unrelated_sentences_are_not() -> None:
     food, bread, horse = shared_encoder().encode(
         ["A man is eating food.", "A man is eating a piece of bread.", "A man is riding a horse."]
