@@ -182,12 +182,14 @@ class SafetyClassifier:
         model = pipeline.named_steps["model"]
         self._intercept = np.asarray(model.intercept_, dtype=float)
         self._coefficients = np.ascontiguousarray(model.coef_.T, dtype=float)
-        self._tables: List[Tuple[Callable[[str], List[str]], Dict[str, Tuple[int, float]]]] = []
+        # Per feature block: its analyzer, its vocabulary (the vectorizer's own dict, not a copy: ~25 MB
+        # of the gateway's memory), where its columns start, and each column's IDF weight.
+        self._tables: List[Tuple[Callable[[str], List[str]], Dict[str, int], int, List[float]]] = []
         offset = 0
         for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+            vectorizer.stop_words_ = None  # the n-grams cut by min_df, kept by scikit-learn for introspection only
             idf = vectorizer.idf_.tolist()  # computed on each access of the property: read it once
-            table = {term: (offset + i, idf[i]) for term, i in vectorizer.vocabulary_.items()}
-            self._tables.append((vectorizer.build_analyzer(), table))
+            self._tables.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, offset, idf))
             offset += len(vectorizer.vocabulary_)
 
     @classmethod
@@ -204,11 +206,11 @@ class SafetyClassifier:
         normalised = normalise(spelled_out(text))
         rows: List[int] = []
         weights: List[float] = []
-        for analyzer, table in self._tables:
-            counts = Counter(term for term in analyzer(normalised) if term in table)
-            block = [(1.0 + math.log(n)) * table[term][1] for term, n in counts.items()]
+        for analyzer, vocabulary, offset, idf in self._tables:
+            counts = Counter(column for term in analyzer(normalised) if (column := vocabulary.get(term)) is not None)
+            block = [(1.0 + math.log(n)) * idf[column] for column, n in counts.items()]
             norm = math.sqrt(sum(w * w for w in block)) or 1.0
-            rows.extend(table[term][0] for term in counts)
+            rows.extend(offset + column for column in counts)
             weights.extend(w / norm for w in block)
         scores = self._intercept + np.asarray(weights) @ self._coefficients[rows]
         exp = np.exp(scores - scores.max())
