@@ -52,9 +52,10 @@ def report(request: pytest.FixtureRequest) -> Report:
 # The figures each set reached when the screen was last trained (docs/safety.md), as floors: a change that
 # makes the screen miss more risk, or flag more hard negatives, fails here. The issue's bar (crisis and
 # emergency 100%, medical advice 95%, hard negatives 95%) is not reached; see docs/safety.md. Sets A-F are
-# consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses; I and J
-# are fresh (figures only). 2026-12-06 (second session): the happening-now emergency list, the fever reading and lab
-# value rules, and five corpora for the kinds E and F missed; (third session) four corpora for the kinds G and H missed.
+# consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses; I, J
+# and K (written at the start of the fourth session) are fresh (figures only). 2026-12-06 (second session): the
+# happening-now emergency list, the fever reading and lab value rules, and five corpora for the kinds E and F missed;
+# (third session) four corpora for the kinds G and H missed.
 FLOORS = {
     "set_a": {"crisis": 0.975, "emergency": 0.969, "medical_advice": 0.9, "specificity": 0.943},
     "set_b": {"crisis": 0.968, "emergency": 0.953, "medical_advice": 0.894, "specificity": 0.951},
@@ -66,6 +67,7 @@ FLOORS = {
     "set_h": {"crisis": 0.942, "emergency": 0.957, "medical_advice": 0.931, "specificity": 0.97},
     "set_i": {"crisis": 0.946, "emergency": 0.955, "medical_advice": 0.802, "specificity": 0.925},
     "set_j": {"crisis": 0.964, "emergency": 0.955, "medical_advice": 0.922, "specificity": 0.951},
+    "set_k": {"crisis": 0.962, "emergency": 0.952, "medical_advice": 0.925, "specificity": 0.954},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
