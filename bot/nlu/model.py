@@ -103,8 +103,11 @@ TOPIC_READING_SHARE = 0.05
 
 def _pipeline(c: float, meaning_weight: float = 0.0) -> Pipeline:
     features: List[Tuple[str, object]] = [
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32)),
+        (
+            "chars",
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32),
+        ),
     ]
     if meaning_weight:
         features.append(("meaning", MeaningFeatures(meaning_weight)))
@@ -117,14 +120,18 @@ def _pipeline(c: float, meaning_weight: float = 0.0) -> Pipeline:
 
 
 def _transposed_coefficients(pipeline: Pipeline) -> None:
-    """Store the logistic regression's coefficients column-major, the same numbers.
+    """Store the logistic regression's coefficients column-major, in the features' precision.
 
     Scoring multiplies the sparse features by `coef_.T`; row-major, SciPy copies that whole matrix
     (classes × n-grams, ~20 MB) into the order it needs for every message: 7 ms of a 8 ms reading.
+    The features are float32 (the vectorizers' dtype; the fit itself runs in float64), and so are the
+    coefficients kept for reading: half the memory (~15 MB per worker), and no upcast copy per message.
     """
     model = pipeline.named_steps["model"]
-    if not model.coef_.flags["F_CONTIGUOUS"]:
-        model.coef_ = np.ascontiguousarray(model.coef_.T).T
+    vectorizer = pipeline.named_steps["features"].transformer_list[0][1]
+    dtype = np.float32 if getattr(vectorizer, "dtype", np.float64) == np.float32 else np.float64
+    if not model.coef_.flags["F_CONTIGUOUS"] or model.coef_.dtype != dtype:
+        model.coef_ = np.asfortranarray(model.coef_, dtype=dtype)
 
 
 class UnderstandingModel:
