@@ -83,7 +83,8 @@ _PLACE = re.compile(
     r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
     r"(?-i:[A-Z])[a-z]{2,}"
     r"|\b[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
-    r"|\b[A-Za-z]{3,},?\s+(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"  # "durham nc", "columbus oh."
+    # "durham nc", "columbus oh." — not the lowercase words "people like me.", "count me in", "this or"
+    r"|\b[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
     r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
     r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix)\b",
@@ -170,6 +171,12 @@ _DONATION = re.compile(
 _ASKS_INSIDE = re.compile(
     r"\b(?:if|whether|wonder\w*|know|curious|what|how|why|when|which|explain|means?|understand)\b", re.IGNORECASE
 )
+# A trial somebody spoke of, just before the cancer's name: "mentioned a", "suggested the", "found a".
+_SPOKEN_OF = re.compile(
+    r"\b(?:mentioned|suggested|recommended|brought up|found|offered|told (?:me|us|him|her) about)"
+    r"\s+(?:a|an|the|some)?\s*$",
+    re.IGNORECASE,
+)
 _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
 # a question about such trials ("lung cancer trial costs").
@@ -222,20 +229,18 @@ def search_intent(
         return None
     if _DONATION.search(text):
         return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
-    named_trials = any(_TRIALS_AFTER.match(text, m.start + len(m.text)) for m in mentions)  # "lymphoma trials"
+    # "lymphoma trials", not one somebody mentioned ("my oncologist mentioned a lung cancer study at the university")
+    named_trials = any(
+        _TRIALS_AFTER.match(text, m.start + len(m.text)) and not _SPOKEN_OF.search(text[: m.start]) for m in mentions
+    )
     words = len(text.split())
     confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
     asks_outright = asks_for_trials(text, mentioned=False) or _OPTIONS_AVAILABLE.search(text) is not None
-    if (
-        confident_faq
-        and words > LONG
-        and not place
-        and _ASKS_INSIDE.search(text)
-        and not (named_trials or asks_outright)
-    ):
+    if confident_faq and words > LONG and not place and not (named_trials or asks_outright):
         # A story the model reads with confidence as a FAQ question, asking something inside it ("my doctor mentioned
-        # a study for my lymphoma, and I have no clue whether my coverage allows that"), with no place to search
-        # around: the question is answered; the person can still ask for trials.
+        # a study for my lymphoma, and I have no clue whether my coverage allows that") or only implying it ("I'm 45
+        # with stage 3 colon cancer … that idea freaks me out"), with no place to search around and no request for
+        # trials: the question is answered; the person can still ask for trials.
         return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)

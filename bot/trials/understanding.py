@@ -462,8 +462,10 @@ def left_behind(text: str, mention: Mention) -> bool:
 _TRIAL_WORD = r"(?:clinical\s+)?(?:trials?|studies|study)"
 _ASKS_FOR_TRIALS = re.compile(
     # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
+    # (not "why are there so few studies", "everything I find about research studies": how scarce trials are)
     r"\b(?:are there|r there|is there|what|which|any|do you have|got(?!\s+into)|find|finding|look(?:ing)? for"
-    r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
+    r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?!(?:so|too|very|only|not|hardly|about)\b|few\b)"
+    r"(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
     r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)\b|near|in [A-Z]|around|open|available"
     r"|nearby|currently|out there|(?:that\s+|which\s+)?(?:he|she|i|we|they) (?:could|can|might|would)"
@@ -518,11 +520,25 @@ _MENTIONS_TRIALS = re.compile(
 )
 
 
+# A trial already found or in hand, spoken of as context: "the trial for our son's leukemia has a long list of
+# criteria", "my doctor found a trial that could fit", "my oncologist wants me to look at a trial for my cancer".
+_TRIAL_IN_HAND = re.compile(
+    r"\b(?:the|this|that)\s+" + _TRIAL_WORD + r"(?=\s+(?:for|at|he|she|they|i|we|is|has|had|was)\b)"
+    r"|\b(?:found|picked|chose|offered|has|have|had)\s+(?:me\s+|us\s+|him\s+|her\s+)?(?:a|an|one)\s+"
+    + _TRIAL_WORD
+    + r"|\bwants?\s+(?:me|us|him|her|them)\s+to\s+(?:look\s+(?:at|into)|consider|think\s+about|join|do|try)\s+"
+    r"(?:a|an|this|that|the|one)\s+" + _TRIAL_WORD,
+    re.I,
+)
+
+
 def asks_for_trials(text: str, mentioned: bool = True) -> bool:
     """Whether the text asks for trials or studies to join ("any trials?", "anything near Boston",
     "could he qualify", "can you help?") — not a question *about* trials or research. A trial someone
     mentioned ("my doctor mentioned a study") counts as asking unless `mentioned` is False; then the mention is
-    read as context only ("mentioned a study for my lymphoma" is no "study for my …")."""
+    read as context only ("mentioned a study for my lymphoma" is no "study for my …"). A trial already in hand
+    ("the trial for our son", "she found a trial that could fit") is context either way."""
+    text = _TRIAL_IN_HAND.sub("", text)
     if mentioned:
         return _ASKS_FOR_TRIALS.search(text) is not None or _MENTIONS_TRIALS.search(text) is not None
     return _ASKS_FOR_TRIALS.search(_MENTIONS_TRIALS.sub("", text)) is not None
