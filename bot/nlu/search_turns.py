@@ -235,7 +235,11 @@ def search_intent(
     )
     words = len(text.split())
     confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
-    asks_outright = asks_for_trials(text, mentioned=False) or _OPTIONS_AVAILABLE.search(text) is not None
+    asks_outright = (
+        asks_for_trials(text, mentioned=False)
+        or _OPTIONS_AVAILABLE.search(text) is not None
+        or _PERSONAL_FIND.search(text) is not None  # "so I'm looking on his behalf"
+    )
     if confident_faq and words > LONG and not place and not (named_trials or asks_outright):
         # A story the model reads with confidence as a FAQ question, asking something inside it ("my doctor mentioned
         # a study for my lymphoma, and I have no clue whether my coverage allows that") or only implying it ("I'm 45
