@@ -25,7 +25,7 @@ from typing import Mapping, Optional
 
 from bot.messages import Reply
 from bot.nlu.model import sentences
-from bot.safety import crisis, emergency, fever, lab_values, medical_advice, phrases
+from bot.safety import crisis, emergency, fever, lab_values, medical_advice, oxygen, phrases
 from bot.safety.classifier import SafetyClassifier, load
 
 
@@ -143,8 +143,10 @@ class SafetyScreen:
         # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
         def happening_now() -> bool:
             return (
-                probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text)
-            ) or fever.reads_a_fever(text)  # "102.1 on the thermometer, chemo was 6 days ago"
+                (probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text))
+                or fever.reads_a_fever(text)
+                or oxygen.reads_low_oxygen(text)
+            )  # "102.1 after chemo", "o2 sat 83"
 
         if learned_crisis:
             return _whose(text, self_risk, other_risk) if listed_crisis() or not happening_now() else Finding.EMERGENCY
