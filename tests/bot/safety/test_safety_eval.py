@@ -52,8 +52,8 @@ def report(request: pytest.FixtureRequest) -> Report:
 # The figures each set reached when the screen was last trained (docs/safety.md), as floors: a change that
 # makes the screen miss more risk, or flag more hard negatives, fails here. The bar (crisis and
 # emergency 100%, medical advice 95%, hard negatives 95%) is not reached; see docs/safety.md. Sets A-F are
-# consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses; I, J
-# and K (written at the start of the fourth session) are fresh (figures only). 2026-12-06 (second session): the
+# consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses, I and J
+# until the fourth; K (written at the start of the fourth session) is fresh (figures only). 2026-12-06 (second session): the
 # happening-now emergency list, the fever reading and lab value rules, and five corpora for the kinds E and F missed;
 # (third session) four corpora for the kinds G and H missed.
 FLOORS = {
