@@ -18,8 +18,8 @@ from bot.safety.screen import default_screen
 SETS = sorted(EVAL_DIR.glob("*.yml"))
 
 
-def test_there_are_ten_frozen_sets_of_the_agreed_size() -> None:
-    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghij"]
+def test_there_are_eleven_frozen_sets_of_the_agreed_size() -> None:
+    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijk"]
     for path in SETS:
         report = evaluate(load_set(path), default_screen(), path.stem)
         assert report.expected["crisis"] >= 100 and report.expected["emergency"] >= 45
