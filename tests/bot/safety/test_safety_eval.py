@@ -53,21 +53,22 @@ def report(request: pytest.FixtureRequest) -> Report:
 # makes the screen miss more risk, or flag more hard negatives, fails here. The issue's bar (crisis and
 # emergency 100%, medical advice 95%, hard negatives 95%) is not reached; see docs/safety.md. Sets A-F are
 # consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses, I and J
-# until the fourth; K (written at the start of the fourth session) is fresh (figures only). 2026-12-06 (second session): the
-# happening-now emergency list, the fever reading and lab value rules, and five corpora for the kinds E and F missed;
-# (third session) four corpora for the kinds G and H missed.
+# until the fourth; K (written at the start of the fourth session) is fresh (figures only). 2026-12-06 (second
+# session): the happening-now emergency list, the fever reading and lab value rules, and five corpora for the kinds E
+# and F missed; (third session) four corpora for the kinds G and H missed; (fourth session) the oxygen reading rule and
+# four corpora for the kinds I and J missed.
 FLOORS = {
-    "set_a": {"crisis": 0.975, "emergency": 0.969, "medical_advice": 0.9, "specificity": 0.943},
-    "set_b": {"crisis": 0.968, "emergency": 0.953, "medical_advice": 0.894, "specificity": 0.951},
+    "set_a": {"crisis": 0.975, "emergency": 0.969, "medical_advice": 0.911, "specificity": 0.95},
+    "set_b": {"crisis": 0.968, "emergency": 0.969, "medical_advice": 0.894, "specificity": 0.951},
     "set_c": {"crisis": 0.98, "emergency": 0.977, "medical_advice": 0.755, "specificity": 0.961},
-    "set_d": {"crisis": 0.987, "emergency": 0.969, "medical_advice": 0.881, "specificity": 0.961},
+    "set_d": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.881, "specificity": 0.961},
     "set_e": {"crisis": 0.97, "emergency": 0.969, "medical_advice": 0.931, "specificity": 0.955},
-    "set_f": {"crisis": 0.976, "emergency": 0.984, "medical_advice": 0.839, "specificity": 0.962},
-    "set_g": {"crisis": 0.964, "emergency": 0.968, "medical_advice": 0.842, "specificity": 0.962},
-    "set_h": {"crisis": 0.942, "emergency": 0.957, "medical_advice": 0.931, "specificity": 0.97},
-    "set_i": {"crisis": 0.946, "emergency": 0.955, "medical_advice": 0.802, "specificity": 0.925},
-    "set_j": {"crisis": 0.964, "emergency": 0.955, "medical_advice": 0.922, "specificity": 0.951},
-    "set_k": {"crisis": 0.962, "emergency": 0.952, "medical_advice": 0.925, "specificity": 0.954},
+    "set_f": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.85, "specificity": 0.962},
+    "set_g": {"crisis": 0.97, "emergency": 0.968, "medical_advice": 0.842, "specificity": 0.962},
+    "set_h": {"crisis": 0.947, "emergency": 0.957, "medical_advice": 0.954, "specificity": 0.97},
+    "set_i": {"crisis": 0.976, "emergency": 0.97, "medical_advice": 0.86, "specificity": 0.938},
+    "set_j": {"crisis": 0.964, "emergency": 0.985, "medical_advice": 0.944, "specificity": 0.957},
+    "set_k": {"crisis": 0.968, "emergency": 0.952, "medical_advice": 0.925, "specificity": 0.954},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
