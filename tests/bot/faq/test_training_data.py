@@ -19,13 +19,13 @@ from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {
-    "set_a": (0.925, 0.018),
-    "set_b": (0.882, 0.044),
-    "set_c": (0.905, 0.031),
+    "set_a": (0.923, 0.023),
+    "set_b": (0.882, 0.041),
+    "set_c": (0.905, 0.023),
     "set_d": (0.907, 0.029),
-    "set_e": (0.887, 0.059),
-    "set_f": (0.889, 0.041),
-    "follow_ups": (0.51, 0.113),
+    "set_e": (0.91, 0.028),
+    "set_f": (0.894, 0.034),
+    "follow_ups": (0.537, 0.1),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
 2026-12-06 FAQ topics began to be chosen with meaning vectors (docs/faq.md): set A 86.2% / 3.8% → 93.1% / 1.5%,
@@ -33,7 +33,10 @@ set B 80.3% / 4.4% → 88.2% / 4.4%, set C (fresh) 86.7% / 2.3% → 90.5% / 2.8%
 10.0%; set D, written then and fresh, 87.9% / 5.6%. Third session: set D consulted (bot/nlu/set_aside.py, a long
 FAQ story without a place is no search), D 91.0% / 2.6%; set E written fresh, 87.7% / 6.7% before, 89.0% / 5.6%
 after. Fourth session: set F written fresh (four training examples that were its phrasings word for word taken out
-first), 89.2% / 3.8% before any change."""
+first), 89.2% / 3.8% before any change; set E consulted (long FAQ stories with a cancer and an age no longer taken
+for searches, examples for five topics): E 91.3% / 2.6%, F 89.7% / 3.1%, follow-ups 55.0% / 8.8%, C 90.8% / 2.1%,
+B 88.5% / 3.8%; A lost one (92.6% / 2.1%: "who runs the study day to day, the ethics board?" now gets the
+protections answer, a bare "what" the questions-to-ask one)."""
 
 CATALOG = load_catalog()
 
