@@ -31,6 +31,7 @@ from bot.trials.understanding import (
     GENERIC_HEADS,
     KIND_SPELLINGS,
     KIND_WORDS,
+    MENTIONING,
     SPECIFIC_HEADS,
     Mention,
     asks_for_trials,
@@ -172,11 +173,7 @@ _ASKS_INSIDE = re.compile(
     r"\b(?:if|whether|wonder\w*|know|curious|what|how|why|when|which|explain|means?|understand)\b", re.IGNORECASE
 )
 # A trial somebody spoke of, just before the cancer's name: "mentioned a", "suggested the", "found a".
-_SPOKEN_OF = re.compile(
-    r"\b(?:mentioned|suggested|recommended|brought up|found|offered|told (?:me|us|him|her) about)"
-    r"\s+(?:a|an|the|some)?\s*$",
-    re.IGNORECASE,
-)
+_SPOKEN_OF = re.compile(r"\b(?:" + MENTIONING + r"|found|offered)\s+(?:a|an|the|some)?\s*$", re.IGNORECASE)
 _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battling)\b", re.IGNORECASE)
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
 # a question about such trials ("lung cancer trial costs").

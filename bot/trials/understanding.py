@@ -514,10 +514,9 @@ _ASKS_FOR_TRIALS = re.compile(
 
 # "my dr mentioned trials", "her doctor suggested a study": a request in a short message, a story's context in a
 # long one.
-_MENTIONS_TRIALS = re.compile(
-    r"\b(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about) (?:a |some |any )?" + _TRIAL_WORD,
-    re.I,
-)
+MENTIONING = r"(?:mentioned|suggested|recommended|brought up|told (?:me|us|him|her) about)"
+"""The verbs with which somebody passes on a trial ("her doctor mentioned a study")."""
+_MENTIONS_TRIALS = re.compile(r"\b" + MENTIONING + r" (?:a |some |any )?" + _TRIAL_WORD, re.I)
 
 
 # A trial already found or in hand, spoken of as context: "the trial for our son's leukemia has a long list of

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from bot.nlu.search_turns import INFORM, SEARCH, search_intent
+from bot.nlu.search_turns import INFORM, SEARCH, names_place, search_intent
 
 
 @pytest.mark.parametrize(
@@ -219,6 +219,30 @@ def test_options_for_something_else_are_no_search() -> None:
     assert search_intent(text, "faq", None, searched=False) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "People at church keep telling me studies treat patients like lab rats. I'm 52 with stage 2 bladder "
+            "cancer and I want to be fair about it. Still, the idea makes my stomach turn.",
+            "myth_guinea_pigs",
+        ),
+        (
+            "im 19 w hodgkin lymphoma and every study i see online is either for little kids or retirees, "
+            "feels like nobody my age exists lol",
+            "aya_trials",
+        ),
+        (
+            "I'm 66 and on Medicare. My oncologist mentioned a prostate cancer study at the university hospital and "
+            "I keep worrying about the bills that might come afterwards.",
+            "medicare",
+        ),
+    ],
+)
+def test_a_long_faq_story_whose_question_is_only_implied_is_answered_not_searched(text: str, topic: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic=topic) is None
+
+
 def test_a_long_faq_story_without_a_place_is_answered_not_searched() -> None:
     text = (
         "My husband is 70 and on a Medicare supplement plan. His oncologist mentioned a study for his prostate "
@@ -234,7 +258,15 @@ def test_a_long_faq_story_without_a_place_is_answered_not_searched() -> None:
         "trial once. Which studies are enrolling for myeloma right now?",
         "We are writing for our grandmother, who is 81 and has been diagnosed with mantle cell lymphoma. We would "
         "like to know which research options are open to her.",
+        "My uncle has had chronic lymphocytic leukemia for nine years and the pills have stopped working. He "
+        "doesn't use email, so I'm looking on his behalf.",
     ],
 )
 def test_a_long_story_that_asks_for_trials_outright_still_searches(text: str) -> None:
     assert search_intent(text, "faq", None, searched=False, unsure=False, topic="rare_cancers") == SEARCH
+
+
+def test_lowercase_words_that_spell_a_state_are_no_place_but_lowercase_state_codes_are() -> None:
+    assert not names_place("i dont know if trials ever want people like me.")
+    assert not names_place("ok count me in")
+    assert names_place("durham nc") and names_place("we're in columbus oh.") and names_place("Bangor ME")

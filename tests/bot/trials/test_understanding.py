@@ -158,3 +158,22 @@ def test_a_trial_mentioned_is_a_request_unless_only_context_is_wanted() -> None:
     assert asks_for_trials(text)
     assert not asks_for_trials(text, mentioned=False)  # "a study for her …" is part of the mention
     assert asks_for_trials("her doctor mentioned a study. any trials near Austin?", mentioned=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why are there so few studies for a cancer like hers",
+        "everything I find about research studies is for kids",
+        "the trial for our daughter's lymphoma has really strict criteria",
+        "her doctor found a trial that could fit",
+        "my oncologist wants me to look at a trial for my sarcoma, what does randomized mean",
+    ],
+)
+def test_scarcity_reading_about_and_a_trial_in_hand_are_no_request(text: str) -> None:
+    assert not asks_for_trials(text)
+    assert not asks_for_trials(text, mentioned=False)
+
+
+def test_a_trial_in_hand_leaves_a_request_in_the_same_message_standing() -> None:
+    assert asks_for_trials("the trial for my son was full. are there any other studies near Denver?")
