@@ -14,7 +14,11 @@ what those wrote, so the domain, rules, actions and insights read the same keys:
 - `nlu_fallback` as the intent when the model is unsure: an intent below `intent_threshold` or less
   than `intent_margin` ahead of the next, or a FAQ topic below `faq_threshold` or less than
   `faq_margin` ahead of the next topic or of any other intent. The fallback action then asks "did you
-  mean …?" with the closest topics instead of answering with a guess.
+  mean …?" with the closest topics instead of answering with a guess;
+- `out_of_scope` instead when the FAQ is the likeliest intent only because no topic stands out: the
+  topic the reading ranks first holds less than `no_topic_share` of the FAQ's share ("hmm", "who won
+  the game last night", gibberish, another language). Buttons for three barely-likelier topics do not
+  help there; what the bot can help with does (not for a follow-up to an answer: that one is asked about).
 
 Thresholds come from the consulted FAQ evaluation set (`docs/faq.md`). Training takes about a minute
 and a half (the FAQ examples' meaning vectors).
@@ -40,6 +44,7 @@ from bot.nlu.model import Reading, Settings, UnderstandingModel, grouped
 from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY, search_intent
 
 FALLBACK_INTENT = "nlu_fallback"
+NO_TOPIC_INTENT = "out_of_scope"
 RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 10
 _FILE = "understanding.joblib"
@@ -67,6 +72,7 @@ class UnderstandingClassifier(GraphComponent):
             "intent_margin": 0.0,
             "faq_threshold": 0.05,
             "faq_margin": 0.15,
+            "no_topic_share": 0.0,
         }
 
     def __init__(
@@ -163,7 +169,7 @@ class UnderstandingClassifier(GraphComponent):
                 unsure,
                 _top_topic(reading),
             )
-            self._annotate(message, reading, suggestions, unsure, turn)
+            self._annotate(message, reading, suggestions, unsure, turn, read_in_context=bool(previous))
         return messages
 
     def unsure(self, reading: Reading) -> bool:
@@ -183,13 +189,29 @@ class UnderstandingClassifier(GraphComponent):
         runner_up = max(topics[1] if len(topics) > 1 else 0.0, max(others, default=0.0))
         return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
 
+    def near_no_topic(self, reading: Reading) -> bool:
+        """Whether no FAQ topic stands out at all: the first holds less than `no_topic_share` of the topics' sum."""
+        prefix = RETRIEVAL_INTENT + "/"
+        topics = [p for label, p in reading.ranking if label.startswith(prefix)]
+        return bool(topics) and max(topics) < self._config["no_topic_share"] * sum(topics)
+
     def _annotate(
-        self, message: Message, reading: Reading, suggestions: Reading, unsure: bool, turn: Optional[str] = None
+        self,
+        message: Message,
+        reading: Reading,
+        suggestions: Reading,
+        unsure: bool,
+        turn: Optional[str] = None,
+        read_in_context: bool = False,
     ) -> None:
+        """Write the reading in Rasa's keys. A follow-up (`read_in_context`) that no topic fits on its own is
+        still asked about: the topic just answered may be what it means."""
         intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
         name, confidence = intents[0]
         if turn is not None:  # a trial-search turn (bot.nlu.search_turns): the form's answer, or a search
             name, confidence = turn, 1.0
+        elif unsure and name == RETRIEVAL_INTENT and not read_in_context and self.near_no_topic(reading):
+            name = NO_TOPIC_INTENT
         elif unsure:
             name = FALLBACK_INTENT
         message.set("intent", {"name": name, "confidence": confidence}, add_to_output=True)

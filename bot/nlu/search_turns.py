@@ -141,6 +141,22 @@ _NEXT_STEP = re.compile(
     r"|\bwhat\s+(?:now|next)\b|\bwhere\s+(?:to|do we|do i)\s+(?:even\s+)?(?:start|begin|look)\b",
     re.IGNORECASE,
 )
+# The person the message is about has no cancer ("my husband is healthy but his mother had colon cancer",
+# "I'm perfectly healthy myself", "he has never had cancer"): the cancer named is someone else's, and a search by
+# it would list treatment trials for a disease the person does not have. Who can join is the question.
+_NO_CANCER_OF_THEIR_OWN = re.compile(
+    r"\b(?:i'?m|i am|he'?s|he is|she'?s|she is|they'?re|they are|we'?re|we are|(?:my|our) \w+ (?:is|are))\s+"
+    r"(?:perfectly\s+|completely\s+|totally\s+|100%\s+)?healthy\b(?!\s+(?:otherwise|apart|except|besides|other than))"
+    r"|\b(?:has|have|'ve|'s)\s+never\s+(?:had|been diagnosed with)\s+cancer\b"
+    r"|\b(?:hasn'?t|has not|haven'?t|have not|hasnt|havent)\s+(?:ever\s+)?been\s+diagnosed\b"
+    r"|\b(?:don'?t|doesn'?t|do not|does not|dont|doesnt)\s+(?:have|actually have)\s+cancer\b",
+    re.IGNORECASE,
+)
+# How scarce trials are, asked about ("why is it so hard to find studies for my daughter?"): no request.
+_WHY_SO_HARD = re.compile(
+    r"\bwhy\s+(?:is|are|does)\s+(?:it|there|everything)\s+(?:always\s+|seem\s+)?(?:so\s+)?(?:hard|difficult|tough|few)\b",
+    re.IGNORECASE,
+)
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
 
@@ -226,6 +242,8 @@ def search_intent(
         return None
     if _DONATION.search(text):
         return None  # "can I join the biobank? I'm 45 with lung cancer" is a donation question
+    if not place and (_NO_CANCER_OF_THEIR_OWN.search(text) or _WHY_SO_HARD.search(text)):
+        return None  # somebody else's cancer, or how hard trials are to find: a question, not a search
     # "lymphoma trials", not one somebody mentioned ("my oncologist mentioned a lung cancer study at the university")
     named_trials = any(
         _TRIALS_AFTER.match(text, m.start + len(m.text)) and not _SPOKEN_OF.search(text[: m.start]) for m in mentions

@@ -270,3 +270,35 @@ def test_lowercase_words_that_spell_a_state_are_no_place_but_lowercase_state_cod
     assert not names_place("i dont know if trials ever want people like me.")
     assert not names_place("ok count me in")
     assert names_place("durham nc") and names_place("we're in columbus oh.") and names_place("Bangor ME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my wife is healthy but her mom and sister both had ovarian cancer. could she join a study?",
+        "I'm completely healthy myself, my brother has lymphoma. any studies for someone like me?",
+        "my son has never had cancer but his twin has leukemia, can he be in a trial too?",
+        "i dont have cancer, my dad does (prostate). r there studies i can join as a family member",
+    ],
+)
+def test_a_healthy_person_asking_about_trials_is_asked_who_can_join_not_searched(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="who_can_join") is None
+    assert search_intent(text, "nlu_fallback", None, searched=False, unsure=True) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's otherwise healthy, 45, with lymphoma. any trials for him?",
+        "she's healthy apart from the leukemia, are there studies for her?",
+        "my dad is healthy but has prostate cancer now, trials near Denver?",
+    ],
+)
+def test_otherwise_healthy_or_a_place_still_searches(text: str) -> None:
+    assert search_intent(text, "nlu_fallback", None, searched=False, unsure=True) == SEARCH
+
+
+def test_asking_why_trials_are_hard_to_find_is_no_search() -> None:
+    text = "why is it so hard to find studies for my son? his tumor is a really rare kind of sarcoma"
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="rare_cancers") is None
+    assert search_intent("find studies for my son, he has a rare sarcoma", "faq", None, searched=False) == SEARCH

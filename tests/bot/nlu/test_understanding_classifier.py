@@ -128,3 +128,26 @@ def test_a_follow_up_read_differently_in_context_is_asked_about(trained: Underst
     assert after.get("intent")["name"] == "nlu_fallback"
     offered = [r["intent_response_key"] for r in after.get("response_selector")["faq"]["ranking"]]
     assert offered[0] == "faq/placebo" and "faq/costs" in offered
+
+
+def test_a_message_near_no_topic_gets_what_the_bot_can_help_with(trained: UnderstandingClassifier) -> None:
+    from bot.nlu.context import PREVIOUS_TOPIC_KEY
+
+    trained._config["no_topic_share"] = 0.14
+    trained._topics = {"placebo": ("Placebos", ()), "costs": ("Who pays", ())}
+    flat = Reading(tuple((f"faq/topic_{i}", 0.08) for i in range(10)) + (("greet", 0.2),))
+    two_close = Reading((("faq/placebo", 0.4), ("faq/costs", 0.35), ("greet", 0.25)))
+    readings = {"who won the game last night": flat, "placebo or costs?": two_close}
+    trained._model.read = readings.__getitem__  # type: ignore[method-assign]
+    # The FAQ is the likeliest intent only as the sum of many topics, none of them ahead: not a FAQ question.
+    assert trained.near_no_topic(flat) and not trained.near_no_topic(two_close)
+    [game] = trained.process([_message({"text": "who won the game last night"})])
+    assert game.get("intent")["name"] == "out_of_scope"
+    # Two topics close together: ask which one.
+    [close] = trained.process([_message({"text": "placebo or costs?"})])
+    assert close.get("intent")["name"] == "nlu_fallback"
+    # Right after an answer, a message no topic fits alone may still mean the topic just answered: ask.
+    metadata = {PREVIOUS_TOPIC_KEY: "placebo"}
+    trained._model.read = lambda text: flat  # type: ignore[method-assign]
+    [after] = trained.process([_message({"text": "who won the game last night", "metadata": metadata})])
+    assert after.get("intent")["name"] == "nlu_fallback"
