@@ -135,7 +135,7 @@ def test_a_message_near_no_topic_gets_what_the_bot_can_help_with(trained: Unders
 
     trained._config["no_topic_share"] = 0.14
     trained._topics = {"placebo": ("Placebos", ()), "costs": ("Who pays", ())}
-    flat = Reading(tuple((f"faq/topic_{i}", 0.08) for i in range(10)) + (("greet", 0.2),))
+    flat = Reading((*((f"faq/topic_{i}", 0.08) for i in range(10)), ("greet", 0.2)))
     two_close = Reading((("faq/placebo", 0.4), ("faq/costs", 0.35), ("greet", 0.25)))
     readings = {"who won the game last night": flat, "placebo or costs?": two_close}
     trained._model.read = readings.__getitem__  # type: ignore[method-assign]
