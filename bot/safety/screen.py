@@ -25,7 +25,7 @@ from typing import Mapping, Optional
 
 from bot.messages import Reply
 from bot.nlu.model import sentences
-from bot.safety import crisis, emergency, fever, lab_values, medical_advice, oxygen, phrases
+from bot.safety import crisis, emergency, fever, lab_values, medical_advice, mixing, oxygen, phrases
 from bot.safety.classifier import SafetyClassifier, load
 
 
@@ -58,6 +58,11 @@ class Thresholds:
 
 THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7)
 
+
+FIGURE_OVERRULED = 0.95
+"""The crisis probability from which a reviewed figure of speech in the message no longer keeps the classifier from
+firing: "I don't want to die from this slowly, I want to do it myself" holds the list's "do not want to die" (a fear
+of dying) and is a plan."""
 
 SENTENCE_AGREEMENT = 0.9
 """In a message of several sentences, the probability of crisis (or emergency) the classifier must give one sentence,
@@ -129,7 +134,9 @@ class SafetyScreen:
         talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
-        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
+        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and (
+            self_risk + other_risk >= FIGURE_OVERRULED or not crisis.is_figure_of_speech(text)
+        )
 
         # The never-overruled phrases are looked for last, and only when the classifier sees some risk at all
         # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
@@ -163,7 +170,12 @@ class SafetyScreen:
         if in_one_sentence is not None:
             return in_one_sentence
         advice = probabilities["medical_advice"] >= self.thresholds.medical_advice
-        if (lists and medical_advice.is_medical_advice(text)) or advice or lab_values.asks_about_own_value(text):
+        if (
+            (lists and medical_advice.is_medical_advice(text))
+            or advice
+            or lab_values.asks_about_own_value(text)
+            or mixing.asks_about_mixing(text)  # "alcohol on pembrolizumab?"
+        ):
             return Finding.MEDICAL_ADVICE
         return None
 
