@@ -19,13 +19,14 @@ from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {
-    "set_a": (0.923, 0.023),
-    "set_b": (0.882, 0.041),
-    "set_c": (0.905, 0.023),
-    "set_d": (0.907, 0.029),
-    "set_e": (0.91, 0.028),
-    "set_f": (0.894, 0.034),
-    "follow_ups": (0.537, 0.1),
+    "set_a": (0.938, 0.021),
+    "set_b": (0.9, 0.036),
+    "set_c": (0.933, 0.018),
+    "set_d": (0.936, 0.026),
+    "set_e": (0.936, 0.026),
+    "set_f": (0.931, 0.029),
+    "set_g": (0.889, 0.056),
+    "follow_ups": (0.55, 0.088),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
 2026-12-06 FAQ topics began to be chosen with meaning vectors (docs/faq.md): set A 86.2% / 3.8% → 93.1% / 1.5%,
@@ -36,7 +37,11 @@ after. Fourth session: set F written fresh (four training examples that were its
 first), 89.2% / 3.8% before any change; set E consulted (long FAQ stories with a cancer and an age no longer taken
 for searches, examples for five topics): E 91.3% / 2.6%, F 89.7% / 3.1%, follow-ups 55.0% / 8.8%, C 90.8% / 2.1%,
 B 88.5% / 3.8%; A lost one (92.6% / 2.1%: "who runs the study day to day, the ethics board?" now gets the
-protections answer, a bare "what" the questions-to-ask one)."""
+protections answer, a bare "what" the questions-to-ask one). Fifth session: set G written fresh (four word-for-word
+training examples taken out first), 86.8% / 5.8% before; set F consulted (a message near no topic gets what the bot can
+help with, 55 everyday out-of-scope examples, a healthy person or "why is it so hard to find" is no search): G 89.2% /
+5.3%, F 93.3% / 2.6%, E 93.8% / 2.3%, D 93.8% / 2.3%, C 93.6% / 1.5%, B 90.3% / 3.3%, A 94.1% / 1.8%, follow-ups
+56.2% / 7.5%."""
 
 CATALOG = load_catalog()
 
@@ -115,7 +120,8 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] == 1 for topic in topics for style in STYLES), path.name
-        assert sum(1 for i in items if i.topic == NONE) >= 60, path.name
+        # 20 not-a-FAQ messages per writer; set G keeps messages two writers both wrote ("hmm", "ok") once.
+        assert sum(1 for i in items if i.topic == NONE) >= 45, path.name
 
 
 @pytest.mark.slow  # rapidfuzz over ~800 × ~3,000 pairs
