@@ -19,7 +19,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # E 75.4% when written, 87.7% now; P 86.2% when written (2026-12-06, third session), 87.7% after that session's
 # change. The fourth session's FAQ-story rule (a long story read as a FAQ question is answered) cost E and O one
 # conversation each (E 89.2 -> 87.7%, O 87.3 -> 85.7%; neither failure read). Set Q, written at the end of that
-# session and scored once (figures only): 87.7%. Each set is held one conversation
+# session and scored once (figures only): 87.7%. Set R, written at the start of the fifth session, 87.5% (56/64)
+# before that session's changes. Each set is held one conversation
 # below what it reaches now (a freshly trained model can move one), so a change that makes the search understand
 # people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -40,6 +41,7 @@ FLOORS = {
     "set_o": 0.84,
     "set_p": 0.86,
     "set_q": 0.86,
+    "set_r": 0.859,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmno"}
 
