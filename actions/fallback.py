@@ -6,12 +6,14 @@ from functools import lru_cache
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq.catalog import Catalog, load_catalog
 from bot.faq.suggestions import closest_topics, fallback_message
 
 REASON = "the bot did not understand twice in a row"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +37,11 @@ class ActionSuggestTopics(Action):
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         if message.needs_person:  # the gateway's router queues the conversation for a coordinator
             dispatcher.utter_message(json_message={"handoff": {"reason": REASON, "priority": "normal"}})
+        if (tracker.latest_message.get("intent") or {}).get("name") != FALLBACK_INTENT:
+            # Run as Rasa's core fallback (no rule or story fits the turn): like Rasa's own fallback action, take
+            # the message back out of the dialogue, or the same unfitting turn predicts this action again, ten
+            # times over, and ten "not sure" in a row bring in a person. The message itself stays stored.
+            return [UserUtteranceReverted()]
         return []
 
 

@@ -182,6 +182,11 @@ class ValidateTrialSearchForm(FormValidationAction):
         if found is not None:
             return {"location": found.place.name}
         place = read_place(text, expecting=expecting) if expecting else None
+        if place is None and expecting and read_age(text) is None and not cancer_mentions(text):
+            # No place in the answer to "Where do you live?": say why it is asked, and ask again (as for the age:
+            # without a slot event the form would give up on the turn).
+            dispatcher.utter_message(text=texts.NEED_A_PLACE)
+            return {"location": None}
         return {"location": place} if place else {}
 
     async def validate_condition(
@@ -205,6 +210,8 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict:
+        if value is None:
+            return {"location": None}  # no place given (said so in extract_location): the form asks again
         return await located(value, dispatcher)
 
 

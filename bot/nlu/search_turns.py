@@ -126,7 +126,25 @@ _PERSONAL_FIND = re.compile(
     r"(?:a\s+|any\s+|some\s+)?(?:clinical\s+)?(?:trials?|study|studies)\b",
     re.IGNORECASE,
 )
-_ANYTHING_FOR_ME = re.compile(r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b", re.IGNORECASE)
+_ANYTHING_FOR_ME = re.compile(
+    r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b"
+    # "anything new she could try?", "something else he can get into"
+    r"|\b(?:anything|something)\s+(?:new\s+|else\s+|more\s+)?(?:that\s+)?(?:i|he|she|we|they)\s+(?:could|can|might)\s+"
+    r"(?:try|join|get into|do|sign up for)\b",
+    re.IGNORECASE,
+)
+# A cancer and "options?" in a few words ("CML, Ottawa. options?", "wat r my options, stage 4 colon"): trial options.
+_OPTIONS = re.compile(
+    r"\b(?:options?|choices)\s*[?.!]*\s*$|\b(?:what|wat|wht)\s+(?:are|r|is)\s+(?:my|his|her|our|their|the)\s+options\b"
+    r"(?!\s+(?:for|to|about|on|with|regarding|if|when)\b)",
+    re.IGNORECASE,
+)
+# Asking for a trial in so many words, and nothing more: "need a trial", "I want to join a study".
+_JUST_A_TRIAL = re.compile(
+    r"^\s*(?:i\s+|we\s+)?(?:really\s+)?(?:need|want|wanna)\s+(?:a|an|to find a|to join a|to get into a|to do a)\s+"
+    r"(?:clinical\s+|cancer\s+|research\s+)?(?:trial|study)\s*(?:pls|please|asap)?\s*[.!?]*\s*$",
+    re.IGNORECASE,
+)
 _CORRECTING = re.compile(
     r"\b(?:not|instead(?: of)?|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction"
     r"|(?:search|look|check) (?:there|in|near|around))\b",
@@ -288,6 +306,7 @@ def search_intent(
         or only_a_name
         or bare_search
         or topic == FIND_A_TRIAL
+        or (words <= BARE + 4 and _OPTIONS.search(text) is not None)
         or (unsure and told)  # a long story with a diagnosis, a place or age and trials the model could not read
         # A cancer named in a message the model could not read at all: a story ("my boyfriend's testicular cancer came
         # back… I'm doing it for him"), a hope ("we want to find anything that gives her a real chance") or a next step
@@ -295,7 +314,7 @@ def search_intent(
         or (unsure and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
-    if not searched and _PERSONAL_FIND.search(text):
+    if not searched and (_PERSONAL_FIND.search(text) or _JUST_A_TRIAL.match(text)):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer

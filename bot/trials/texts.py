@@ -38,6 +38,13 @@ NEED_AN_AGE = (
 """Said when the answer to "How old…?" holds no age ("are there any near me?", "can you help us?")."""
 
 
+NEED_A_PLACE = (
+    "I can look as soon as I know where: trials run at hospitals and clinics, so I search near the person. "
+    "A US ZIP code or a city and state is fine, like “Columbus, OH” or “77030”."
+)
+"""Said when the answer to "Where do you live?" holds no place ("any studies open to him?", "can you just look?")."""
+
+
 def not_an_age(value: float) -> str:
     """A number that cannot be a person's age."""
     return (

@@ -1,4 +1,5 @@
 from rasa_sdk import Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import REASON, ActionSuggestTopics, catalog
@@ -34,6 +35,15 @@ async def test_first_miss_suggests_the_closest_topics() -> None:
         catalog().get(i).title for i in ("placebo", "blinding", "randomization")
     ]
     assert message["buttons"][0]["payload"] == catalog().get("placebo").canonical_question
+
+
+async def test_as_rasas_core_fallback_it_takes_the_message_back_out_of_the_dialogue() -> None:
+    # No rule fits the turn (the model read "inform", the form could not use it): without the revert, the same turn
+    # predicts this action again and again (ten "not sure" replies to one message, then a person is called in).
+    dispatcher = CollectingDispatcher()
+    events = await ActionSuggestTopics().run(dispatcher, _tracker(["greet", "inform"], RANKING), {})
+    assert events == [UserUtteranceReverted()]
+    assert len(dispatcher.messages) == 1
 
 
 async def test_without_a_ranking_it_suggests_starter_topics() -> None:

@@ -161,6 +161,18 @@ async def test_an_answer_to_how_old_without_an_age_says_why_and_is_asked_again( 
     assert [m["text"] for m in dispatcher.messages] == [texts.NEED_AN_AGE]
 
 
+async def test_an_answer_to_where_without_a_place_says_why_and_is_asked_again(  # type: ignore[no-untyped-def]
+    use_database, snapshot_database_url
+) -> None:
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    text = "She asked me to help her figure out whether a trial makes sense. Any studies open to her?"
+    tracker = _tracker(text, intent="inform", slots={"condition": "melanoma", "age": 23.0}, requested="location")
+    events = await trials.ValidateTrialSearchForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("location", None) in events  # a slot event: the form goes on and asks "Where…?" again
+    assert [m["text"] for m in dispatcher.messages] == [texts.NEED_A_PLACE]
+
+
 @pytest.mark.parametrize(
     ("condition", "unknown", "general"),
     [

@@ -302,3 +302,22 @@ def test_asking_why_trials_are_hard_to_find_is_no_search() -> None:
     text = "why is it so hard to find studies for my son? his tumor is a really rare kind of sarcoma"
     assert search_intent(text, "faq", None, searched=False, unsure=False, topic="rare_cancers") is None
     assert search_intent("find studies for my son, he has a rare sarcoma", "faq", None, searched=False) == SEARCH
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "unsure"),
+    [
+        ("AML, Tulsa. options?", "help", False),
+        ("stage 4 colon cancer, wat r my options", "nlu_fallback", True),
+        ("My dad has myeloma again after his transplant. Anything new he could try?", "nlu_fallback", True),
+        ("need a trial", "faq", False),
+        ("i want to join a study pls", "faq", False),
+    ],
+)
+def test_options_something_new_to_try_or_just_a_trial_starts_a_search(text: str, intent: str, unsure: bool) -> None:
+    assert search_intent(text, intent, None, searched=False, unsure=unsure, topic="find_a_trial") == SEARCH
+
+
+def test_options_for_paying_or_asking_whether_one_needs_a_trial_are_no_search() -> None:
+    assert search_intent("I have lymphoma, what are my options for paying?", "faq", None, searched=False) is None
+    assert search_intent("do i need a trial", "faq", None, searched=False, topic="find_a_trial") is None

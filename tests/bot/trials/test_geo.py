@@ -171,3 +171,18 @@ def test_a_corrected_city_is_the_one_near_the_place_given_before(geocoder: Geoco
     assert found is not None and found.place.name == "Brandon, Canada"
     far = geocoder.find("we moved to Portland", near=geocoder.locate("Houston, TX"))  # nothing near: the biggest
     assert far is not None and far.place.name == "Portland, OR"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("we in san antone, anything for him??", "San Antonio, TX"),
+        ("live in htx", "Houston, TX"),
+        ("near the big easy", "New Orleans, LA"),
+        ("indy", "Indianapolis, IN"),
+        ("bmore", "Baltimore, MD"),
+    ],
+)
+def test_what_people_call_big_cities_is_found(geocoder: Geocoder, text: str, name: str) -> None:
+    found = geocoder.find(text, expecting=False)
+    assert found is not None and found.place.name == name
