@@ -216,6 +216,12 @@ _TRIALS_AFTER = re.compile(
 )
 
 
+# One study, with "a", "the", "their"… before its cancer ("joins a lung cancer study", "the breast cancer study"): the
+# study a question is about, not trials asked for ("breast cancer trials near me", "any lymphoma studies").
+_DETERMINED = re.compile(r"\b(?:a|an|the|their|this|that|his|her|our|its)\s+$", re.IGNORECASE)
+_ONE_STUDY_AFTER = re.compile(r"\s*(?:trial|study)\b(?!\s+(?:in|near|around|for|open)\b)", re.IGNORECASE)
+
+
 def _fits(slot: str, text: str) -> bool:
     words = len(text.split())
     if slot == "age":
@@ -264,7 +270,10 @@ def search_intent(
         return None  # somebody else's cancer, or how hard trials are to find: a question, not a search
     # "lymphoma trials", not one somebody mentioned ("my oncologist mentioned a lung cancer study at the university")
     named_trials = any(
-        _TRIALS_AFTER.match(text, m.start + len(m.text)) and not _SPOKEN_OF.search(text[: m.start]) for m in mentions
+        _TRIALS_AFTER.match(text, m.start + len(m.text))
+        and not _SPOKEN_OF.search(text[: m.start])
+        and not (_ONE_STUDY_AFTER.match(text, m.start + len(m.text)) and _DETERMINED.search(text[: m.start]))
+        for m in mentions
     )
     words = len(text.split())
     confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
@@ -273,6 +282,18 @@ def search_intent(
         or _OPTIONS_AVAILABLE.search(text) is not None
         or _PERSONAL_FIND.search(text) is not None  # "so I'm looking on his behalf"
     )
+    if (
+        confident_faq
+        and question
+        and not searched
+        and not place
+        and age is None
+        and not (named_trials or asks_outright)
+    ):
+        # A question the model reads with confidence as a FAQ question, naming a study only as what it is about ("will
+        # his insurance cover it if he joins a lung cancer study?", "what are the lists for a neuroblastoma study
+        # for?"), with nothing to search by and no request for trials: answered.
+        return None
     if confident_faq and words > LONG and not place and not (named_trials or asks_outright):
         # A story the model reads with confidence as a FAQ question, asking something inside it ("my doctor mentioned
         # a study for my lymphoma, and I have no clue whether my coverage allows that") or only implying it ("I'm 45

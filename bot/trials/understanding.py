@@ -464,7 +464,7 @@ _ASKS_FOR_TRIALS = re.compile(
     # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
     # (not "why are there so few studies", "everything I find about research studies": how scarce trials are)
     r"\b(?:are there|r there|is there|what|which|any|do you have|got(?!\s+into)|find|finding|look(?:ing)? for"
-    r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?!(?:so|too|very|only|not|hardly|about)\b|few\b)"
+    r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?!(?:so|too|very|only|not|hardly|about|even)\b|few\b)"
     r"(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
     r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)\b|near|in [A-Z]|around|open|available"

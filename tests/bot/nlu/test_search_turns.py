@@ -321,3 +321,34 @@ def test_options_something_new_to_try_or_just_a_trial_starts_a_search(text: str,
 def test_options_for_paying_or_asking_whether_one_needs_a_trial_are_no_search() -> None:
     assert search_intent("I have lymphoma, what are my options for paying?", "faq", None, searched=False) is None
     assert search_intent("do i need a trial", "faq", None, searched=False, topic="find_a_trial") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "My wife's plan is through her job. Will it pay for her care if she joins a breast cancer study?",
+            "insurance_coverage",
+        ),
+        (
+            "The nurse said my son was turned down for the leukemia study. Does that rule out every other one?",
+            "not_eligible",
+        ),
+        ("Why does a melanoma trial come with such a long list of rules about who can join?", "eligibility_criteria"),
+        ("i have a cancer nobody has heard of lol, are there even trials for ppl like me", "rare_cancers"),
+    ],
+)
+def test_a_faq_question_about_one_study_is_answered_not_searched(text: str, topic: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic=topic) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are there any breast cancer studies for my wife?",
+        "what lymphoma trials are open near Boston?",
+        "Is there a myeloma trial in Ohio?",
+    ],
+)
+def test_asking_for_trials_of_a_cancer_still_searches(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="insurance_coverage") == SEARCH
