@@ -24,6 +24,7 @@ _DISMISSAL = re.compile(
     r"|[\w'’ -]{1,40}?\s+aside\s*,"
     r"|(?:forget|never mind)\s+(?:about\s+)?(?:the|my)\b"
     r"|(?:i'?m|i am)\s+not\s+(?:a|an)\s+(?!fan\b|big\b)[\w'’ -]{1,40}?(?:;|\.|$)"
+    r"|(?:i|we)\s+already\s+(?:know|understand|get|read|looked)\b"  # "I already know how to use the search sites."
     r")",
     re.IGNORECASE,
 )
@@ -42,6 +43,21 @@ _NOT_THAT = re.compile(
 )
 # "I get that a computer assigns the groups. But after that, …": what comes after "but" is the question.
 _GRANTED = re.compile(r"^\s*i\s+(?:get|understand|know|realize|realise)\s+(?:that\s+)?[^?]*?[,.;]\s*but\s+", re.I)
+# "I know it's no guaranteed cure. Realistically, though, what good could come of it?": a first sentence granted,
+# then the question turned with "though", "still", "however" or "yet".
+_GRANTED_SENTENCE = re.compile(
+    r"^\s*i\s+(?:already\s+)?(?:get|understand|know|realize|realise)\b[^?.;]*[.;]\s+(?=[^.;]*\b(?:though|still|however|yet)\b)",
+    re.I,
+)
+# A neighbouring question ruled out inside a sentence: "so this isn't the assent thing for kids", "he isn't on
+# TRICARE", "I don't use TRICARE".
+_NOT_THE_THING = re.compile(
+    r"\b(?:this|that|it)\s*(?:isn'?t|is not|'s not)\s+(?:the|about the|about|a)\s+[^.;!?]{1,50}?"
+    r"\b(?:one|thing|part|question|stuff)\b[^.;!?,]*"
+    r"|\b(?:isn'?t|is not|aren'?t|are not|'m not|am not)\s+on\s+[\w'’-]+"
+    r"|\b(?:don'?t|doesn'?t|do not|does not)\s+use\s+[\w'’-]+",
+    re.IGNORECASE,
+)
 
 MIN_WORDS = 4
 """Fewer words than this left: the message is read whole (nothing meaningful would be left to read)."""
@@ -50,6 +66,7 @@ MIN_WORDS = 4
 def kept_part(text: str) -> str:
     """`text` without the question it sets aside (or `text` itself when it sets none aside)."""
     kept = _GRANTED.sub("", text, count=1)
+    kept = _GRANTED_SENTENCE.sub("", kept, count=1)
     pieces = []
     for sentence in _SENTENCE.split(kept):
         head, sep, tail = sentence.partition(";") if ";" in sentence else sentence.partition(":")
@@ -61,6 +78,8 @@ def kept_part(text: str) -> str:
         pieces.append(sentence)
     kept = " ".join(p.strip() for p in pieces if p.strip())
     kept = _NOT_THAT.sub("", kept)
+    kept = _NOT_THE_THING.sub("", kept)
+    kept = re.sub(r",?\s*\b(?:so|but|and)(?:\s+(?:i|he|she|we|they))?\s*(?=[.;!?])", "", kept, flags=re.I)  # "so ."
     kept = _RULED_OUT.sub("", kept)
     kept = re.sub(r"^\s*[.;!?]\s*|(?<=[.;!?])\s*[.;!?]", "", kept)  # a sentence emptied leaves its full stop
     kept = " ".join(kept.split())

@@ -38,6 +38,22 @@ from bot.nlu.set_aside import kept_part
             "I'm 40, so the rules for kids don't apply to me. How does consent work for adults?",
             "I'm 40. How does consent work for adults?",
         ),
+        (
+            "I'm 29, so this isn't the parental permission thing. How do adults agree to a study?",
+            "I'm 29. How do adults agree to a study?",
+        ),
+        (
+            "I know joining won't fix everything. Honestly though, is there any upside for me?",
+            "Honestly though, is there any upside for me?",
+        ),
+        (
+            "I already know the search websites. My tumor is so rare nothing shows up, what now?",
+            "My tumor is so rare nothing shows up, what now?",
+        ),
+        (
+            "My husband isn't on TRICARE, he's treated at the VA. Can he join a study that way?",
+            "My husband , he's treated at the VA. Can he join a study that way?",  # the n-grams read past the comma
+        ),
     ],
 )
 def test_the_question_set_aside_is_dropped(text: str, kept: str) -> None:
@@ -52,6 +68,8 @@ def test_the_question_set_aside_is_dropped(text: str, kept: str) -> None:
         "not sure what randomization means",
         "I'm not a fan of needles, will there be lots of blood draws?",  # a feeling, not a question set aside
         "Does the trial cover travel, not just the drug?",  # ", not just" adds, it does not rule out
+        "I know what a placebo is. Will I get one?",  # granted, with no "though" or "still" turning the question
+        "my mom is on medicaid, can she join?",
     ],
 )
 def test_a_message_that_sets_nothing_aside_is_read_whole(text: str) -> None:
