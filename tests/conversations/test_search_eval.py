@@ -20,8 +20,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # change. The fourth session's FAQ-story rule (a long story read as a FAQ question is answered) cost E and O one
 # conversation each (E 89.2 -> 87.7%, O 87.3 -> 85.7%; neither failure read). Set Q, written at the end of that
 # session and scored once (figures only): 87.7%. Set R, written at the start of the fifth session, 87.5% (56/64)
-# before that session's changes. Each set is held one conversation
-# below what it reaches now (a freshly trained model can move one), so a change that makes the search understand
+# before that session's changes and 87.5% after them; Q was consulted in it (57 -> 62 of 65; P 57 -> 58).
+# Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change that makes the search understand
 # people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
@@ -39,11 +39,11 @@ FLOORS = {
     "set_m": 0.87,
     "set_n": 0.95,
     "set_o": 0.84,
-    "set_p": 0.86,
-    "set_q": 0.86,
+    "set_p": 0.876,
+    "set_q": 0.938,
     "set_r": 0.859,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmno"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoq"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)
