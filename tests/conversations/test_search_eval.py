@@ -21,8 +21,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # conversation each (E 89.2 -> 87.7%, O 87.3 -> 85.7%; neither failure read). Set Q, written at the end of that
 # session and scored once (figures only): 87.7%. Set R, written at the start of the fifth session, 87.5% (56/64)
 # before that session's changes and 87.5% after them; Q was consulted in it (57 -> 62 of 65; P 57 -> 58).
-# Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change that makes the search understand
-# people less fails here (docs/trial-data.md#evaluation).
+# Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
+# that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
