@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Pattern
 
-from bot.safety.phrases import DIRECTORY
+from bot.safety.phrases import DIRECTORY, alternation
 from bot.yaml_files import read_yaml
 
 LIST = "lab_values"
@@ -26,11 +26,11 @@ _ASKS = re.compile(r"\?|\b(mean|means|meaning|normal|bad|good|ok|okay|worry|worr
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[Pattern[str], Pattern[str]]:
     data = read_yaml(DIRECTORY / f"{LIST}.yml")
-    names = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]*") for n in data["names"]), key=len, reverse=True))
+    names = alternation(data["names"], space=r"[\s-]*")
     number = r"\d+(?:[.,]\d+)?[a-z%/]*"
     gap = rf"(?:\s+\S+){{0,{NEAR}}}?\s*[:=]?\s*"
     near = re.compile(rf"\b(?:{names})\b{gap}{number}\b|\b{number}\s*(?:\S+\s+){{0,2}}(?:{names})\b", re.IGNORECASE)
-    criteria = "|".join(re.escape(w).replace(r"\ ", r"[\s-]*") for w in data["eligibility"])
+    criteria = alternation(data["eligibility"], space=r"[\s-]*")
     return near, re.compile(rf"\b(?:{criteria})\b", re.IGNORECASE)
 
 

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Pattern
 
-from bot.safety.phrases import DIRECTORY
+from bot.safety.phrases import DIRECTORY, alternation
 from bot.yaml_files import read_yaml
 
 LIST = "mixing"
@@ -23,23 +23,19 @@ NEAR = 4
 _ASKS = re.compile(r"\?|\b(?:ok|okay|safe|fine|allowed|can i|could i|should i|is it|bad|alright|good idea)\b")
 
 
-def _words(items: list[str]) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in items), key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[Pattern[str], Pattern[str]]:
     data = read_yaml(DIRECTORY / f"{LIST}.yml")
-    substance = _words(data["substances"])
+    substance = alternation(data["substances"])
     endings = "|".join(re.escape(e) for e in data["medicine_endings"])
-    medicine = rf"(?:{_words(data['medicines'])}|[a-z]{{3,}}(?:{endings}))"
+    medicine = rf"(?:{alternation(data['medicines'])}|[a-z]{{3,}}(?:{endings}))"
     gap = rf"(?:\s+\S+){{0,{NEAR}}}?\s+"
     near = re.compile(
         rf"\b(?:{substance})\b{gap}(?:on|with|while on|and|\+|&|during)\s+(?:\S+\s+){{0,2}}?{medicine}\b"
         rf"|\b{medicine}\b{gap}(?:and|with|\+|&|plus)\s+(?:\S+\s+){{0,2}}?(?:{substance})\b",
         re.IGNORECASE,
     )
-    rules = re.compile(rf"\b(?:{_words(data['trial_rules'])})\b", re.IGNORECASE)
+    rules = re.compile(rf"\b(?:{alternation(data['trial_rules'])})\b", re.IGNORECASE)
     return near, rules
 
 

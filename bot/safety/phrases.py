@@ -64,6 +64,13 @@ def _tokens(text: str) -> Tuple[str, ...]:
     return tuple(words)
 
 
+def alternation(words: Iterable[str], space: str = r"\s+") -> str:
+    """A regular-expression alternation of reviewed words, longest first (so "my chemo" wins over "chemo"), each
+    escaped, its spaces matching `space`: for the rules that read a shape around a list ("a test's name near a number",
+    "a substance near a medicine")."""
+    return "|".join(sorted((re.escape(w).replace(r"\ ", space) for w in words), key=len, reverse=True))
+
+
 def similar(word: str, pattern: str) -> bool:
     """Whether a written word is the pattern's word, allowing for a typo or two (step 6 of slang.yml's header)."""
     if word == pattern:
