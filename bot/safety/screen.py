@@ -59,11 +59,6 @@ class Thresholds:
 THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7)
 
 
-FIGURE_OVERRULED = 0.95
-"""The crisis probability from which a reviewed figure of speech in the message no longer keeps the classifier from
-firing: "I don't want to die from this slowly, I want to do it myself" holds the list's "do not want to die" (a fear
-of dying) and is a plan."""
-
 SENTENCE_AGREEMENT = 0.9
 """In a message of several sentences, the probability of crisis (or emergency) the classifier must give one sentence,
 read alone, for it to fire although the whole message does not reach its threshold ("i want to die fr. cant do another
@@ -134,9 +129,7 @@ class SafetyScreen:
         talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
-        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and (
-            self_risk + other_risk >= FIGURE_OVERRULED or not crisis.is_figure_of_speech(text)
-        )
+        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
 
         # The never-overruled phrases are looked for last, and only when the classifier sees some risk at all
         # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).

@@ -35,11 +35,3 @@ def test_mixing_a_substance_with_a_cancer_medicine_is_medical_advice(text: str) 
 )
 def test_a_trials_rules_a_fact_or_a_statement_is_not(text: str) -> None:
     assert not asks_about_mixing(text)
-
-
-def test_a_plan_to_die_sooner_is_a_crisis_although_it_says_it_does_not_want_to_die() -> None:
-    # "do not want to die" is the crisis list's reviewed figure of speech (a fear of dying); a classifier sure of a
-    # crisis overrules it.
-    text = "I don't want to die from this slowly. I want to do it myself before it gets bad and I've read about how."
-    assert default_screen().screen(text) is Finding.CRISIS
-    assert default_screen().screen("I'm scared, I don't want to die from this. What are my options?") is None
