@@ -282,23 +282,13 @@ def search_intent(
         or _OPTIONS_AVAILABLE.search(text) is not None
         or _PERSONAL_FIND.search(text) is not None  # "so I'm looking on his behalf"
     )
-    if (
-        confident_faq
-        and question
-        and not searched
-        and not place
-        and age is None
-        and not (named_trials or asks_outright)
-    ):
-        # A question the model reads with confidence as a FAQ question, naming a study only as what it is about ("will
-        # his insurance cover it if he joins a lung cancer study?", "what are the lists for a neuroblastoma study
-        # for?"), with nothing to search by and no request for trials: answered.
-        return None
-    if confident_faq and words > LONG and not place and not (named_trials or asks_outright):
-        # A story the model reads with confidence as a FAQ question, asking something inside it ("my doctor mentioned
-        # a study for my lymphoma, and I have no clue whether my coverage allows that") or only implying it ("I'm 45
-        # with stage 3 colon cancer … that idea freaks me out"), with no place to search around and no request for
-        # trials: the question is answered; the person can still ask for trials.
+    asked_or_told = (question and not searched and age is None) or words > LONG
+    if confident_faq and asked_or_told and not place and not (named_trials or asks_outright):
+        # Read with confidence as a FAQ question, with no place to search around and no request for trials: answered;
+        # the person can still ask for trials. Either a question with no age that names a study only as what it is
+        # about ("will his insurance cover it if he joins a lung cancer study?"), or a long story asking something
+        # inside it ("my doctor mentioned a study for my lymphoma, and I have no clue whether my coverage allows
+        # that") or only implying it ("I'm 45 with stage 3 colon cancer … that idea freaks me out").
         return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
