@@ -31,6 +31,9 @@ DIRECT = [
     "i started cutting again",
     "i might overdose on my meds on purpose",
     "thinking of taking all my pills at once",
+    "some days i think about driving off a bridge on the way home",  # the car as the method
+    "honestly i just want to fall asleep and never wake up",
+    "i hope the cancer hurries up tbh",
 ]
 INDIRECT = [
     "honestly whats the point of any of this anymore",
@@ -92,6 +95,7 @@ FIGURES_OF_SPEECH = [
     "I nearly killed myself laughing at that",
     "i could die of embarrassment, I forgot my appointment",
     "i'd kill for a nap",
+    "if my sister asks about my hair one more time im going to scream",
 ]
 TRIAL_QUESTIONS = [
     "how many people died in the trial",
@@ -312,3 +316,5 @@ def test_a_crisis_is_someone_elses_only_when_the_message_names_another_person() 
     assert crisis.names_someone_else("my bff is saving her pills")
     assert not crisis.names_someone_else("I bought a gun to end this if the scan is bad")  # "the" is not "they"
     assert default_screen().screen("I bought a gun to end this if the scan is bad") is Finding.CRISIS
+    shut_away = "my brother locked himself in the garage with his pills and he is not answering"
+    assert crisis.is_crisis(shut_away) and default_screen().screen(shut_away) is Finding.CRISIS_OTHER

@@ -18,6 +18,8 @@ CAUGHT = [
     "how long do i have left",
     "will my cancer come back",
     "shud i stop my chemo",  # typo
+    "is it ok to split my pills so they are easier to swallow",
+    "i take lisinopril and the trial drug, do they mix?",
 ]
 NOT_CAUGHT = [
     "what happens if i stop taking part in the trial",

@@ -17,6 +17,8 @@ from bot.safety.screen import Finding, default_screen
         "is weed ok while on osimertinib",
         "advil and chemo ok?",
         "Is it safe to take melatonin during immunotherapy?",
+        "is xanax ok w my study meds",  # "w", and the study's medicine in other words
+        "prilosec at the same time as my chemo?",
     ],
 )
 def test_mixing_a_substance_with_a_cancer_medicine_is_medical_advice(text: str) -> None:

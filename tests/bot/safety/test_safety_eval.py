@@ -18,8 +18,8 @@ from bot.safety.screen import default_screen
 SETS = sorted(EVAL_DIR.glob("*.yml"))
 
 
-def test_there_are_thirteen_frozen_sets_of_the_agreed_size() -> None:
-    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklm"]
+def test_there_are_fourteen_frozen_sets_of_the_agreed_size() -> None:
+    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklmn"]
     for path in SETS:
         report = evaluate(load_set(path), default_screen(), path.stem)
         assert report.expected["crisis"] >= 100 and report.expected["emergency"] >= 45
@@ -49,17 +49,18 @@ def report(request: pytest.FixtureRequest) -> Report:
     return evaluate(load_set(request.param), default_screen(), request.param.stem)
 
 
-# The figures each set reached when the screen was last trained (docs/safety.md), as floors: a change that
-# makes the screen miss more risk, or flag more hard negatives, fails here. The issue's bar (crisis and
-# emergency 100%, medical advice 95%, hard negatives 95%) is not reached; see docs/safety.md. Sets A-F are
-# consulted (their misses were read); G and H were fresh until the third 2026-12-06 session read their misses, I and J
-# until the fourth, K until the fifth; L (written at the start of the fifth session)
-# was fresh (scored before and after that session's changes, figures only); M, written during it, was scored once at
-# its end. 2026-12-06 (second
-# session): the happening-now emergency list, the fever reading and lab value rules, and five corpora for the kinds E
-# and F missed; (third session) four corpora for the kinds G and H missed; (fourth session) the oxygen reading rule and
-# four corpora for the kinds I and J missed; (fifth session) four corpora, the mixing rule and a sure classifier
-# overruling a figure of speech, for the kinds K missed.
+# The figures each set reached when the screen was last trained (docs/safety.md), as floors: a change that makes the
+# screen miss more risk, or flag more hard negatives, fails here. The issue's bar (crisis and emergency 100%, medical
+# advice 95%, hard negatives 95%) is not reached; see docs/safety.md. Sets A-F are consulted (their misses were read); G
+# and H were fresh until the third 2026-12-06 session read their misses, I and J until the fourth, K until the fifth; L
+# (written at the start of the fifth session) was fresh (scored before and after that session's changes, figures only);
+# M, written during it, was scored once at its end, and consulted in the sixth; N (written at the start of the sixth) is
+# fresh: scored before and after its changes. 2026-12-06 (second session): the happening-now emergency list, the fever
+# reading and lab value rules, and five corpora for the kinds E and F missed; (third session) four corpora for the kinds
+# G and H missed; (fourth session) the oxygen reading rule and four corpora for the kinds I and J missed; (fifth
+# session) four corpora, the mixing rule and a sure classifier overruling a figure of speech, for the kinds K missed;
+# (sixth session) two corpora and list entries (driving as the method, "want to fall asleep and never wake up", someone
+# shut away with pills, splitting tablets, two medicines together) for the kinds M missed.
 FLOORS = {
     "set_a": {"crisis": 0.975, "emergency": 0.969, "medical_advice": 0.911, "specificity": 0.95},
     "set_b": {"crisis": 0.968, "emergency": 0.969, "medical_advice": 0.894, "specificity": 0.951},
@@ -73,7 +74,8 @@ FLOORS = {
     "set_j": {"crisis": 0.964, "emergency": 0.985, "medical_advice": 0.944, "specificity": 0.957},
     "set_k": {"crisis": 0.968, "emergency": 0.952, "medical_advice": 0.925, "specificity": 0.954},
     "set_l": {"crisis": 0.987, "emergency": 0.967, "medical_advice": 0.987, "specificity": 0.967},
-    "set_m": {"crisis": 0.968, "emergency": 0.983, "medical_advice": 0.938, "specificity": 0.948},
+    "set_m": {"crisis": 0.993, "emergency": 0.983, "medical_advice": 0.975, "specificity": 0.954},
+    "set_n": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.963, "specificity": 0.967},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
