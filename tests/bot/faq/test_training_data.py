@@ -132,14 +132,15 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
 def test_no_evaluation_phrasing_is_in_the_training_data_or_a_near_copy(path: Path) -> None:
     training = _training_texts()
     # A topic's title is also what its button says, and is learned as an example by design (a person who types
-    # a button's words gets that topic); a writer who happens to write a title word for word is no leak.
+    # a button's words gets that topic); a writer who happens to write a title, or nearly ("post about my trial?"
+    # for "Posting about my trial"), is no leak.
     titles = {normalise(topic.title) for topic in CATALOG}
     copies = []
     for item in load_set(path):
         if normalise(item.text) in titles:
             continue
         match = process.extractOne(normalise(item.text), training, scorer=fuzz.ratio, score_cutoff=90)
-        if match is not None:
+        if match is not None and match[0] not in titles:
             copies.append(f"{item.text!r} ~ {match[0]!r} ({match[1]:.0f})")
     assert copies == []
 
