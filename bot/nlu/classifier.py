@@ -47,6 +47,9 @@ FALLBACK_INTENT = "nlu_fallback"
 NO_TOPIC_INTENT = "out_of_scope"
 RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 10
+SETTLED = 0.5
+"""A FAQ topic holding at least this share of the whole reading is settled: trials spoken of as its subject do not
+make the message a search (`bot.nlu.search_turns.search_intent`)."""
 _FILE = "understanding.joblib"
 
 
@@ -168,6 +171,7 @@ class UnderstandingClassifier(GraphComponent):
                 bool(metadata.get(SEARCHED_KEY)),
                 unsure,
                 _top_topic(reading),
+                settled=reading.top.startswith(RETRIEVAL_INTENT + "/") and reading.confidence >= SETTLED,
             )
             self._annotate(message, reading, suggestions, unsure, turn, read_in_context=bool(previous))
         return messages

@@ -83,7 +83,8 @@ _PLACE = re.compile(
     r"\b\d{5}\b"
     r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
     r"(?-i:[A-Z])[a-z]{2,}"
-    r"|\b[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
+    # "Providence RI", not "treated at the VA", "through VA"
+    r"|\b(?!(?:the|through|from|with|and|for)\b)[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"
     # "durham nc", "columbus oh." — not the lowercase words "people like me.", "count me in", "this or"
     r"|\b[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
@@ -96,10 +97,15 @@ _NOT_PLACE_AFTER_CUE = re.compile(
     r"|may|june|spring|summer|fall|winter|hospital|surgery|chemo|trials?|studies|study|a|an|general|fact)\b",
     re.IGNORECASE,
 )
-_FIND_TRIALS = re.compile(
+# Trials asked for in so many words: "are there any trials", "looking for a study", "what are our options for trials".
+_IN_SO_MANY_WORDS = re.compile(
     r"\b(?:are there|is there|any|find|finding|looking for|look for|search(?:ing)? for|help (?:me |us )?find)\s+"
-    r"(?:any\s+)?(?:clinical\s+|open\s+|research\s+|cancer\s+)?(?:trials?|studies|study)\b"
-    r"|\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b",
+    r"(?:any\s+|a\s+|an\s+)?(?:clinical\s+|open\s+|research\s+|cancer\s+)?(?:trials?|studies|study)\b"
+    r"|\boptions?\s+for\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)\b|\b(?:trial|study)\s+options\b",
+    re.IGNORECASE,
+)
+_FIND_TRIALS = re.compile(
+    _IN_SO_MANY_WORDS.pattern + r"|\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b",
     re.IGNORECASE,
 )
 _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
@@ -238,13 +244,15 @@ def search_intent(
     searched: bool,
     unsure: bool = False,
     topic: Optional[str] = None,
+    settled: bool = False,
 ) -> Optional[str]:
     """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's.
 
     `topic`: the FAQ topic the model read, if any ("find_a_trial": how to find a trial — with a cancer
     named, the search itself is the better answer). `unsure`: the model could not decide; a short
     statement of a diagnosis ("my daughter has a wilms tumor") or a plain "are there trials for me?"
-    then starts a search, whose questions are clearer than "did you mean …?".
+    then starts a search, whose questions are clearer than "did you mean …?". `settled`: the model put at least
+    half of all its belief on that one topic.
     """
     if _STOP.match(text):
         return None
@@ -289,6 +297,19 @@ def search_intent(
         # about ("will his insurance cover it if he joins a lung cancer study?"), or a long story asking something
         # inside it ("my doctor mentioned a study for my lymphoma, and I have no clue whether my coverage allows
         # that") or only implying it ("I'm 45 with stage 3 colon cancer … that idea freaks me out").
+        return None
+    if (
+        confident_faq
+        and settled
+        and (question or words > LONG)
+        and not place
+        and not named_trials
+        and not (_IN_SO_MANY_WORDS.search(text) or _PERSONAL_FIND.search(text))
+    ):
+        # One topic holds most of the model's belief, and trials are spoken of only as the topic's subject ("will our
+        # military coverage handle a research study for him?", "can he get into a trial through the VA?", "would she
+        # qualify for pediatric studies or adult ones?"), never asked for in so many words: the topic is answered, even
+        # with an age or a diagnosis told; the person can still ask for trials.
         return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)

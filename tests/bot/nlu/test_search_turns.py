@@ -270,6 +270,29 @@ def test_lowercase_words_that_spell_a_state_are_no_place_but_lowercase_state_cod
     assert not names_place("i dont know if trials ever want people like me.")
     assert not names_place("ok count me in")
     assert names_place("durham nc") and names_place("we're in columbus oh.") and names_place("Bangor ME")
+    assert not names_place("he is treated at the VA for his lymphoma") and names_place("Richmond VA")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My wife is on active duty and our son has leukemia. Would our military plan pay for a research study for him?",
+        "Our son is 15 with Hodgkin lymphoma. Would he qualify for the children's studies or the adult ones?",
+    ],
+)
+def test_a_settled_faq_question_that_speaks_of_trials_as_its_subject_is_answered(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="tricare", settled=True) is None
+    # Not settled (the model spread its belief): the request words still make it a search.
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic="tricare") == SEARCH
+
+
+def test_a_settled_faq_reading_still_searches_when_trials_are_asked_for_in_so_many_words() -> None:
+    for text in (
+        "My son is 15 with Hodgkin lymphoma. Are there any trials he could join?",
+        "husband just diagnosed with myeloma. what are our options for trials",
+    ):
+        found = search_intent(text, "faq", None, searched=False, unsure=False, topic="aya_trials", settled=True)
+        assert found == SEARCH
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,22 @@ from bot.nlu.set_aside import kept_part
             "Can I quit the treatment part of the study?",
         ),
         (
+            "Setting aside whether my sister can donate too — how do they pick who gets into a study?",
+            "how do they pick who gets into a study?",
+        ),
+        (
+            "Parking isn't the problem for us. I need to know how often he'd miss school.",
+            "I need to know how often he'd miss school.",
+        ),
+        (
+            "I'm not asking if the consent form is long. Who on the team answers questions at night?",
+            "Who on the team answers questions at night?",
+        ),
+        (
+            "I understand the placebo part. What I don't get is who pays for the scans.",
+            "What I don't get is who pays for the scans.",
+        ),
+        (
             "Side effects aside, what is the upside of joining for me?",
             "what is the upside of joining for me?",
         ),
