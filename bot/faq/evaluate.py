@@ -34,7 +34,7 @@ from bot.store.db import PROJECT_ROOT
 from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
-DEFAULT_SETS = tuple(EVAL_DIR / f"set_{letter}.yml" for letter in "abcdefgh")
+DEFAULT_SETS = tuple(EVAL_DIR / f"set_{letter}.yml" for letter in "abcdefghi")
 FOLLOW_UPS = EVAL_DIR / "follow_ups.yml"
 NONE = "none"
 CLARIFY = "<nlu_fallback>"
@@ -150,7 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "trialbot.tar.gz"))
     parser.add_argument(
-        "--set", action="append", dest="sets", help="a set file (repeatable); default: sets A-H and the follow-ups"
+        "--set", action="append", dest="sets", help="a set file (repeatable); default: sets A-I and the follow-ups"
     )
     parser.add_argument("--summary", action="store_true", help="figures only, without the wrong items")
     args = parser.parse_args()

@@ -101,7 +101,11 @@ _NOT_PLACE_AFTER_CUE = re.compile(
 _IN_SO_MANY_WORDS = re.compile(
     r"\b(?:are there|is there|any|find|finding|looking for|look for|search(?:ing)? for|help (?:me |us )?find)\s+"
     r"(?:any\s+|a\s+|an\s+)?(?:clinical\s+|open\s+|research\s+|cancer\s+)?(?:trials?|studies|study)\b"
-    r"|\boptions?\s+for\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)\b|\b(?:trial|study)\s+options\b",
+    r"|\boptions?\s+for\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)\b|\b(?:trial|study)\s+options\b"
+    # "I'd like to know all of her options", "help in identifying suitable options", "find anything that gives her a chance"
+    r"|\b(?:all|know|identify(?:ing)?|find(?:ing)?|explore|exploring|see)\s+(?:of\s+)?"
+    r"(?:(?:the|her|his|my|our|their|suitable|possible|potential|any)\s+)*options\b"
+    r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b",
     re.IGNORECASE,
 )
 _FIND_TRIALS = re.compile(
@@ -289,6 +293,7 @@ def search_intent(
         asks_for_trials(text, mentioned=False)
         or _OPTIONS_AVAILABLE.search(text) is not None
         or _PERSONAL_FIND.search(text) is not None  # "so I'm looking on his behalf"
+        or _IN_SO_MANY_WORDS.search(text) is not None  # "I'd like to know all of her options"
     )
     asked_or_told = (question and not searched and age is None) or words > LONG
     if confident_faq and asked_or_told and not place and not (named_trials or asks_outright):
@@ -334,6 +339,7 @@ def search_intent(
     if mentions and (
         named_trials
         or asks_for_trials(text)
+        or _IN_SO_MANY_WORDS.search(text)
         or stated
         or only_a_name
         or bare_search

@@ -19,15 +19,16 @@ from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {
-    "set_a": (0.93, 0.018),
-    "set_b": (0.905, 0.031),
+    "set_a": (0.935, 0.021),
+    "set_b": (0.917, 0.034),
     "set_c": (0.928, 0.018),
-    "set_d": (0.935, 0.024),
-    "set_e": (0.943, 0.021),
-    "set_f": (0.935, 0.024),
-    "set_g": (0.915, 0.024),
-    "set_h": (0.92, 0.026),
-    "follow_ups": (0.55, 0.075),
+    "set_d": (0.941, 0.021),
+    "set_e": (0.951, 0.021),
+    "set_f": (0.938, 0.021),
+    "set_g": (0.923, 0.027),
+    "set_h": (0.933, 0.029),
+    "set_i": (0.915, 0.051),
+    "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
 2026-12-06 FAQ topics began to be chosen with meaning vectors (docs/faq.md): set A 86.2% / 3.8% → 93.1% / 1.5%,
@@ -49,7 +50,11 @@ examples that were its phrasings taken out first), 88.1% / 8.2% before any chang
 topic holds half the model's belief is answered though it speaks of trials as its subject; "the VA" is no Virginia;
 more ways of setting a question aside; examples for eight topics): H 92.3% / 2.3%, G 91.8% / 2.1%, E 94.6% / 1.8%,
 D 93.8% / 2.1%, B 90.8% / 2.8%; A 94.1% -> 93.3% and C 93.6% -> 93.1% (three and two answers became "did you mean
-…?" questions after the new examples; confident-wrong 1.5% on both)."""
+…?" questions after the new examples; confident-wrong 1.5% on both). Then 220 training examples with context (four
+per topic: the situation before the question, the question first or implied, a caregiver's, a texting run-on),
+written by helpers from the topic list only and checked against every frozen set: I (fresh) 88.1% / 8.2% -> 91.8% /
+4.8% (long 70.9% -> 87.3%), H 93.6% / 2.6%, G 92.6% / 2.4%, F 94.1% / 1.8%, E 95.4% / 1.8%, D 94.4% / 1.8%, C 93.1%
+/ 1.5%, B 92.0% / 3.1%, A 93.8% / 1.8%, follow-ups 57.5% / 5.0%."""
 
 CATALOG = load_catalog()
 
