@@ -84,9 +84,10 @@ _PLACE = re.compile(
     r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
     r"(?-i:[A-Z])[a-z]{2,}"
     # "Providence RI", not "treated at the VA", "through VA"
-    r"|\b(?!(?:the|through|from|with|and|for)\b)[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"
+    r"|\b(?!(?:the|through|from|with|and|for|at)\s+(?-i:VA)\b)[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"
     # "durham nc", "columbus oh." — not the lowercase words "people like me.", "count me in", "this or"
-    r"|\b[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
+    r"|\b(?!(?:the|through|from|with|and|for|at)\s+VA\b)[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)"
+    r"(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
     r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
     r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix)\b",

@@ -271,6 +271,8 @@ def test_lowercase_words_that_spell_a_state_are_no_place_but_lowercase_state_cod
     assert not names_place("ok count me in")
     assert names_place("durham nc") and names_place("we're in columbus oh.") and names_place("Bangor ME")
     assert not names_place("he is treated at the VA for his lymphoma") and names_place("Richmond VA")
+    assert names_place("we want to know about other options in the DC area")  # only "the VA" is the veterans' one
+    assert not names_place("can my dad do a trial through the va?") and names_place("we live in richmond va.")
 
 
 @pytest.mark.parametrize(
