@@ -104,8 +104,8 @@ _IN_SO_MANY_WORDS = re.compile(
     r"(?:any\s+|a\s+|an\s+)?(?:clinical\s+|open\s+|research\s+|cancer\s+)?(?:trials?|studies|study)\b"
     r"|\boptions?\s+for\s+(?:a\s+|any\s+)?(?:clinical\s+)?(?:trials?|studies)\b|\b(?:trial|study)\s+options\b"
     # "I'd like to know all of her options", "identifying suitable options", "find anything that gives her a chance"
-    r"|\b(?:all|know|identify(?:ing)?|find(?:ing)?|explore|exploring|see)\s+(?:of\s+)?"
-    r"(?:(?:the|her|his|my|our|their|suitable|possible|potential|any)\s+)*options\b"
+    r"|\b(?:all|know(?:\s+about)?|learn\s+about|hear\s+about|identify(?:ing)?|find(?:ing)?|explore|exploring|see)\s+"
+    r"(?:of\s+)?(?:(?:the|her|his|my|our|their|suitable|possible|potential|any|other)\s+)*options\b"
     r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b",
     re.IGNORECASE,
 )

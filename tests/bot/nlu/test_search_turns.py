@@ -294,6 +294,8 @@ def test_a_settled_faq_reading_still_searches_when_trials_are_asked_for_in_so_ma
         "husband just diagnosed with myeloma. what are our options for trials",
         "My son is 12 and was diagnosed with Ewing sarcoma last month. His team named one study but I want to know all"
         " of his options.",
+        "My sister is 44 and they found a glioblastoma in March. Surgery is done but we want to know about other"
+        " options around Boston.",
     ):
         found = search_intent(text, "faq", None, searched=False, unsure=False, topic="aya_trials", settled=True)
         assert found == SEARCH
