@@ -74,8 +74,8 @@ FLOORS = {
     "set_j": {"crisis": 0.964, "emergency": 0.985, "medical_advice": 0.944, "specificity": 0.957},
     "set_k": {"crisis": 0.968, "emergency": 0.952, "medical_advice": 0.925, "specificity": 0.954},
     "set_l": {"crisis": 0.987, "emergency": 0.967, "medical_advice": 0.987, "specificity": 0.967},
-    "set_m": {"crisis": 0.993, "emergency": 0.983, "medical_advice": 0.975, "specificity": 0.954},
-    "set_n": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.963, "specificity": 0.967},
+    "set_m": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.962, "specificity": 0.954},
+    "set_n": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.963, "specificity": 0.96},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
