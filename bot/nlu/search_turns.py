@@ -79,14 +79,15 @@ _STATES = (
 _ABBREVIATIONS = (
     "A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]"
 )
+# "treated at the VA", "through the va?": the veterans' health system, not Virginia.
+_NOT_THE_VA = r"(?!(?:the|through|from|with|and|for|at)\s+VA\b)"
 _PLACE = re.compile(
     r"\b\d{5}\b"
     r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
     r"(?-i:[A-Z])[a-z]{2,}"
-    # "Providence RI", not "treated at the VA", "through VA"
-    r"|\b(?!(?:the|through|from|with|and|for|at)\s+(?-i:VA)\b)[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"
+    r"|\b" + _NOT_THE_VA + r"[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
     # "durham nc", "columbus oh." — not the lowercase words "people like me.", "count me in", "this or"
-    r"|\b(?!(?:the|through|from|with|and|for|at)\s+VA\b)[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)"
+    r"|\b" + _NOT_THE_VA + r"[A-Za-z]{3,},?\s+(?!(?-i:me|in|or|hi|ok|id|de|la)\b)"
     r"(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
     r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
@@ -297,25 +298,18 @@ def search_intent(
         or _IN_SO_MANY_WORDS.search(text) is not None  # "I'd like to know all of her options"
     )
     asked_or_told = (question and not searched and age is None) or words > LONG
-    if confident_faq and asked_or_told and not place and not (named_trials or asks_outright):
+    # One topic holds most of the model's belief and trials are spoken of only as its subject ("will our military
+    # coverage handle a research study for him?", "would she qualify for pediatric studies or adult ones?"), never
+    # asked for in so many words: the topic is answered even with an age or a diagnosis told.
+    settled_subject = (
+        settled and (question or words > LONG) and not (_IN_SO_MANY_WORDS.search(text) or _PERSONAL_FIND.search(text))
+    )
+    if confident_faq and not place and not named_trials and ((asked_or_told and not asks_outright) or settled_subject):
         # Read with confidence as a FAQ question, with no place to search around and no request for trials: answered;
         # the person can still ask for trials. Either a question with no age that names a study only as what it is
         # about ("will his insurance cover it if he joins a lung cancer study?"), or a long story asking something
         # inside it ("my doctor mentioned a study for my lymphoma, and I have no clue whether my coverage allows
-        # that") or only implying it ("I'm 45 with stage 3 colon cancer … that idea freaks me out").
-        return None
-    if (
-        confident_faq
-        and settled
-        and (question or words > LONG)
-        and not place
-        and not named_trials
-        and not (_IN_SO_MANY_WORDS.search(text) or _PERSONAL_FIND.search(text))
-    ):
-        # One topic holds most of the model's belief, and trials are spoken of only as the topic's subject ("will our
-        # military coverage handle a research study for him?", "can he get into a trial through the VA?", "would she
-        # qualify for pediatric studies or adult ones?"), never asked for in so many words: the topic is answered, even
-        # with an age or a diagnosis told; the person can still ask for trials.
+        # that") or only implying it ("I'm 45 with stage 3 colon cancer … that idea freaks me out"), or a settled one.
         return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)
