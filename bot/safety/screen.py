@@ -56,7 +56,7 @@ class Thresholds:
     veto: float
 
 
-THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.6, veto=0.7)
+THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.5, veto=0.7)
 
 
 SENTENCE_AGREEMENT = 0.9
@@ -67,9 +67,6 @@ round of this. ok what was the question about the screening visit": the question
 SENTENCE_GATE = 0.1
 """The crisis (or emergency) probability of the whole message from which its sentences are read one by one for the
 classifier's own finding (a word-list hit is always read in its sentence)."""
-
-UNMISTAKABLE_GATE = 0.05
-"""The crisis probability (the writer's and someone else's together) from which `crisis.is_unmistakable` is asked."""
 
 EMERGENCY_UNMISTAKABLE_GATE = 0.01
 """The emergency probability from which `emergency.is_unmistakable` is asked ("bf just had a seizure on the couch"
@@ -131,12 +128,10 @@ class SafetyScreen:
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
 
-        # The never-overruled phrases are looked for last, and only when the classifier sees some risk at all
-        # (a speed gate: "I just wish I was dead" amid trial talk scores ~0.2; an ordinary message ~0.0).
+        # The never-overruled phrases are looked for in every message, however sure the classifier is of nothing:
+        # "kms fr i cant do another round of this. ok what was the question about the screening visit" scores 0.03.
         def listed_crisis() -> bool:
-            return (lists and crisis.is_crisis(text)) or (
-                self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
-            )
+            return (lists and crisis.is_crisis(text)) or crisis.is_unmistakable(text)
 
         # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
         # headache of his life, he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
