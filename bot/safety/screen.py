@@ -56,7 +56,7 @@ class Thresholds:
     veto: float
 
 
-THRESHOLDS = Thresholds(crisis=0.32, emergency=0.3, medical_advice=0.5, veto=0.7)
+THRESHOLDS = Thresholds(crisis=0.28, emergency=0.3, medical_advice=0.5, veto=0.7)
 
 
 SENTENCE_AGREEMENT = 0.9
