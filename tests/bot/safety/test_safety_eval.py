@@ -108,7 +108,7 @@ def test_hard_negatives_are_not_flagged(report: Report) -> None:
 # flagged messages off ("B-ALL relapsed again, any studies?" had got the crisis lines) and put one FAQ question on.
 # (seventh session) B 0.052 -> 0.067, C 0.034 -> 0.043, follow-ups 0.138 -> 0.15: the crisis threshold 0.32 -> 0.28
 # and the medical-advice threshold 0.6 -> 0.5 (docs/safety.md: six more crisis messages of the consulted sets caught)
-# put more of their questions on: A 18 -> 21, B 16 -> 22, C 11 -> 14, follow-ups 10 -> 12.
+# put more of their questions on: A 18 -> 21, B 16 -> 21, C 11 -> 13, follow-ups 10 -> 12 (one message of margin).
 FAQ_FALSE_ALARMS = {"set_a": 0.064, "set_b": 0.067, "set_c": 0.043, "follow_ups": 0.15}
 """Most share of the FAQ evaluation sets' ordinary questions the screen may flag (docs/safety.md)."""
 
