@@ -151,8 +151,9 @@ def training_examples() -> List[Example]:
 
 
 def fingerprint(directories: Sequence[Path] = (CORPUS_DIR, NLU_DIR)) -> str:
-    """A short hash of the training files and the feature version: the cache key (no parsing needed)."""
-    digest = hashlib.sha256(VERSION.encode())
+    """A short hash of the training files, the feature version and the code's choices of what to learn (the FAQ's length
+    cap, the hard families and their weight): the cache key (no parsing needed)."""
+    digest = hashlib.sha256(repr((VERSION, FAQ_WORDS, HARD_FAMILIES, HARD_WEIGHT)).encode())
     for directory in directories:
         for path in sorted(directory.glob("*.yml")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

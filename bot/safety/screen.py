@@ -68,10 +68,6 @@ SENTENCE_GATE = 0.1
 """The crisis (or emergency) probability of the whole message from which its sentences are read one by one for the
 classifier's own finding (a word-list hit is always read in its sentence)."""
 
-EMERGENCY_UNMISTAKABLE_GATE = 0.01
-"""The emergency probability from which `emergency.is_unmistakable` is asked ("bf just had a seizure on the couch"
-scores 0.02: the classifier has learned "I had a seizure as a child, can I join?" as nothing urgent)."""
-
 NOTHING_LEARNED: Mapping[str, float] = {
     "crisis_self": 0.0,
     "crisis_other": 0.0,
@@ -136,9 +132,10 @@ class SafetyScreen:
         # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
         # headache of his life, he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
         # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
+        # Asked of every message, however sure the classifier is of nothing ("bf just had a seizure on the couch": 0.02)
         def happening_now() -> bool:
             return (
-                (probabilities["emergency"] >= EMERGENCY_UNMISTAKABLE_GATE and emergency.is_unmistakable(text))
+                emergency.is_unmistakable(text)
                 or fever.reads_a_fever(text)
                 or oxygen.reads_low_oxygen(text)
             )  # "102.1 after chemo", "o2 sat 83"
