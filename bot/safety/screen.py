@@ -135,9 +135,7 @@ class SafetyScreen:
         # Asked of every message, however sure the classifier is of nothing ("bf just had a seizure on the couch": 0.02)
         def happening_now() -> bool:
             return (
-                emergency.is_unmistakable(text)
-                or fever.reads_a_fever(text)
-                or oxygen.reads_low_oxygen(text)
+                emergency.is_unmistakable(text) or fever.reads_a_fever(text) or oxygen.reads_low_oxygen(text)
             )  # "102.1 after chemo", "o2 sat 83"
 
         if learned_crisis:
