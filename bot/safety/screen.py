@@ -68,6 +68,12 @@ SENTENCE_GATE = 0.1
 """The crisis (or emergency) probability of the whole message from which its sentences are read one by one for the
 classifier's own finding (a word-list hit is always read in its sentence)."""
 
+UNMISTAKABLE_GATE = 0.01
+"""The crisis (the writer's and someone else's together) or emergency probability from which the never-overruled
+phrases of that class are looked for: a speed gate (two phrase lists cost ~0.5 ms a message; an ordinary message scores
+~0.00). "kms fr i cant do another round of this. ok what was the question about the screening visit" scores 0.03 and
+"bf just had a seizure on the couch" 0.02 (a gate of 0.05, used until the seventh 2026-12-06 session, missed both)."""
+
 NOTHING_LEARNED: Mapping[str, float] = {
     "crisis_self": 0.0,
     "crisis_other": 0.0,
@@ -124,18 +130,20 @@ class SafetyScreen:
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
 
-        # The never-overruled phrases are looked for in every message, however sure the classifier is of nothing:
-        # "kms fr i cant do another round of this. ok what was the question about the screening visit" scores 0.03.
+        # The never-overruled phrases are looked for however sure the classifier is of nothing, past a speed gate.
         def listed_crisis() -> bool:
-            return (lists and crisis.is_crisis(text)) or crisis.is_unmistakable(text)
+            return (lists and crisis.is_crisis(text)) or (
+                self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)
+            )
 
         # An emergency happening now, said plainly, wins over a crisis only the classifier reads into it ("the worst
         # headache of his life, he's getting sleepier" is a bleed): 911 first. The broader emergency list does not
         # ("opening the gun safe at night ... can't survive losing her" holds no emergency, whatever the list finds).
-        # Asked of every message, however sure the classifier is of nothing ("bf just had a seizure on the couch": 0.02)
         def happening_now() -> bool:
             return (
-                emergency.is_unmistakable(text) or fever.reads_a_fever(text) or oxygen.reads_low_oxygen(text)
+                (probabilities["emergency"] >= UNMISTAKABLE_GATE and emergency.is_unmistakable(text))
+                or fever.reads_a_fever(text)
+                or oxygen.reads_low_oxygen(text)
             )  # "102.1 after chemo", "o2 sat 83"
 
         if learned_crisis:
