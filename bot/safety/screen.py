@@ -130,7 +130,7 @@ class SafetyScreen:
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
         learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
 
-        # The never-overruled phrases are looked for however sure the classifier is of nothing, past a speed gate.
+        # The never-overruled phrases win however sure the classifier is of nothing (looked for past a speed gate).
         def listed_crisis() -> bool:
             return (lists and crisis.is_crisis(text)) or (
                 self_risk + other_risk >= UNMISTAKABLE_GATE and crisis.is_unmistakable(text)

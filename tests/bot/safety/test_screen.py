@@ -29,6 +29,13 @@ def probabilities(**given: float) -> Dict[str, float]:
         ("nothing here", {"emergency": THRESHOLDS.emergency}, Finding.EMERGENCY),
         ("nothing here", {"medical_advice": THRESHOLDS.medical_advice}, Finding.MEDICAL_ADVICE),
         ("nothing here", {"crisis_self": 0.2, "emergency": 0.2, "medical_advice": 0.4}, None),
+        # A never-overruled phrase amid trial talk the classifier is sure of (none 0.97), past the 0.01 speed gate
+        (
+            "kms fr i cant do another round of this. ok what was the question about the screening visit",
+            {"crisis_self": 0.03, "none": 0.97},
+            Finding.CRISIS,
+        ),
+        ("bf just had a seizure on the couch", {"emergency": 0.02, "none": 0.98}, Finding.EMERGENCY),
     ],
 )
 def test_the_decision_rule(text: str, given: Dict[str, float], finding: Optional[Finding]) -> None:
