@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from bot.faq import RETRIEVAL_INTENT
 from bot.faq.catalog import FAQ_DIR, Catalog, FaqTopic, load_catalog
 from bot.store.db import PROJECT_ROOT
 
 GENERATED_PATH = PROJECT_ROOT / "data" / "nlu" / "faq.yml"
-RETRIEVAL_INTENT = "faq"
 HEADER = "# Generated from faq/topics/*.yml by `make faq` (trialbot faq build). Do not edit by hand.\n"
 
 

@@ -38,6 +38,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.faq import RETRIEVAL_INTENT
 from bot.faq.catalog import load_catalog
 from bot.nlu.context import PREVIOUS_TOPIC_KEY, in_context
 from bot.nlu.model import Reading, Settings, UnderstandingModel, grouped
@@ -45,7 +46,6 @@ from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY, search_intent
 
 FALLBACK_INTENT = "nlu_fallback"
 NO_TOPIC_INTENT = "out_of_scope"
-RETRIEVAL_INTENT = "faq"
 RANKING_LENGTH = 10
 SETTLED = 0.5
 """A FAQ topic holding at least this share of the whole reading is settled: trials spoken of as its subject do not

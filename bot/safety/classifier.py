@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from bot.faq import RETRIEVAL_INTENT
 from bot.safety import phrases
 from bot.store.db import PROJECT_ROOT
 from bot.yaml_files import read_yaml
@@ -122,7 +123,6 @@ def corpus_examples(directory: Path = CORPUS_DIR) -> List[Example]:
     return examples
 
 
-FAQ_INTENT = "faq"
 FAQ_WORDS = 40
 """FAQ examples of more words are left out: long stories written for the FAQ model (a diagnosis, a hard treatment, a
 worried family, then the question) taught the classifier that such stories need nothing, and it missed crisis messages
@@ -140,7 +140,7 @@ def everyday_examples(directory: Path = NLU_DIR) -> List[Example]:
             label = "medical_advice" if intent == "medical_advice" else "none"
             for line in block["examples"].splitlines():
                 text = _ENTITY.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- "))
-                if text.strip() and not (intent.split("/")[0] == FAQ_INTENT and len(text.split()) > FAQ_WORDS):
+                if text.strip() and not (intent.split("/")[0] == RETRIEVAL_INTENT and len(text.split()) > FAQ_WORDS):
                     examples.append(Example(text.strip(), label, f"nlu:{intent}"))
     return examples
 

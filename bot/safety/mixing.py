@@ -30,14 +30,11 @@ def _patterns() -> tuple[Pattern[str], Pattern[str]]:
     endings = "|".join(re.escape(e) for e in data["medicine_endings"])
     medicine = rf"(?:{alternation(data['medicines'])}|[a-z]{{3,}}(?:{endings}))"
     gap = rf"(?:\s+\S+){{0,{NEAR}}}?\s+"
-    # "xanax w my study meds", "would champagne mess with my pembrolizumab?"
-    joined = (
-        r"(?:on|with|w/?|while on|and|\+|&|during|at the same time as"
-        r"|(?:mess|interfere|interact|react|clash) with|mess up|affect|cancel out)"
-    )
+    after = alternation(data["substance_then_medicine"])
+    before = alternation(data["medicine_then_substance"])
     near = re.compile(
-        rf"\b(?:{substance})\b{gap}{joined}\s+(?:\S+\s+){{0,2}}?{medicine}\b"
-        rf"|\b{medicine}\b{gap}(?:and|with|\+|&|plus)\s+(?:\S+\s+){{0,2}}?(?:{substance})\b",
+        rf"\b(?:{substance})\b{gap}(?:{after})\s+(?:\S+\s+){{0,2}}?{medicine}\b"
+        rf"|\b{medicine}\b{gap}(?:{before})\s+(?:\S+\s+){{0,2}}?(?:{substance})\b",
         re.IGNORECASE,
     )
     rules = re.compile(rf"\b(?:{alternation(data['trial_rules'])})\b", re.IGNORECASE)
