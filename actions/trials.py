@@ -267,22 +267,29 @@ async def present_search(
         dispatcher.utter_message(text=texts.searching(request.condition, request.radius_miles, place, request.age))
     wider = _wider(request.radius_miles)
     events: List[Dict[str, Any]] = []
-    if not results.matches and not request.offset:
+    general = None
+    if not results.matches:
         unknown = results.condition is not None and results.condition.is_empty  # no trial anywhere is for it
         general = _general_name(request.condition, unknown)
-        if general:
-            broader = dataclasses.replace(request, condition=general)
-            found = await asyncio.to_thread(service().search, broader)
-            if found.matches:
+    if general and general.endswith(" cancer"):
+        # The same cancer by its organ's name ("muscle invasive bladder cancer" → "bladder cancer"): searched instead,
+        # and said so; the person's own name stays the one remembered (a correction of the place keeps it, and "show
+        # more" comes back here).
+        broader = dataclasses.replace(request, condition=general)
+        found = await asyncio.to_thread(service().search, broader)
+        if found.matches:
+            if not request.offset:
                 dispatcher.utter_message(
                     text=texts.broader_instead(request.condition, general, request.radius_miles, place)
                 )
-                request, results, events = broader, found, [SlotSet("condition", general)]
+            request, results, general = broader, found, None
     if not results.matches:
         if request.offset:
             dispatcher.utter_message(text=texts.ALL_SHOWN)
             return []
         await _say_nearest(dispatcher, request, place)
+        if general:
+            await _offer_family(dispatcher, request, general, place)
         return [SlotSet("result_ids", []), SlotSet("search_offset", 0), SlotSet("search_radius", request.radius_miles)]
     first = request.offset + 1
     dispatcher.utter_message(text=presenting.results_message(results.matches, first, results.total))
@@ -327,6 +334,22 @@ def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
     if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
         return None
     return " ".join(words[-2:])
+
+
+async def _offer_family(dispatcher: CollectingDispatcher, request: SearchRequest, family: str, place: str) -> None:
+    """No trial anywhere is for a named lymphoma, sarcoma… ("liposarcoma"): offer the family's trials near the person
+    ("sarcoma"), if there are any, as a button rather than as their results — a sarcoma trial may or may not take
+    liposarcoma."""
+    try:
+        found = await asyncio.to_thread(service().search, dataclasses.replace(request, condition=family, offset=0))
+    except SQLAlchemyError:
+        logger.exception("Trial search failed")
+        return
+    if found.matches:
+        dispatcher.utter_message(
+            text=texts.broader_offer(request.condition, family, place),
+            buttons=[{"title": texts.broader_button(family), "payload": texts.broader_payload(family)}],
+        )
 
 
 async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest, place: str) -> None:

@@ -91,7 +91,10 @@ _PLACE = re.compile(
     r"(?:" + _ABBREVIATIONS + r")(?=\s*(?:$|[,.!?;]|\d))"
     r"|\b(?:" + "|".join(_STATES.split()) + r")\b"
     r"|\b(?:nyc|philly|cincy|nola|chicago|boston|houston|atlanta|seattle|denver|baltimore|detroit|miami|dallas"
-    r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix)\b",
+    r"|toronto|london|montreal|sydney|memphis|nashville|pittsburgh|cleveland|columbus|phoenix|vancouver|calgary"
+    r"|edmonton|ottawa|winnipeg)\b"
+    # "vancouver bc", "halifax, ns": a Canadian province's abbreviation after a word ("on" and "pe" are words too)
+    r"|\b[A-Za-z]{3,},?\s+(?:bc|ab|sk|mb|qc|ns|nb|nl)\b(?=\s*(?:$|[,.!?;]|\d))",
     re.IGNORECASE,
 )
 _NOT_PLACE_AFTER_CUE = re.compile(
@@ -110,10 +113,7 @@ _IN_SO_MANY_WORDS = re.compile(
     r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b",
     re.IGNORECASE,
 )
-_FIND_TRIALS = re.compile(
-    _IN_SO_MANY_WORDS.pattern + r"|\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b",
-    re.IGNORECASE,
-)
+_TRIALS_FOR_SOMEONE = re.compile(r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b", re.IGNORECASE)
 _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
 _PERSONAL_FIND = re.compile(
     r"\b(?:trials?|studies|study)\s+(?:that\s+)?(?:i|he|she|we|they|my \w+)\s+(?:could|can|might|would)\s+"
@@ -159,7 +159,11 @@ _JUST_A_TRIAL = re.compile(
 )
 _CORRECTING = re.compile(
     r"\b(?:not|instead(?: of)?|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction"
-    r"|(?:search|look|check) (?:there|in|near|around))\b",
+    r"|(?:search|look|check) (?:there|in|near|around)"
+    # a new detail after the results: "it's specifically lobular. does that change what you found?"
+    r"|(?:does|would|will) (?:that|this|it) change|specifically|turns out|(?:came|come) back as"
+    r"|now they(?:'re| are) saying"
+    r"|(?:look|search|check) again|(?:redo|re-?run|update) (?:the|that|my|your) (?:search|list|results))\b",
     re.IGNORECASE,
 )
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
@@ -275,7 +279,7 @@ def search_intent(
     if requested_slot in SEARCH_SLOTS:
         if _fits(requested_slot, text) or mentions or age is not None:
             return INFORM
-        if asks_for_trials(text) or _FIND_TRIALS.search(text):
+        if asks_for_trials(text) or _IN_SO_MANY_WORDS.search(text) or _TRIALS_FOR_SOMEONE.search(text):
             return INFORM  # "are there any near me?" while the form waits for the age: it asks for it again
         return None
     if _DONATION.search(text):
@@ -290,20 +294,20 @@ def search_intent(
         for m in mentions
     )
     words = len(text.split())
+    in_so_many_words = _IN_SO_MANY_WORDS.search(text) is not None
+    personal_find = _PERSONAL_FIND.search(text) is not None
     confident_faq = intent == "faq" and not unsure and topic != FIND_A_TRIAL
     asks_outright = (
         asks_for_trials(text, mentioned=False)
         or _OPTIONS_AVAILABLE.search(text) is not None
-        or _PERSONAL_FIND.search(text) is not None  # "so I'm looking on his behalf"
-        or _IN_SO_MANY_WORDS.search(text) is not None  # "I'd like to know all of her options"
+        or personal_find  # "so I'm looking on his behalf"
+        or in_so_many_words  # "I'd like to know all of her options"
     )
     asked_or_told = (question and not searched and age is None) or words > LONG
     # One topic holds most of the model's belief and trials are spoken of only as its subject ("will our military
     # coverage handle a research study for him?", "would she qualify for pediatric studies or adult ones?"), never
     # asked for in so many words: the topic is answered even with an age or a diagnosis told.
-    settled_subject = (
-        settled and (question or words > LONG) and not (_IN_SO_MANY_WORDS.search(text) or _PERSONAL_FIND.search(text))
-    )
+    settled_subject = settled and (question or words > LONG) and not (in_so_many_words or personal_find)
     if confident_faq and not place and not named_trials and ((asked_or_told and not asks_outright) or settled_subject):
         # Read with confidence as a FAQ question, with no place to search around and no request for trials: answered;
         # the person can still ask for trials. Either a question with no age that names a study only as what it is
@@ -334,7 +338,7 @@ def search_intent(
     if mentions and (
         named_trials
         or asks_for_trials(text)
-        or _IN_SO_MANY_WORDS.search(text)
+        or in_so_many_words
         or stated
         or only_a_name
         or bare_search
@@ -347,14 +351,14 @@ def search_intent(
         or (unsure and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
-    if not searched and (_PERSONAL_FIND.search(text) or _JUST_A_TRIAL.match(text)):
+    if not searched and (personal_find or _JUST_A_TRIAL.match(text)):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
     said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
     if searched and said and (not question or _CORRECTING.search(text)):
         return INFORM  # "it's stomach cancer, not esophageal. could you look again?"
-    asks = _FIND_TRIALS.search(text) or _QUALIFY.search(text) or _ANYTHING_FOR_ME.search(text)
+    asks = in_so_many_words or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _QUALIFY, _ANYTHING_FOR_ME))
     if not searched and unsure and asks:
         return SEARCH  # "are there trials for me?", "got anything for me": the form asks for the details
     return None

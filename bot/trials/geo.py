@@ -143,7 +143,12 @@ def _word_not_state(text: str, tokens: list[re.Match[str]], last: int) -> bool:
 
 # Words after which a place is the one the person corrects away from ("not Madison", "instead of Reno").
 _NEGATIONS = frozenset({"not", "nor", "instead of", "rather than"})
-_FUNCTION_WORDS = frozenset("of the a an and or to in on at by for with from as is it me my we us".split())
+# Function words and quantifiers that are also towns somewhere ("outside of Boston": Of, Turkey; "not close to much
+# of anything": Much, Germany).
+_FUNCTION_WORDS = frozenset(
+    """of the a an and or to in on at by for with from as is it me my we us much many more most less few little some
+    all any anything nothing everything nowhere somewhere anywhere everywhere""".split()
+)
 _BETWEEN = frozenset("in near around at from with me us him her them the living live lives staying".split())
 
 # Names of big cities that are also everyday words or first names: taken as a place only after

@@ -68,11 +68,30 @@ def searching(condition: str, radius: float, place: str, age: Optional[float]) -
 
 
 def broader_instead(specific: str, general: str, radius: float, place: str) -> str:
-    """Nothing for the specific cancer near the person, but trials for its general name: say so."""
+    """Nothing for the specific name near the person, but trials for the same cancer by its organ's name: say so."""
     return (
         f"{NOTHING_NEAR_MARK} {specific} within {radius:g} miles of {place}. Here are open trials for "
         f"{general} in general: ask the study team whether one fits {specific}."
     )
+
+
+def broader_offer(specific: str, general: str, place: str) -> str:
+    """No trial anywhere for the specific cancer, but open trials for its family near the person: offered, not shown
+    as their results (a trial for "sarcoma" may or may not take "liposarcoma")."""
+    return (
+        f"There are open trials for {general} in general near {place}. Some may take people with {specific}, "
+        "but only the study team can say. Want me to show them?"
+    )
+
+
+def broader_button(general: str) -> str:
+    """The button that searches for the general name instead."""
+    return f"Show {general} trials"
+
+
+def broader_payload(general: str) -> str:
+    """What the button sends: a correction the search reads like a person's own ("sarcoma instead")."""
+    return f"search for {general} instead"
 
 
 def nothing_near(condition: str, radius: float, place: str) -> str:

@@ -85,6 +85,20 @@ _DURATION_BEFORE = re.compile(
 )
 _AGE_WORDS = re.compile(r"old|age|y\.?/?o", re.I)
 _CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he's 12 not 8", "41 not 31"
+# The age now, said beside the one coming ("she'll be 5 in August, so 4 right now", "4 now, 5 in august").
+_AGE_NOW = re.compile(
+    r"(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!cycle )(?<!round )(?<!week )(?<!day )(?<!psa )"
+    r"\b(\d{1,3})\s+(?:right\s+now|now|at\s+the\s+moment|currently)\b",
+    re.I,
+)
+# Only the age coming ("turns 60 next month", "she'll be 9 in june", "he is going to be 41 on friday"): a year less now.
+_AGE_SOON = re.compile(
+    r"\b(?:turns|turning|will\s+be|'ll\s+be|’ll\s+be|ll\s+be|going\s+to\s+be|gonna\s+be)\s+(\d{1,3})"
+    r"\s+(?:next|in|this|on|soon|later|by)\b",
+    re.I,
+)
+# A texted first line that starts with the age: "31 w rectal cancer", "24 with hodgkins, any trials".
+_AGE_WITH = re.compile(r"^\s*(\d{1,2})\s*(?:w/?|with)\s+(?!ago\b)(?=[a-z])", re.I)
 # A number on its own in a short message, not a stage, a count or a measure ("24 w colon cancer").
 _LONE_NUMBER = re.compile(
     r"(?<![\w.#/-])(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!no )(?<!top )(?<!psa )(?<!ecog )"
@@ -182,9 +196,12 @@ def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
     """An age stated in the text ("I'm 34", "29 y/o", "age 16", "my 8 year old", "she's fifty-two",
     "22f", "my daughter (16)"); a bare number ("34", "he's 12") only if it was asked for."""
     text = _digits(text)
-    corrected = _CORRECTED_AGE.search(text)
+    corrected = _CORRECTED_AGE.search(text) or _AGE_NOW.search(text) or _AGE_WITH.match(text)
     if corrected:
         return AgeReading(float(corrected.group(1)))
+    soon = _AGE_SOON.search(text)
+    if soon and len(re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", text)) == 1:
+        return AgeReading(float(soon.group(1)) - 1)
     for number, pattern in enumerate(_AGE_STATEMENTS):
         for found in pattern.finditer(text):
             if number == 0 and not _AGE_WORDS.search(found.group(0)) and _DURATION_BEFORE.search(text[: found.start()]):

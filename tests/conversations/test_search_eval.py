@@ -26,6 +26,11 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # Then 220 long FAQ training examples (the FAQ model grew sure of long stories): M, N, O and R one conversation each
 # (M's m21, a diagnosis told in a long statement with no request, now gets a FAQ answer; "all of her options", "other
 # options", "find anything that gives her a chance" were made requests in so many words for the others O and B lost).
+# Eighth session (2026-12-07): set S written by a helper from tests/data/search_eval/brief.md and scored before any
+# change: 52 of 65 (80.0%); R consulted (its failures read): a texted "31 w rectal cancer … anything in vancouver bc",
+# "she'll be 5 in August, so 4 right now", "not close to much of anything" (Much, Germany), a new pathology result
+# asked as "does that change what you found?", and a broader search that replaced the person's cancer so that a place
+# corrected later searched the broader name. R 54 -> 59, O 53 -> 54, S 52 -> 52 (fresh; failures unread), no set lower.
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -43,12 +48,13 @@ FLOORS = {
     "set_l": 0.85,
     "set_m": 0.857,
     "set_n": 0.937,
-    "set_o": 0.825,
+    "set_o": 0.841,
     "set_p": 0.861,
     "set_q": 0.938,
-    "set_r": 0.843,
+    "set_r": 0.906,
+    "set_s": 0.784,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoq"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqr"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -75,6 +75,9 @@ def test_a_message_that_carries_a_search_starts_one(
         "actually im in dayton not columbus, sorry",
         "sorry he's 12 not 8, typing too fast",
         "Sorry, I got that wrong. Her oncologist says it's endometrial cancer, not ovarian.",
+        # a new detail said as a question, with the model sure of a FAQ topic
+        "the biopsy report says it's specifically a clear cell renal carcinoma, would that change anything?",
+        "turns out it came back as mantle cell lymphoma. can you look again?",
     ],
 )
 def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
@@ -381,3 +384,14 @@ def test_a_faq_question_about_one_study_is_answered_not_searched(text: str, topi
 )
 def test_asking_for_trials_of_a_cancer_still_searches(text: str) -> None:
     assert search_intent(text, "faq", None, searched=False, unsure=False, topic="insurance_coverage") == SEARCH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "29 w hodgkins?? my friends say im too young to get this lol. anything in calgary ab",
+        "28 with ewing sarcoma, anything near halifax ns",
+    ],
+)
+def test_a_texted_age_cancer_and_canadian_place_start_a_search(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False) == SEARCH

@@ -103,6 +103,7 @@ def test_finds_the_place_a_message_names(geocoder: Geocoder, text: str, expectin
         "she is in remission",
         "I'm in Ohio",  # a state alone is too big to search around
         "is it free?",
+        "we're out in the country, not close to much of anything",  # Much, Germany is a town
     ],
 )
 def test_words_that_are_not_places_are_not_found(geocoder: Geocoder, text: str) -> None:

@@ -30,6 +30,9 @@ from bot.trials.understanding import asks_for_trials, cancer_mentions, is_questi
         ("34", True, 34),
         ("9, she'll be 10 in March", True, 9),  # the age first, then more numbers
         ("71 but very fit", True, 71),
+        ("he turns 8 in may, so he's 7 right now", True, 7),  # the age now, beside the one coming
+        ("my husband turns 61 next month and has prostate cancer", False, 60),  # only the coming age: a year less
+        ("27 w/ melanoma, any trials?", False, 27),  # texting's "with" after the age
     ],
 )
 def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: float) -> None:
@@ -54,6 +57,7 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "my bro has osteosarcoma, any trials 4 him?",  # texting's "for"
         "trying 2 find something for my mom's lymphoma",
         "hazard ky, like 2 hrs from lexington",  # a drive, not an age
+        "stage 3 right now, was stage 2",
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
