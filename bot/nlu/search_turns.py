@@ -110,7 +110,8 @@ _IN_SO_MANY_WORDS = re.compile(
     # "I'd like to know all of her options", "identifying suitable options", "find anything that gives her a chance"
     r"|\b(?:all|know(?:\s+about)?|learn\s+about|hear\s+about|identify(?:ing)?|find(?:ing)?|explore|exploring|see)\s+"
     r"(?:of\s+)?(?:(?:the|her|his|my|our|their|suitable|possible|potential|any|other)\s+)*options\b"
-    r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b",
+    r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b"
+    r"|\b(?:explore|exploring|know|see|try|trying)\s+every\s+(?:possible\s+|available\s+|single\s+)?option\b",
     re.IGNORECASE,
 )
 _TRIALS_FOR_SOMEONE = re.compile(r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b", re.IGNORECASE)

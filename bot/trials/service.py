@@ -14,21 +14,10 @@ from bot.trials.conditions import ConditionIndex, canonical_words
 from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
-from bot.trials.synonyms import CASE_SENSITIVE_SYNONYMS, SYNONYMS
+from bot.trials.synonyms import registry_name
 from bot.trials.understanding import cancer_mentions, left_behind, read_subtype, strip_details
 
 PAGE_SIZE = 3
-
-
-def _synonym_target(mention: str) -> str:
-    """An abbreviation or lay name as the registry's name ("NSCLC" → "non small cell lung cancer",
-    "GBM" → "glioblastoma", "boob cancer" → "breast cancer"); any other mention as it is."""
-    key = " ".join(mention.lower().split())
-    targets = SYNONYMS.get(key) or CASE_SENSITIVE_SYNONYMS.get(mention.strip())
-    return targets[0] if (targets and len(targets) == 1) or (targets and key in _ABBREVIATIONS) else mention
-
-
-_ABBREVIATIONS = {"aml", "cll", "cml", "nhl", "dlbcl", "mds", "crc", "hcc", "rcc", "hnscc", "all", "mm"}
 
 
 @dataclass(frozen=True)
@@ -92,32 +81,33 @@ class TrialService:
         """The cancer type the text names, as the trial data calls it; None if none is named.
 
         The text's mentions of a cancer (`cancer_mentions`: "bone cancer (osteosarcoma in my leg)")
-        are matched against the stored conditions and the most specific one that matches wins; a cancer
+        are matched against the stored conditions and the most specific one that matches wins (a name with the
+        markers said around it first: "EGFR+ NSCLC"); a cancer
         that no stored trial is for is still returned, so the search can say so ("liposarcoma"). When
         the bot just asked for the cancer type (`expecting`) and no mention is found, the whole answer
         is matched ("cervical").
         """
         found = cancer_mentions(text)
         kept = [m for m in found if not left_behind(text, m)] or found  # "it's endometrial, not ovarian cancer"
-        mentions = [_synonym_target(m.text) for m in kept]
+        mentions = [(registry_name(m.text), m.marked) for m in kept]
         if expecting and not mentions:
             candidate = " ".join(strip_details(text).split()).strip(" ,.!?")
-            mentions = [candidate] if candidate and not candidate.isdigit() else []
-        best: Optional[tuple[int, str]] = None
+            mentions = [(candidate, False)] if candidate and not candidate.isdigit() else []
+        best: Optional[tuple[bool, int, str]] = None
         unknown: Optional[str] = None  # a cancer named that no stored trial is for ("liposarcoma")
         with Session(self._engine, future=True) as session:
             index = self._conditions(session)
-            for mention in mentions:
+            for mention, marked in mentions:
                 match = index.match(mention)
                 if match.blank or not match.phrases:
                     continue
                 if match.is_empty:
                     unknown = unknown or match.phrases[0]
                     continue
-                size = len(match.broad_ids | match.narrow_ids)
-                if best is None or size < best[0]:
-                    best = (size, " ".join(match.phrases[:1]))
-        return best[1] if best else unknown
+                rank = (not marked, len(match.broad_ids | match.narrow_ids))  # the markers said, then the narrowest
+                if best is None or rank < best[:2]:
+                    best = (*rank, " ".join(match.phrases[:1]))
+        return best[2] if best else unknown
 
     def refined(self, condition: str, text: str) -> Optional[str]:
         """The cancer type made more precise by a kind said on its own ("it's non-small cell" after "lung

@@ -152,3 +152,14 @@ CASE_SENSITIVE_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "MM": ("multiple myeloma",),
 }
+
+# Abbreviations whose first target is the name to search, though they have several.
+_ABBREVIATIONS = {"aml", "cll", "cml", "nhl", "dlbcl", "mds", "crc", "hcc", "rcc", "hnscc", "all", "mm"}
+
+
+def registry_name(mention: str) -> str:
+    """An abbreviation or lay name as the registry's name ("NSCLC" → "non small cell lung cancer",
+    "GBM" → "glioblastoma", "boob cancer" → "breast cancer"); any other mention as it is."""
+    key = " ".join(mention.lower().split())
+    targets = SYNONYMS.get(key) or CASE_SENSITIVE_SYNONYMS.get(mention.strip())
+    return targets[0] if (targets and len(targets) == 1) or (targets and key in _ABBREVIATIONS) else mention

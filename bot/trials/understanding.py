@@ -16,7 +16,7 @@ from typing import List, Optional
 
 from rapidfuzz import fuzz, process
 
-from bot.trials.synonyms import CANCER_KINDS, CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS
+from bot.trials.synonyms import CANCER_KINDS, CASE_SENSITIVE_SYNONYMS, SITE_SYNONYMS, SYNONYMS, registry_name
 
 MIN_AGE, MAX_AGE = 0, 120
 
@@ -256,7 +256,24 @@ _HEADS = (
 ).split()
 # Misspellings of "cancer" too far from it for the fuzzy match below, which must not take "cancel" or "canter".
 _HEAD_TYPOS = frozenset("canser kancer kanser cansur cancur cancor cancar cancir cencer canccer cancerr cnacer".split())
-_NOT_HEADS = {"diploma", "aroma", "coma", "stoma", "glaucoma", "hematoma", "haematoma", "trauma", "stigma"}
+_NOT_HEADS = {
+    "diploma",
+    "aroma",
+    "coma",
+    "stoma",
+    "glaucoma",
+    "hematoma",
+    "haematoma",
+    "trauma",
+    "stigma",
+    # places that end like a tumour's name ("Oklahoma City, Oklahoma" is no cancer)
+    "oklahoma",
+    "tacoma",
+    "sonoma",
+    "pomona",
+    "roma",
+    "paloma",
+}
 _SYNONYM_KEYS = sorted({k.lower() for k in SYNONYMS}, key=lambda k: -len(k.split()))
 _SYNONYMS_BY_FIRST_WORD: dict = {}
 for _key in _SYNONYM_KEYS:  # longest first within each first word
@@ -321,6 +338,9 @@ class Mention:
     head: bool
     """True for a name with a head word ("… cancer", "… lymphoma", an abbreviation like "GBM"); False
     for a bare part of the body ("prostate", "lung") that means its cancer only in a short message."""
+    marked: bool = False
+    """True for a name with the markers said around it ("EGFR positive non small cell lung cancer" from "EGFR+
+    NSCLC"): the person's most precise name, searched before the others when some trial is for it."""
 
 
 @lru_cache(maxsize=4096)
@@ -347,6 +367,38 @@ def _side_effect(lowered: List[str], index: int) -> bool:
     before = lowered[index - 1] if index > 0 else ""
     after = lowered[index + 1] if index + 1 < len(lowered) else ""
     return before in _SIDE_EFFECT_BEFORE or after in _SIDE_EFFECT_AFTER
+
+
+# Words of a marker or a kind said before a name ("EGFR+ NSCLC", "clear cell RCC", "ALK positive non-small cell lung
+# cancer") or after it ("breast cancer, ER positive and HER2 negative"): kept with the name, which they make narrower.
+_MARKER_WORDS = frozenset(
+    """egfr alk ros1 ret kras braf met ntrk her2 er pr hr hormone receptor positive negative mutant mutated fusion
+    clear cell squamous triple""".split()
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z0-9]+)[\s,-]*(?:\band\s+)?$")
+_MARKERS_AFTER = re.compile(
+    r"\s*[,(]?\s*((?:(?:ER|PR|HR|HER2|EGFR|ALK|KRAS|BRAF|ROS1|hormone receptor)[\s-]*"
+    r"(?:positive|negative|mutant|mutated)(?:\s*(?:,|and|&|/)\s*)?){1,3})",
+    re.IGNORECASE,
+)
+
+
+def _with_markers(text: str, mention: Mention) -> Optional[Mention]:
+    """The mention with the markers said right before or after it, as the registry would name it; None if none."""
+    before: List[str] = []
+    start = mention.start
+    while len(before) < 5:
+        word = _WORD_BEFORE.search(text, 0, start)
+        if not word or word.group(1).lower() not in _MARKER_WORDS:
+            break
+        before.insert(0, word.group(1))
+        start = word.start(1)
+    after = _MARKERS_AFTER.match(text, mention.start + len(mention.text))
+    markers = before + (re.findall(r"[A-Za-z0-9]+", after.group(1).replace(" and ", " ")) if after else [])
+    markers = [m for m in markers if m.lower() not in {"and"}]
+    if not markers or all(m.lower() in {"cell", "positive", "negative"} for m in markers):
+        return None
+    return Mention(f"{' '.join(markers)} {registry_name(mention.text)}", start, True, marked=True)
 
 
 _SIZES = frozenset("small large upper lower left right".split())
@@ -413,6 +465,7 @@ def cancer_mentions(text: str) -> List[Mention]:
             subtype, head = after.group(1).strip(), mention.text.split()[-1]
             found.append(Mention(f"{subtype} {mention.text}", mention.start, True))
             found.append(Mention(f"{subtype} {head}", mention.start, True))
+    found += [marked for mention in list(found) if (marked := _with_markers(text, mention)) is not None]
     histology = [m for m in found if _HISTOLOGY.issuperset(re.findall(r"[a-z]+", m.text.lower()))]
     if histology and all(m in histology or not _says_which(m.text) for m in found):
         # "a CT showed a mass in my right lung. The biopsy said squamous cell carcinoma": the kind in one sentence, the
@@ -481,7 +534,8 @@ _ASKS_FOR_TRIALS = re.compile(
     # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
     # (not "why are there so few studies", "everything I find about research studies": how scarce trials are)
     r"\b(?:are there|r there|is there|what|which|any|do you have|got(?!\s+into)|find|finding|look(?:ing)? for"
-    r"|search(?:ing)? for|show me|list|get|seeking|need)\s+(?!(?:so|too|very|only|not|hardly|about|even)\b|few\b)"
+    r"|search(?:ing)? for|show me|list|get|seeking|need|check\s+(?:for|on)|look\s+up|pull\s+up)"
+    r"\s+(?!(?:so|too|very|only|not|hardly|about|even)\b|few\b)"
     r"(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"
     r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)\b|near|in [A-Z]|around|open|available"

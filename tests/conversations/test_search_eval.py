@@ -31,6 +31,12 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # "she'll be 5 in August, so 4 right now", "not close to much of anything" (Much, Germany), a new pathology result
 # asked as "does that change what you found?", and a broader search that replaced the person's cancer so that a place
 # corrected later searched the broader name. R 54 -> 59, O 53 -> 54, S 52 -> 52 (fresh; failures unread), no set lower.
+# Then S consulted: markers said around a name kept with it ("EGFR+ NSCLC", "clear cell RCC", "breast cancer, ER
+# positive and HER2 negative"), "Oklahoma" is no tumour, "could you check for trials", "explore every possible option",
+# and texted feelings and relatives' relapse stories taught to the safety classifier as ordinary. S 52 -> 57, L 57 ->
+# 58, O 54 -> 56, P 57 -> 58, Q 61 -> 62, R 59 -> 60; E 57 -> 56 (never read). I's i21 now searches the "EGFR
+# positive" its person said, which its truth leaves out (I stays at 62: "Oklahoma City, Oklahoma" no longer replaces
+# its i44's cancer with "oklahoma").
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -45,16 +51,16 @@ FLOORS = {
     "set_i": 0.95,
     "set_j": 0.92,
     "set_k": 0.96,
-    "set_l": 0.85,
+    "set_l": 0.89,
     "set_m": 0.857,
     "set_n": 0.937,
-    "set_o": 0.841,
-    "set_p": 0.861,
+    "set_o": 0.873,
+    "set_p": 0.876,
     "set_q": 0.938,
-    "set_r": 0.906,
-    "set_s": 0.784,
+    "set_r": 0.921,
+    "set_s": 0.861,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqr"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrs"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -101,6 +101,11 @@ def test_a_place_corrected_after_a_broader_search_keeps_the_persons_own_cancer(r
     assert "searching open trials for muscle invasive bladder cancer within 100 miles of Rochester, NY" in again, again
 
 
+def test_markers_said_before_an_abbreviation_narrow_the_search(running_stack) -> None:  # type: ignore[no-untyped-def]
+    text = _texts(chat(running_stack.base_url, "ts-markers", "EGFR+ NSCLC, 45, Raleigh NC. any trials?"))
+    assert "searching open trials for egfr positive nonsmall cell lung cancer within 100 miles of Raleigh, NC" in text
+
+
 # The failure kinds of the issue that asked for this understanding, each as a conversation.
 
 

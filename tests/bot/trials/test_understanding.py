@@ -98,6 +98,14 @@ def test_sex_only_where_it_is_stated(text: str, sex: Optional[str]) -> None:
         ("they found adenocarcinoma of the esophagus", ["adenocarcinoma", "esophagus adenocarcinoma"]),
         ("oops im 32 not 30 lol chemo brain", []),
         ("he was in a coma and got his diploma", []),
+        ("we moved from Tacoma to Oklahoma City, Oklahoma", []),  # places that end like a tumour's name
+        # markers said around a name make it narrower: kept with it (the abbreviation said in the registry's words)
+        ("EGFR+ NSCLC, progressed on osimertinib", ["EGFR positive non small cell lung cancer", "NSCLC"]),
+        ("clear cell RCC in his lungs now", ["clear cell renal cell carcinoma", "RCC"]),
+        (
+            "metastatic breast cancer, ER positive and HER2 negative",
+            ["metastatic breast cancer", "ER positive HER2 negative metastatic breast cancer"],
+        ),
         ("what is a placebo?", []),
     ],
 )
