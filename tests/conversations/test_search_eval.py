@@ -37,6 +37,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # 58, O 54 -> 56, P 57 -> 58, Q 61 -> 62, R 59 -> 60; E 57 -> 56 (never read). I's i21 now searches the "EGFR
 # positive" its person said, which its truth leaves out (I stays at 62: "Oklahoma City, Oklahoma" no longer replaces
 # its i44's cancer with "oklahoma").
+# Set T, written after all of that (same brief, the truth holding only what the person says) and scored once: 50 of
+# 65 (76.9%); fresh.
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -59,6 +61,7 @@ FLOORS = {
     "set_q": 0.938,
     "set_r": 0.921,
     "set_s": 0.861,
+    "set_t": 0.753,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrs"}
 

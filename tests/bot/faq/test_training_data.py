@@ -28,6 +28,7 @@ FLOORS = {
     "set_g": (0.926, 0.024),
     "set_h": (0.936, 0.026),
     "set_i": (0.915, 0.051),
+    "set_j": (0.941, 0.033),  # fresh (2026-12-07): 94.4% / 2.9% when first scored, before any change
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -133,8 +134,8 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] == 1 for topic in topics for style in STYLES), path.name
-        # 20 not-a-FAQ messages per writer; set G keeps messages two writers both wrote ("hmm", "ok") once.
-        assert sum(1 for i in items if i.topic == NONE) >= 45, path.name
+        # 20 not-a-FAQ messages per writer; sets G and J keep messages several writers wrote alike ("hmm", "ok") once.
+        assert sum(1 for i in items if i.topic == NONE) >= 40, path.name
 
 
 @pytest.mark.slow  # rapidfuzz over ~800 × ~3,000 pairs
