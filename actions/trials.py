@@ -287,7 +287,7 @@ async def present_search(
         if request.offset:
             dispatcher.utter_message(text=texts.ALL_SHOWN)
             return []
-        await _say_nearest(dispatcher, request, place)
+        await _say_nearest(dispatcher, request, place, broader_tip=not general)
         if general:
             await _offer_family(dispatcher, request, general, place)
         return [SlotSet("result_ids", []), SlotSet("search_offset", 0), SlotSet("search_radius", request.radius_miles)]
@@ -352,7 +352,9 @@ async def _offer_family(dispatcher: CollectingDispatcher, request: SearchRequest
         )
 
 
-async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest, place: str) -> None:
+async def _say_nearest(
+    dispatcher: CollectingDispatcher, request: SearchRequest, place: str, broader_tip: bool = True
+) -> None:
     """Nothing within the radius: say how far the nearest open match is and offer to search that far."""
     farther = dataclasses.replace(request, radius_miles=FARTHEST, offset=0)
     try:
@@ -361,7 +363,7 @@ async def _say_nearest(dispatcher: CollectingDispatcher, request: SearchRequest,
         logger.exception("Trial search failed")
         nearest = []
     if not nearest or nearest[0].distance_miles is None:
-        dispatcher.utter_message(text=texts.nothing_near(request.condition, request.radius_miles, place))
+        dispatcher.utter_message(text=texts.nothing_near(request.condition, request.radius_miles, place, broader_tip))
         return
     match = nearest[0]
     miles = float(match.distance_miles or 0.0)

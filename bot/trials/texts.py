@@ -94,12 +94,11 @@ def broader_payload(general: str) -> str:
     return f"search for {general} instead"
 
 
-def nothing_near(condition: str, radius: float, place: str) -> str:
-    """Nothing within the radius and nothing open anywhere else either."""
-    return (
-        f"{NOTHING_NEAR_MARK} {condition} within {radius:g} miles of {place}. You could try a broader "
-        f"cancer type (like “lymphoma” instead of a subtype). {CIS_HELP}"
-    )
+def nothing_near(condition: str, radius: float, place: str, broader_tip: bool = True) -> str:
+    """Nothing within the radius and nothing open anywhere else either (without the tip to try a broader name when
+    the broader name's trials are offered next)."""
+    tip = " You could try a broader cancer type (like “lymphoma” instead of a subtype)." if broader_tip else ""
+    return f"{NOTHING_NEAR_MARK} {condition} within {radius:g} miles of {place}.{tip} {CIS_HELP}"
 
 
 def nearest_farther(condition: str, radius: float, place: str, miles: float, site: str, nct_id: str) -> str:

@@ -86,9 +86,12 @@ _DURATION_BEFORE = re.compile(
 _AGE_WORDS = re.compile(r"old|age|y\.?/?o", re.I)
 _CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he's 12 not 8", "41 not 31"
 # The age now, said beside the one coming ("she'll be 5 in August, so 4 right now", "4 now, 5 in august").
+# Words after which a number is a stage, a count or a measure, not an age ("stage 4 now", "psa 12").
+_NOT_AN_AGE_BEFORE = "".join(
+    rf"(?<!{word} )" for word in "stage grade phase type level cycle round week day psa ecog no top number".split()
+)
 _AGE_NOW = re.compile(
-    r"(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!cycle )(?<!round )(?<!week )(?<!day )(?<!psa )"
-    r"\b(\d{1,3})\s+(?:right\s+now|now|at\s+the\s+moment|currently)\b",
+    _NOT_AN_AGE_BEFORE + r"\b(\d{1,3})\s+(?:right\s+now|now|at\s+the\s+moment|currently)\b",
     re.I,
 )
 # Only the age coming ("turns 60 next month", "she'll be 9 in june", "he is going to be 41 on friday"): a year less now.
@@ -101,8 +104,7 @@ _AGE_SOON = re.compile(
 _AGE_WITH = re.compile(r"^\s*(\d{1,2})\s*(?:w/?|with)\s+(?!ago\b)(?=[a-z])", re.I)
 # A number on its own in a short message, not a stage, a count or a measure ("24 w colon cancer").
 _LONE_NUMBER = re.compile(
-    r"(?<![\w.#/-])(?<!stage )(?<!grade )(?<!phase )(?<!type )(?<!level )(?<!no )(?<!top )(?<!psa )(?<!ecog )"
-    r"(?<!about )(?<!number )(?<!trial )(?<!option )(?<!result )(?<!study )(?<!one )"
+    r"(?<![\w.#/-])" + _NOT_AN_AGE_BEFORE + r"(?<!about )(?<!trial )(?<!option )(?<!result )(?<!study )(?<!one )"
     r"(\d{1,3})(?![\w.%/-])" + _NOT_AN_AGE_AFTER.replace("(?!", "(?!\\s*(?:st|nd|rd|th|years?|yrs?)\\b|", 1),
     re.I,
 )
@@ -394,8 +396,8 @@ def _with_markers(text: str, mention: Mention) -> Optional[Mention]:
         before.insert(0, word.group(1))
         start = word.start(1)
     after = _MARKERS_AFTER.match(text, mention.start + len(mention.text))
-    markers = before + (re.findall(r"[A-Za-z0-9]+", after.group(1).replace(" and ", " ")) if after else [])
-    markers = [m for m in markers if m.lower() not in {"and"}]
+    said_after = re.findall(r"[A-Za-z0-9]+", after.group(1)) if after else []
+    markers = before + [word for word in said_after if word.lower() != "and"]
     if not markers or all(m.lower() in {"cell", "positive", "negative"} for m in markers):
         return None
     return Mention(f"{' '.join(markers)} {registry_name(mention.text)}", start, True, marked=True)
