@@ -67,6 +67,9 @@ BARE = 6
 """A message of at most this many words that names a cancer and a place or age is a search ("breast
 cancer richmond va"), whatever FAQ topic the model read into it."""
 FIND_A_TRIAL = "find_a_trial"
+NEAR_A_SEARCH = frozenset({"aya_trials"})
+"""A topic that, with a cancer named, a search answers better than the topic's own answer even when the model is
+certain of it ("my son is 16 with testicular cancer. are there studies open to teenagers?")."""
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
 
@@ -256,6 +259,7 @@ def search_intent(
     unsure: bool = False,
     topic: Optional[str] = None,
     settled: bool = False,
+    certain: bool = False,
 ) -> Optional[str]:
     """The intent a trial-search turn must have (`inform` or `search_trials`), or None to keep the model's.
 
@@ -263,7 +267,7 @@ def search_intent(
     named, the search itself is the better answer). `unsure`: the model could not decide; a short
     statement of a diagnosis ("my daughter has a wilms tumor") or a plain "are there trials for me?"
     then starts a search, whose questions are clearer than "did you mean …?". `settled`: the model put at least
-    half of all its belief on that one topic.
+    half of all its belief on that one topic; `certain`: at least `bot.nlu.classifier.CERTAIN` of it.
     """
     if _STOP.match(text):
         return None
@@ -309,6 +313,18 @@ def search_intent(
     # coverage handle a research study for him?", "would she qualify for pediatric studies or adult ones?"), never
     # asked for in so many words: the topic is answered even with an age or a diagnosis told.
     settled_subject = settled and (question or words > LONG) and not (in_so_many_words or personal_find)
+    # A topic the model is certain of is answered, whatever cancer, place or age is told around it, unless trials are
+    # asked for somebody ("trials for my son", "studies he could join"): "A clinic told us their trial will cure my
+    # wife's glioblastoma. Is any trial really guaranteed?", "I'm a Navy veteran with prostate cancer, treated at the
+    # VA … I'd like to know if veterans get access to clinical trials". Trials for young people (`NEAR_A_SEARCH`)
+    # with a cancer named are searched: the list answers "are there studies for people her age?" best.
+    if (
+        certain
+        and confident_faq
+        and topic not in NEAR_A_SEARCH
+        and not (personal_find or _TRIALS_FOR_SOMEONE.search(text) or _JUST_A_TRIAL.match(text))
+    ):
+        return None
     if confident_faq and not place and not named_trials and ((asked_or_told and not asks_outright) or settled_subject):
         # Read with confidence as a FAQ question, with no place to search around and no request for trials: answered;
         # the person can still ask for trials. Either a question with no age that names a study only as what it is

@@ -305,6 +305,41 @@ def test_a_settled_faq_reading_still_searches_when_trials_are_asked_for_in_so_ma
 
 
 @pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("i have a super rare sarcoma and literally nobody has trials for it 🙃 is that normal", "rare_cancers"),
+        ("A clinic told us their study will cure my mom's glioblastoma. Can any trial really promise that?", "myth"),
+        (
+            "I'm a Navy veteran with prostate cancer, treated at the VA in Tampa. I'd like to know if veterans get"
+            " access to clinical trials.",
+            "va_benefits",
+        ),
+        (
+            "I'm finishing my part of a lymphoma trial in a few weeks. It's been a year of appointments and I'm not"
+            " sure what comes next or who I'll be seeing.",
+            "after_the_trial",
+        ),
+    ],
+)
+def test_a_faq_topic_the_model_is_certain_of_is_answered_whatever_is_told_around_it(text: str, topic: str) -> None:
+    assert (
+        search_intent(text, "faq", None, searched=False, unsure=False, topic=topic, settled=True, certain=True) is None
+    )
+    # Only settled: the cancer, the place or "any trial" still make these searches.
+    assert search_intent(text, "faq", None, searched=False, unsure=False, topic=topic, settled=True) == SEARCH
+
+
+def test_a_certain_faq_reading_still_searches_when_trials_are_asked_for_somebody_or_for_young_people() -> None:
+    for text, topic in (
+        ("My son is 15 with Hodgkin lymphoma. Are there any trials he could join?", "aya_trials"),
+        ("My son is 16. He has testicular cancer. Are there studies open to teenagers?", "aya_trials"),
+        ("my dad has stage 4 colon cancer and we're in Tulsa. are there trials for him?", "travel_lodging_help"),
+    ):
+        found = search_intent(text, "faq", None, searched=False, unsure=False, topic=topic, settled=True, certain=True)
+        assert found == SEARCH, text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "my wife is healthy but her mom and sister both had ovarian cancer. could she join a study?",
