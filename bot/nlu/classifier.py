@@ -13,8 +13,9 @@ what those wrote, so the domain, rules, actions and insights read the same keys:
   docs/faq.md);
 - `nlu_fallback` as the intent when the model is unsure: an intent below `intent_threshold` or less
   than `intent_margin` ahead of the next, or a FAQ topic below `faq_threshold` or less than
-  `faq_margin` ahead of the next topic or of any other intent. The fallback action then asks "did you
-  mean …?" with the closest topics instead of answering with a guess;
+  `faq_margin` (`long_faq_margin` for a message of more than 20 words) ahead of the next topic or of any
+  other intent. The fallback action then asks "did you mean …?" with the closest topics instead of
+  answering with a guess;
 - `out_of_scope` instead when the FAQ is the likeliest intent only because no topic stands out: the
   topic the reading ranks first holds less than `no_topic_share` of the FAQ's share ("hmm", "who won
   the game last night", gibberish, another language). Buttons for three barely-likelier topics do not
@@ -58,6 +59,8 @@ and the FAQ leads only as the sum of its topics ("who won the game last night", 
 thing works"). On the consulted FAQ sets A-I this answered 19 of their not-a-FAQ messages with what the bot can help
 with (or a greeting) instead of topic buttons, and one FAQ question ("fase 2 vs 3") with it. Medical advice is not
 among them: "ok" reads as it, and the safety stage declines real requests for advice before the model."""
+LONG_MESSAGE = 20
+"""Words above which a message is read with `long_faq_margin` (`UnderstandingClassifier.unsure`)."""
 CERTAIN = 0.7
 """A FAQ topic holding at least this share is certain: answered whatever cancer, place or age is told around it,
 unless trials are asked for somebody. Chosen on the consulted sets' first messages (search sets A-S: one search lost
@@ -87,6 +90,7 @@ class UnderstandingClassifier(GraphComponent):
             "intent_margin": 0.0,
             "faq_threshold": 0.05,
             "faq_margin": 0.15,
+            "long_faq_margin": 0.15,
             "no_topic_share": 0.0,
         }
 
@@ -165,32 +169,40 @@ class UnderstandingClassifier(GraphComponent):
             if not text:
                 continue
             reading = self._model.read(str(text))
-            unsure = self.unsure(reading)
+            # A search turn judges the reading at the one margin for every length (`search_intent` was built on it: a
+            # story the model could not read is a search); the answer itself allows long messages the lower one.
+            doubtful = self.unsure(reading)
+            unsure = self.unsure(reading, words=len(str(text).split()))
             suggestions = reading
             metadata = message.get("metadata") or {}
             previous = metadata.get(PREVIOUS_TOPIC_KEY)
-            top_intent = max(grouped(reading).items(), key=lambda item: item[1])[0]
+            shares = grouped(reading)
+            top_intent = max(shares.items(), key=lambda item: item[1])[0]
             if previous and (unsure or top_intent == RETRIEVAL_INTENT):
                 contextual = in_context(str(text), str(previous), self._topics, self._model.read, reading)
                 # A follow-up whose reading changes with the topic just answered is asked about,
                 # with the contextual reading's topics as buttons: never answered from a guess.
                 if unsure or _top_topic(contextual) != _top_topic(reading):
-                    unsure, suggestions = True, contextual
+                    unsure, doubtful, suggestions = True, True, contextual
             turn = search_intent(
                 str(text),
                 top_intent,
                 metadata.get(REQUESTED_SLOT_KEY),
                 bool(metadata.get(SEARCHED_KEY)),
-                unsure,
+                doubtful,
                 _top_topic(reading),
                 settled=reading.top.startswith(RETRIEVAL_INTENT + "/") and reading.confidence >= SETTLED,
                 certain=reading.top.startswith(RETRIEVAL_INTENT + "/") and reading.confidence >= CERTAIN,
+                faq_share=shares.get(RETRIEVAL_INTENT, 0.0),
             )
             self._annotate(message, reading, suggestions, unsure, turn, read_in_context=bool(previous))
         return messages
 
-    def unsure(self, reading: Reading) -> bool:
-        """Whether the reading is too close to call: ask rather than answer."""
+    def unsure(self, reading: Reading, words: int = 0) -> bool:
+        """Whether the reading is too close to call: ask rather than answer. A message of more than `LONG_MESSAGE`
+        `words` needs the topic only `long_faq_margin` ahead: a story spreads the model's belief over the topics its
+        situation words belong to, and the first topic of a long message was right more often than the shorter
+        margin let it answer (docs/faq.md)."""
         intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
         top, confidence = intents[0]
         second = intents[1][1] if len(intents) > 1 else 0.0
@@ -204,7 +216,8 @@ class UnderstandingClassifier(GraphComponent):
         # as a story can make the FAQ the likeliest intent only by summing many topics.
         others = [p for label, p in reading.ranking if not label.startswith(prefix)]
         runner_up = max(topics[1] if len(topics) > 1 else 0.0, max(others, default=0.0))
-        return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < self._config["faq_margin"]
+        margin = self._config["long_faq_margin"] if words > LONG_MESSAGE else self._config["faq_margin"]
+        return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < margin
 
     def near_no_topic(self, reading: Reading) -> bool:
         """Whether no FAQ topic stands out at all: the first holds less than `no_topic_share` of the topics' sum."""

@@ -19,16 +19,18 @@ from bot.yaml_files import parse_yaml
 
 STYLES = ("aya", "parent", "long", "short", "formal", "near_miss")
 FLOORS = {
-    "set_a": (0.935, 0.021),
-    "set_b": (0.917, 0.034),
-    "set_c": (0.928, 0.018),
-    "set_d": (0.941, 0.021),
-    "set_e": (0.951, 0.021),
-    "set_f": (0.938, 0.021),
-    "set_g": (0.926, 0.024),
-    "set_h": (0.936, 0.026),
-    "set_i": (0.915, 0.051),
-    "set_j": (0.941, 0.033),  # fresh (2026-12-07): 94.4% / 2.9% when first scored, before any change
+    "set_a": (0.946, 0.021),
+    "set_b": (0.93, 0.036),
+    "set_c": (0.956, 0.016),
+    "set_d": (0.953, 0.018),
+    "set_e": (0.958, 0.021),
+    "set_f": (0.938, 0.024),
+    "set_g": (0.939, 0.027),
+    "set_h": (0.941, 0.026),
+    "set_i": (0.941, 0.04),
+    "set_j": (0.954, 0.033),  # consulted in the ninth session (four items read): 94.4% / 2.9% when first scored
+    "set_k": (0.917, 0.027),  # 90.9% / 4.3% when first scored (fresh), consulted after
+    "set_l": (0.886, 0.061),  # fresh (2026-12-07, ninth session): 88.9% / 5.8%, scored once at the session's end
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -55,7 +57,12 @@ D 93.8% / 2.1%, B 90.8% / 2.8%; A 94.1% -> 93.3% and C 93.6% -> 93.1% (three and
 per topic: the situation before the question, the question first or implied, a caregiver's, a texting run-on),
 written by helpers from the topic list only and checked against every frozen set: I (fresh) 88.1% / 8.2% -> 91.8% /
 4.8% (long 70.9% -> 87.3%), H 93.8% / 2.3%, G 92.9% / 2.1%, F 94.1% / 1.8%, E 95.4% / 1.8%, D 94.4% / 1.8%, C 93.1%
-/ 1.5%, B 92.0% / 3.1%, A 93.8% / 1.8%, follow-ups 57.5% / 5.0%."""
+/ 1.5%, B 92.0% / 3.1%, A 93.8% / 1.8%, follow-ups 57.5% / 5.0%. Ninth session: set K written fresh (four word-for-word
+training examples taken out first), 90.9% / 4.3% after the first changes (a topic the model is certain of is answered
+whatever is told around it; a plain intent likelier than every topic answers), then consulted (a story the model reads
+as some FAQ question, with no age, is no search; long messages answered at a margin of 0.10): K 92.0% / 2.4%, J 95.7% /
+2.9%, E 96.2% / 1.8%, D 95.6% / 1.5%, C 95.9% / 1.3%, A 94.9% / 1.8%; set L written fresh meanwhile (three
+training examples taken out first) and scored once at the end: 88.9% / 5.8% (long 72.7%, near-miss 76.4%)."""
 
 CATALOG = load_catalog()
 

@@ -329,6 +329,25 @@ def test_a_faq_topic_the_model_is_certain_of_is_answered_whatever_is_told_around
     assert search_intent(text, "faq", None, searched=False, unsure=False, topic=topic, settled=True) == SEARCH
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The study compares a new combination against 'the current accepted regimen' for lymphoma. I don't really know"
+        " what that regimen is.",
+        "My aunt was offered a spot in a study for her colon cancer by someone who called her at home. They asked for"
+        " her bank details.",
+    ],
+)
+def test_a_story_the_model_reads_as_some_faq_question_is_no_search_unless_an_age_is_told(text: str) -> None:
+    unsure = {"unsure": True, "topic": "standard_of_care"}
+    assert search_intent(text, "faq", None, searched=False, **unsure, faq_share=0.9) is None
+    # The model spread its belief beyond the FAQ: a story with a cancer it could not read starts a search.
+    assert search_intent(text, "faq", None, searched=False, **unsure, faq_share=0.6) == SEARCH
+    # An age is what a search needs: told with one, the story searches whatever the model read.
+    aged = text.replace("lymphoma.", "lymphoma. I'm 58.").replace("her colon cancer", "her colon cancer (she is 71)")
+    assert search_intent(aged, "faq", None, searched=False, **unsure, faq_share=0.9) == SEARCH
+
+
 def test_a_certain_faq_reading_still_searches_when_trials_are_asked_for_somebody_or_for_young_people() -> None:
     for text, topic in (
         ("My son is 15 with Hodgkin lymphoma. Are there any trials he could join?", "aya_trials"),
