@@ -45,7 +45,7 @@ from bot.faq import RETRIEVAL_INTENT
 from bot.faq.catalog import load_catalog
 from bot.nlu.context import PREVIOUS_TOPIC_KEY, in_context
 from bot.nlu.model import Reading, Settings, UnderstandingModel, grouped
-from bot.nlu.search_turns import REQUESTED_SLOT_KEY, SEARCHED_KEY, search_intent
+from bot.nlu.search_turns import LONG, REQUESTED_SLOT_KEY, SEARCHED_KEY, search_intent
 
 FALLBACK_INTENT = "nlu_fallback"
 NO_TOPIC_INTENT = "out_of_scope"
@@ -59,8 +59,6 @@ and the FAQ leads only as the sum of its topics ("who won the game last night", 
 thing works"). On the consulted FAQ sets A-I this answered 19 of their not-a-FAQ messages with what the bot can help
 with (or a greeting) instead of topic buttons, and one FAQ question ("fase 2 vs 3") with it. Medical advice is not
 among them: "ok" reads as it, and the safety stage declines real requests for advice before the model."""
-LONG_MESSAGE = 20
-"""Words above which a message is read with `long_faq_margin` (`UnderstandingClassifier.unsure`)."""
 CERTAIN = 0.7
 """A FAQ topic holding at least this share is certain: answered whatever cancer, place or age is told around it,
 unless trials are asked for somebody. Chosen on the consulted sets' first messages (search sets A-S: one search lost
@@ -171,8 +169,9 @@ class UnderstandingClassifier(GraphComponent):
             reading = self._model.read(str(text))
             # A search turn judges the reading at the one margin for every length (`search_intent` was built on it: a
             # story the model could not read is a search); the answer itself allows long messages the lower one.
-            doubtful = self.unsure(reading)
-            unsure = self.unsure(reading, words=len(str(text).split()))
+            words = len(str(text).split())
+            unsure = self.unsure(reading, words)
+            doubtful = self.unsure(reading) if words > LONG else unsure
             suggestions = reading
             metadata = message.get("metadata") or {}
             previous = metadata.get(PREVIOUS_TOPIC_KEY)
@@ -199,10 +198,10 @@ class UnderstandingClassifier(GraphComponent):
         return messages
 
     def unsure(self, reading: Reading, words: int = 0) -> bool:
-        """Whether the reading is too close to call: ask rather than answer. A message of more than `LONG_MESSAGE`
-        `words` needs the topic only `long_faq_margin` ahead: a story spreads the model's belief over the topics its
-        situation words belong to, and the first topic of a long message was right more often than the shorter
-        margin let it answer (docs/faq.md)."""
+        """Whether the reading is too close to call: ask rather than answer. A message of more than
+        `bot.nlu.search_turns.LONG` `words` needs the topic only `long_faq_margin` ahead: a story spreads the
+        model's belief over the topics its situation words belong to, and the first topic of a long message was
+        right more often than the shorter margin let it answer (docs/faq.md)."""
         intents = sorted(grouped(reading).items(), key=lambda item: -item[1])
         top, confidence = intents[0]
         second = intents[1][1] if len(intents) > 1 else 0.0
@@ -216,7 +215,7 @@ class UnderstandingClassifier(GraphComponent):
         # as a story can make the FAQ the likeliest intent only by summing many topics.
         others = [p for label, p in reading.ranking if not label.startswith(prefix)]
         runner_up = max(topics[1] if len(topics) > 1 else 0.0, max(others, default=0.0))
-        margin = self._config["long_faq_margin"] if words > LONG_MESSAGE else self._config["faq_margin"]
+        margin = self._config["long_faq_margin"] if words > LONG else self._config["faq_margin"]
         return topics[0] < self._config["faq_threshold"] or topics[0] - runner_up < margin
 
     def near_no_topic(self, reading: Reading) -> bool:

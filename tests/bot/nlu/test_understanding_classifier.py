@@ -109,6 +109,30 @@ def test_a_topic_must_be_clearly_ahead_of_every_other_intent_too(trained: Unders
     assert not trained.unsure(Reading((("faq/placebo", 0.6), ("search_trials", 0.3), ("faq/costs", 0.1))))
 
 
+def test_a_long_message_needs_its_topic_less_far_ahead(trained: UnderstandingClassifier) -> None:
+    from bot.nlu.search_turns import LONG
+
+    trained._config["long_faq_margin"] = 0.1
+    spread = Reading((("faq/placebo", 0.42), ("faq/costs", 0.3), ("greet", 0.28)))  # 0.12 ahead
+    assert trained.unsure(spread) and trained.unsure(spread, words=LONG)
+    assert not trained.unsure(spread, words=LONG + 1)
+    assert trained.unsure(Reading((("faq/placebo", 0.4), ("faq/costs", 0.33), ("greet", 0.27))), words=LONG + 1)
+
+
+def test_a_plain_intent_likelier_than_every_topic_answers_when_the_faq_leads_only_as_their_sum(
+    trained: UnderstandingClassifier,
+) -> None:
+    game = Reading((("out_of_scope", 0.3), *((f"faq/topic_{i}", 0.1) for i in range(5)), ("faq/placebo", 0.2)))
+    two_close = Reading((("faq/placebo", 0.4), ("faq/costs", 0.35), ("greet", 0.25)))
+    readings = {"who won the game last night": game, "placebo or costs?": two_close}
+    trained._model.read = readings.__getitem__  # type: ignore[method-assign]
+    [answered] = trained.process([_message({"text": "who won the game last night"})])
+    assert answered.get("intent")["name"] == "out_of_scope"
+    # A topic leads (the greeting is no likelier than it): ask which topic.
+    [close] = trained.process([_message({"text": "placebo or costs?"})])
+    assert close.get("intent")["name"] == "nlu_fallback"
+
+
 def test_a_follow_up_read_differently_in_context_is_asked_about(trained: UnderstandingClassifier) -> None:
     from bot.nlu.context import PREVIOUS_TOPIC_KEY
 
