@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.faq.catalog import Catalog, load_catalog
 from bot.faq.suggestions import closest_topics, fallback_message
+from bot.nlu.search_turns import cancer_named
 
 REASON = "the bot did not understand twice in a row"
 FALLBACK_INTENT = "nlu_fallback"
@@ -33,7 +34,8 @@ class ActionSuggestTopics(Action):
     ) -> List[Dict[str, Any]]:
         ranking = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
         suggestions = closest_topics(catalog(), ranking)
-        message = fallback_message(_misses_in_a_row(tracker), suggestions, catalog())
+        cancer = cancer_named(str(tracker.latest_message.get("text") or ""))
+        message = fallback_message(_misses_in_a_row(tracker), suggestions, catalog(), cancer)
         dispatcher.utter_message(text=message.text, buttons=message.buttons)
         if message.needs_person:  # the gateway's router queues the conversation for a coordinator
             dispatcher.utter_message(json_message={"handoff": {"reason": REASON, "priority": "normal"}})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from bot.faq.catalog import Catalog, FaqTopic
+from bot.trials import texts as trial_texts
 
 STARTER_TOPICS = ("what_is_a_trial", "risks_side_effects", "routine_vs_research_costs", "find_a_trial")
 MAX_SUGGESTIONS = 3
@@ -33,8 +34,12 @@ def closest_topics(catalog: Catalog, ranking: Sequence[Dict], limit: int = MAX_S
     return topics
 
 
-def fallback_message(misses_in_a_row: int, suggestions: Sequence[FaqTopic], catalog: Catalog) -> FallbackMessage:
-    """The fallback reply; on a second miss in a row a person from the team is asked to join."""
+def fallback_message(
+    misses_in_a_row: int, suggestions: Sequence[FaqTopic], catalog: Catalog, cancer: Optional[str] = None
+) -> FallbackMessage:
+    """The fallback reply; on a second miss in a row a person from the team is asked to join. `cancer`: the cancer the
+    message named ("We just left my wife's appointment for her ovarian cancer …"): a question about trials told as a
+    story, or a search; a button for the search goes beside the closest topics."""
     topics = list(suggestions) or [t for t in (catalog.get(i) for i in STARTER_TOPICS) if t is not None]
     if misses_in_a_row >= 2:
         text = (
@@ -45,4 +50,7 @@ def fallback_message(misses_in_a_row: int, suggestions: Sequence[FaqTopic], cata
     else:
         text = "Sorry, I'm not sure I understood. Did you mean one of these? Or try saying it another way."
     buttons = [{"title": t.title, "payload": t.canonical_question} for t in topics[: MAX_SUGGESTIONS + 1]]
+    if cancer:
+        buttons = buttons[:MAX_SUGGESTIONS]
+        buttons.append({"title": trial_texts.search_button(cancer), "payload": trial_texts.search_payload(cancer)})
     return FallbackMessage(text=text, buttons=buttons, needs_person=misses_in_a_row >= 2)

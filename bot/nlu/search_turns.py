@@ -227,6 +227,11 @@ def _names_a_kind(word: str) -> bool:
     return len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
+def cancer_named(text: str) -> Optional[str]:
+    """The first cancer a message names as a kind ("her ovarian cancer", "a glioblastoma"), or None."""
+    return next((m.text for m in cancer_mentions(text) if m.head and specific(m)), None)
+
+
 _DONATION = re.compile(
     r"\b(?:biobanks?|bio bank|donat\w*|tissue (?:samples?|donation|bank)|specimens?|samples?)\b", re.IGNORECASE
 )

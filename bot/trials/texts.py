@@ -94,6 +94,16 @@ def broader_payload(general: str) -> str:
     return f"search for {general} instead"
 
 
+def search_button(condition: str) -> str:
+    """Beside the closest topics when a message that names a cancer could not be placed: the search, one tap away."""
+    return f"Find trials for {condition}"
+
+
+def search_payload(condition: str) -> str:
+    """What that button sends: a request the search reads like a person's own."""
+    return f"find trials for {condition}"
+
+
 def nothing_near(condition: str, radius: float, place: str, broader_tip: bool = True) -> str:
     """Nothing within the radius and nothing open anywhere else either (without the tip to try a broader name when
     the broader name's trials are offered next)."""

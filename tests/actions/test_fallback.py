@@ -4,14 +4,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import REASON, ActionSuggestTopics, catalog
 from bot.faq.suggestions import STARTER_TOPICS, closest_topics
+from bot.nlu.search_turns import search_intent
 
 
-def _tracker(intents: list, ranking: list = ()) -> Tracker:  # type: ignore[assignment]
+def _tracker(intents: list, ranking: list = (), text: str = "…") -> Tracker:  # type: ignore[assignment]
     events = []
     for name in intents:
         events.append({"event": "user", "text": "…", "parse_data": {"intent": {"name": name}}})
         events.append({"event": "action", "name": "action_listen"})
-    latest = {"intent": {"name": intents[-1]}, "response_selector": {"faq": {"ranking": list(ranking)}}}
+    latest = {"text": text, "intent": {"name": intents[-1]}, "response_selector": {"faq": {"ranking": list(ranking)}}}
     return Tracker("c1", {}, latest, events, False, None, {}, "action_listen")
 
 
@@ -35,6 +36,21 @@ async def test_first_miss_suggests_the_closest_topics() -> None:
         catalog().get(i).title for i in ("placebo", "blinding", "randomization")
     ]
     assert message["buttons"][0]["payload"] == catalog().get("placebo").canonical_question
+
+
+async def test_a_message_that_names_a_cancer_also_gets_a_button_for_the_search() -> None:
+    text = "We just left my wife's appointment for her ovarian cancer. The doctor mentioned a study, I have no clue."
+    dispatcher = CollectingDispatcher()
+    await ActionSuggestTopics().run(dispatcher, _tracker(["nlu_fallback"], RANKING, text), {})
+    [message] = dispatcher.messages
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[:3] == [catalog().get(i).title for i in ("placebo", "blinding", "randomization")]
+    assert message["buttons"][3] == {
+        "title": "Find trials for ovarian cancer",
+        "payload": "find trials for ovarian cancer",
+    }
+    # The button's words start a search when sent back (bot/nlu/search_turns.py).
+    assert search_intent(message["buttons"][3]["payload"], "faq", None, searched=False, unsure=True) == "search_trials"
 
 
 async def test_as_rasas_core_fallback_it_takes_the_message_back_out_of_the_dialogue() -> None:
