@@ -177,6 +177,7 @@ class UnderstandingClassifier(GraphComponent):
             previous = metadata.get(PREVIOUS_TOPIC_KEY)
             shares = grouped(reading)
             top_intent = max(shares.items(), key=lambda item: item[1])[0]
+            topic_share = reading.confidence if reading.top.startswith(RETRIEVAL_INTENT + "/") else 0.0
             if previous and (unsure or top_intent == RETRIEVAL_INTENT):
                 contextual = in_context(str(text), str(previous), self._topics, self._model.read, reading)
                 # A follow-up whose reading changes with the topic just answered is asked about,
@@ -190,8 +191,8 @@ class UnderstandingClassifier(GraphComponent):
                 bool(metadata.get(SEARCHED_KEY)),
                 doubtful,
                 _top_topic(reading),
-                settled=reading.top.startswith(RETRIEVAL_INTENT + "/") and reading.confidence >= SETTLED,
-                certain=reading.top.startswith(RETRIEVAL_INTENT + "/") and reading.confidence >= CERTAIN,
+                settled=topic_share >= SETTLED,
+                certain=topic_share >= CERTAIN,
                 faq_share=shares.get(RETRIEVAL_INTENT, 0.0),
             )
             self._annotate(message, reading, suggestions, unsure, turn, read_in_context=bool(previous))

@@ -37,6 +37,7 @@ from bot.trials.understanding import (
     asks_for_trials,
     cancer_mentions,
     is_question,
+    left_behind,
     read_age,
     read_subtype,
 )
@@ -228,8 +229,11 @@ def _names_a_kind(word: str) -> bool:
 
 
 def cancer_named(text: str) -> Optional[str]:
-    """The first cancer a message names as a kind ("her ovarian cancer", "a glioblastoma"), or None."""
-    return next((m.text for m in cancer_mentions(text) if m.head and specific(m)), None)
+    """The first cancer a message names as a kind ("her ovarian cancer", "a glioblastoma"), or None; not one it sets
+    aside ("it's endometrial, not ovarian cancer"), as `bot.trials.service.TrialService.condition_in` does."""
+    named = [m for m in cancer_mentions(text) if m.head and specific(m)]
+    kept = [m for m in named if not left_behind(text, m)] or named
+    return kept[0].text if kept else None
 
 
 _DONATION = re.compile(

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from bot.nlu.search_turns import INFORM, SEARCH, names_place, search_intent
+from bot.nlu.search_turns import INFORM, SEARCH, cancer_named, names_place, search_intent
 
 
 @pytest.mark.parametrize(
@@ -449,3 +449,14 @@ def test_asking_for_trials_of_a_cancer_still_searches(text: str) -> None:
 )
 def test_a_texted_age_cancer_and_canadian_place_start_a_search(text: str) -> None:
     assert search_intent(text, "faq", None, searched=False) == SEARCH
+
+
+def test_the_cancer_named_for_the_search_button_is_not_one_set_aside() -> None:
+    assert (
+        cancer_named("We just left my wife's appointment for her ovarian cancer. I have no clue.") == "ovarian cancer"
+    )
+    assert cancer_named("it's endometrial cancer, not ovarian cancer. what does a study even involve") == (
+        "endometrial cancer"
+    )
+    assert cancer_named("the pathology says it's stomach cancer not esophageal cancer") == "stomach cancer"
+    assert cancer_named("what does being in a study involve?") is None
