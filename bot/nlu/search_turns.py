@@ -40,6 +40,7 @@ from bot.trials.understanding import (
     left_behind,
     read_age,
     read_subtype,
+    trial_in_hand,
 )
 
 REQUESTED_SLOT_KEY = "trial_search_requested_slot"
@@ -79,6 +80,9 @@ questions taken for searches are answered or asked about."""
 FAQ_ONLY = 0.9
 """…and at least this share, a study somebody mentioned or offered is no request for trials (11 searches lost at
 0.85, none at 0.9)."""
+ONE_IN_VIEW_SHARE = FAQ_STORY
+"""With at least this FAQ share, a long story about the one trial somebody already has in view is a question about
+it."""
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
 
@@ -95,7 +99,8 @@ _ABBREVIATIONS = (
 _NOT_THE_VA = r"(?!(?:the|through|from|with|and|for|at)\s+VA\b)"
 _PLACE = re.compile(
     r"\b\d{5}\b"
-    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of)\s+(?:the\s+)?"
+    r"|\b(?:in|near|around|from|outside|live|living|lives|based|close to|meant|moved to|not|instead of|distance of"
+    r"|miles of|hours? of|drive of)\s+(?:the\s+)?"
     r"(?-i:[A-Z])[a-z]{2,}"
     r"|\b" + _NOT_THE_VA + r"[A-Za-z]{3,},?\s+(?-i:" + _ABBREVIATIONS + r")\b"  # "Providence RI"
     # "durham nc", "columbus oh." — not the lowercase words "people like me.", "count me in", "this or"
@@ -123,10 +128,16 @@ _IN_SO_MANY_WORDS = re.compile(
     r"|\b(?:all|know(?:\s+about)?|learn\s+about|hear\s+about|identify(?:ing)?|find(?:ing)?|explore|exploring|see)\s+"
     r"(?:of\s+)?(?:(?:the|her|his|my|our|their|suitable|possible|potential|any|other)\s+)*options\b"
     r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b"
+    r"|\b(?:trials|studies)\s+(?:within|close to|around|near)\b"  # "trials within driving distance of Tampa?"
+    r"|\b(?:review|reviewing|explore|exploring)\s+(?:any\s+|the\s+|open\s+)?(?:clinical\s+)?(?:trials|studies)\b"
     r"|\b(?:explore|exploring|know|see|try|trying)\s+every\s+(?:possible\s+|available\s+|single\s+)?option\b",
     re.IGNORECASE,
 )
-_TRIALS_FOR_SOMEONE = re.compile(r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our)\b", re.IGNORECASE)
+_TRIALS_FOR_SOMEONE = re.compile(
+    r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our|mom|mum|dad|mother|father|husband|wife|son"
+    r"|daughter|brother|sister|grandma|grandpa|grandmother|grandfather)\b",
+    re.IGNORECASE,
+)
 _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
 _PERSONAL_FIND = re.compile(
     r"\b(?:trials?|studies|study)\s+(?:that\s+)?(?:i|he|she|we|they|my \w+)\s+(?:could|can|might|would)\s+"
@@ -154,7 +165,8 @@ _PERSONAL_FIND = re.compile(
 _ANYTHING_FOR_ME = re.compile(
     r"\b(?:anything|something)\s+(?:for|near)\s+(?:me|him|her|us|them|my)\b"
     # "anything new she could try?", "something else he can get into"
-    r"|\b(?:anything|something)\s+(?:new\s+|else\s+|more\s+)?(?:that\s+)?(?:i|he|she|we|they)\s+(?:could|can|might)\s+"
+    r"|\b(?:anything|something)\s+(?:new\s+|else\s+|more\s+|experimental\s+|different\s+)?(?:that\s+)?"
+    r"(?:i|he|she|we|they)\s+(?:could|can|might)\s+"
     r"(?:try|join|get into|do|sign up for)\b",
     re.IGNORECASE,
 )
@@ -166,8 +178,11 @@ _OPTIONS = re.compile(
 )
 # Asking for a trial in so many words, and nothing more: "need a trial", "I want to join a study".
 _JUST_A_TRIAL = re.compile(
-    r"^\s*(?:i\s+|we\s+)?(?:really\s+)?(?:need|want|wanna)\s+(?:a|an|to find a|to join a|to get into a|to do a)\s+"
-    r"(?:clinical\s+|cancer\s+|research\s+)?(?:trial|study)\s*(?:pls|please|asap)?\s*[.!?]*\s*$",
+    r"^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:i\s+|we\s+|(?:my|our)\s+\w+\s+|(?:he|she|they)\s+)?(?:really\s+)?"
+    r"(?:need|needs|want|wants|wanna|looking for|am looking for|i'?m looking for|is looking for)\s+"
+    r"(?:a|an|to find a|to join a|to get into a|to do a)\s+"
+    r"(?:clinical\s+|cancer\s+|research\s+)?(?:trial|study)"
+    r"(?:\s+for\s+(?:me|him|her|us|them|(?:my|our)\s+\w+))?\s*(?:pls|please|asap)?\s*[.!?]*\s*$",
     re.IGNORECASE,
 )
 _CORRECTING = re.compile(
@@ -176,9 +191,32 @@ _CORRECTING = re.compile(
     # a new detail after the results: "it's specifically lobular. does that change what you found?"
     r"|(?:does|would|will) (?:that|this|it) change|specifically|turns out|(?:came|come) back as"
     r"|now they(?:'re| are) saying"
-    r"|(?:look|search|check) again|(?:redo|re-?run|update) (?:the|that|my|your) (?:search|list|results))\b",
+    r"|(?:look|search|check) again|(?:redo|re-?run|update) (?:the|that|my|your) (?:search|list|results)"
+    r"|narrow (?:it|that|this|them|the (?:search|list|results))|(?:just|only) (?:for|to) (?:that|this))\b",
     re.IGNORECASE,
 )
+# One trial or study already in view, offered or joined: "my oncologist wants me in a trial", "this trial for my bile
+# duct cancer", "a kidney cancer study", "people from my myeloma study" — a singular trial with an article or a
+# possessive before it (a few words may come between).
+_ONE_IN_VIEW = re.compile(
+    r"\b(?:a|the|this|that|my|her|his|our|their|your)\s+(?:[\w'-]+\s+){0,3}?(?:trial|study)\b(?!\s+(?:in|near|around|open)\b)",
+    re.IGNORECASE,
+)
+_MANY_TRIALS = re.compile(r"\b(?:trials|studies|options)\b", re.IGNORECASE)
+# "trial" or "study" naming something of the trial's ("what the study drugs could do", "the study coordinator").
+_OF_THE_TRIAL = re.compile(
+    r"\b(?:trial|study)\s+(?:drugs?|medicines?|medications?|pills?|team|nurses?|doctors?|coordinator|visits?|site|staff)\b",
+    re.IGNORECASE,
+)
+# Joining a trial asked about ("could she join a trial?"), unless somebody else wants it ("wants me to join a trial").
+_JOIN_ONE = re.compile(
+    r"\b(?:join|get into|enroll in|sign up for|take part in|participate in)\s+(?:a|an|any|some)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:trial|study)\b",
+    re.IGNORECASE,
+)
+_FOR_SOMEONE_ASKED = re.compile(
+    r"(?<!\ba )(?<!\bthe )(?<!\bthis )(?<!\bthat )" + _TRIALS_FOR_SOMEONE.pattern, re.IGNORECASE
+)  # "trials for my dad", not "this trial for my bile duct cancer"
 _QUALIFY = re.compile(r"\b(?:qualify|eligible)\b", re.IGNORECASE)
 # "what research options may be available to her", "which treatment options are open to him"
 _OPTIONS_AVAILABLE = re.compile(r"\boptions?\b[^.?!]{0,40}?\b(?:available|open)\b", re.IGNORECASE)
@@ -344,6 +382,20 @@ def search_intent(
         and not (personal_find or _TRIALS_FOR_SOMEONE.search(text) or _JUST_A_TRIAL.match(text))
     ):
         return None
+    # A long story about the one trial somebody already has in view, with no place and no request for trials: a question
+    # about it, whatever age or diagnosis is told ("I'm 31, just found out I have stage 2 breast cancer, and my
+    # oncologist wants me in a trial. … Nobody has mentioned what the study drugs could do to [a pregnancy]").
+    if (
+        words > LONG
+        and not place
+        and faq_share >= ONE_IN_VIEW_SHARE
+        and _ONE_IN_VIEW.search(text)
+        and not _MANY_TRIALS.search(text)
+        and not (asks_for_trials(_ONE_IN_VIEW.sub(" ", _OF_THE_TRIAL.sub(" ", text)), mentioned=False))
+        and not (in_so_many_words or personal_find or _JOIN_ONE.search(trial_in_hand(text)))
+        and not any(p.search(text) for p in (_FOR_SOMEONE_ASKED, _ANYTHING_FOR_ME, _QUALIFY, _JUST_A_TRIAL))
+    ):
+        return None
     if confident_faq and not place and not named_trials and ((asked_or_told and not asks_outright) or settled_subject):
         # Read with confidence as a FAQ question, with no place to search around and no request for trials: answered;
         # the person can still ask for trials. Either a question with no age that names a study only as what it is
@@ -393,7 +445,8 @@ def search_intent(
         or (unsure and not faq_story and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
-    if not searched and (personal_find or _JUST_A_TRIAL.match(text)):
+    short_request = words <= BARE and not question and _TRIALS_FOR_SOMEONE.search(text) is not None  # "trials for dad"
+    if not searched and (personal_find or _JUST_A_TRIAL.match(text) or short_request):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer

@@ -11,7 +11,7 @@ for trials is answered by the search instead (`yields_to_search`): the search gi
 from __future__ import annotations
 
 from bot.safety import phrases
-from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question
+from bot.trials.understanding import asks_for_trials, cancer_mentions, corrects_age, is_question
 
 LIST = "medical_advice"
 INTENT = "/medical_advice"
@@ -25,9 +25,12 @@ def is_medical_advice(text: str) -> bool:
 def yields_to_search(text: str) -> bool:
     """Whether a message the screen took for medical advice is a request for trials ("he's 38 with tongue
     cancer that came back … are there trials for this kind of cancer?") or a statement of a diagnosis with no
-    question ("the pathology says small cell lung cancer, not the other kind"): it names a cancer and asks for
+    question ("the pathology says small cell lung cancer, not the other kind"), or an age put right ("that should say 61
+    not 16"): it names a cancer and asks for
     trials or asks nothing, so it gets the search (which lists trials and never says what to do) rather than
     "ask your care team".
     Never when the reviewed word list holds it ("should I stop my chemo … any trials?"): that is answered first."""
     named = bool(cancer_mentions(text))
-    return named and (asks_for_trials(text) or not is_question(text)) and not is_medical_advice(text)
+    searched_for = named and (asks_for_trials(text) or not is_question(text))
+    # "oops, that should say 61 not 16. can you redo it": an age put right, read as a dose by the classifier
+    return (searched_for or corrects_age(text)) and not is_medical_advice(text)

@@ -75,6 +75,12 @@ _AGE_STATEMENTS = (
         r"|kid|child|friend|grandma|grandpa|aunt|uncle)\s*[(,]\s*(?:age\s*)?" + _NUM + r"\s*[),]",
         re.I,
     ),
+    # "husband 78 w/ bladder cancer", "mom 64 with AML": a relative, the age, then what they have
+    re.compile(
+        r"\b(?:son|daughter|wife|husband|mom|mum|mother|dad|father|brother|sister|boyfriend|girlfriend|partner"
+        r"|grandma|grandpa|aunt|uncle)\s+" + _NUM + r"\s+(?=w/|with\b|has\b|dx\b|diagnosed\b)",
+        re.I,
+    ),
 )
 # "after 5 years", "for 3 years", "in the last 2 years": a length of time, not an age (unless "old" or "of age"
 # follows: "almost 5 years old").
@@ -84,7 +90,8 @@ _DURATION_BEFORE = re.compile(
     re.I,
 )
 _AGE_WORDS = re.compile(r"old|age|y\.?/?o", re.I)
-_CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b", re.I)  # "he's 12 not 8", "41 not 31"
+# "he's 12 not 8", "41 not 31" (not "40 not 20 mg")
+_CORRECTED_AGE = re.compile(r"\b(\d{1,3})\s*,?\s*not\s+\d{1,3}\b" + _NOT_AN_AGE_AFTER, re.I)
 # The age now, said beside the one coming ("she'll be 5 in August, so 4 right now", "4 now, 5 in august").
 # Words after which a number is a stage, a count or a measure, not an age ("stage 4 now", "psa 12").
 _NOT_AN_AGE_BEFORE = "".join(
@@ -116,7 +123,8 @@ _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _PLACE = re.compile(
     r"\b(?:live\s+in|living\s+in|based\s+in|i'?m\s+in|im\s+in|am\s+in|located\s+in|from|near|around|close\s+to|"
-    r"in)\s+([A-Za-z][A-Za-z .'-]*?(?:,\s*[A-Za-z][A-Za-z.'-]*(?:\s[A-Za-z][A-Za-z.'-]*)??)?)\s*"
+    r"distance\s+of|miles\s+of|hours?\s+of|drive\s+of|in)\s+"
+    r"([A-Za-z][A-Za-z .'-]*?(?:,\s*[A-Za-z][A-Za-z.'-]*(?:\s[A-Za-z][A-Za-z.'-]*)??)?)\s*"
     r"(?=[.!?;]|,\s*(?:and|but|i|im|age|\d)|$|\s+(?:and|but|with|for|anything|any|please|pls|area)\b)",
     re.I,
 )
@@ -192,6 +200,11 @@ def _digits(text: str) -> str:
         return str(_NUMBER_WORDS[found.group(3).lower()])
 
     return _WORDED.sub(value, text)
+
+
+def corrects_age(text: str) -> bool:
+    """Whether the text puts one age right ("oops, that should say 61 not 16"), as a search's correction does."""
+    return _CORRECTED_AGE.search(_digits(text)) is not None
 
 
 def read_age(text: str, expecting: bool = False) -> Optional[AgeReading]:
@@ -604,13 +617,18 @@ _TRIAL_IN_HAND = re.compile(
 )
 
 
+def trial_in_hand(text: str) -> str:
+    """The text without the trial already found or in hand it speaks of ("my doctor found a trial that could fit")."""
+    return _TRIAL_IN_HAND.sub("", text)
+
+
 def asks_for_trials(text: str, mentioned: bool = True) -> bool:
     """Whether the text asks for trials or studies to join ("any trials?", "anything near Boston",
     "could he qualify", "can you help?") — not a question *about* trials or research. A trial someone
     mentioned ("my doctor mentioned a study") counts as asking unless `mentioned` is False; then the mention is
     read as context only ("mentioned a study for my lymphoma" is no "study for my …"). A trial already in hand
     ("the trial for our son", "she found a trial that could fit") is context either way."""
-    text = _TRIAL_IN_HAND.sub("", text)
+    text = trial_in_hand(text)
     if mentioned:
         return _ASKS_FOR_TRIALS.search(text) is not None or _MENTIONS_TRIALS.search(text) is not None
     return _ASKS_FOR_TRIALS.search(_MENTIONS_TRIALS.sub("", text)) is not None

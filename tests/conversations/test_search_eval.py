@@ -42,6 +42,11 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # answered; a story read as some FAQ question with no age told is no search) cost T two conversations, 50 -> 48, and
 # no other set one; one of T's first messages ("… I don't even know what questions to ask", now the questions-to-ask
 # answer) was read while choosing it.
+# Tenth session (2026-12-07): T consulted (its failures read). A long story about the one trial somebody already has in
+# view (offered, joined) is a question about it, not a search; "trials for dad", "my mom needs a trial" and "hi, looking
+# for a trial" start the form; "husband 78 w/ …" is an age; "within driving distance of Tampa" a place; an age put right
+# after a search ("that should say 61 not 16") is no request for advice; "narrow it to that" corrects. T 48 -> 55, no
+# other set changed. Set U, written meanwhile (same brief), fresh: 55 of 65 (84.6%) before those changes (figures only).
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -64,9 +69,10 @@ FLOORS = {
     "set_q": 0.938,
     "set_r": 0.921,
     "set_s": 0.861,
-    "set_t": 0.723,
+    "set_t": 0.83,
+    "set_u": 0.83,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrs"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrst"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -343,9 +343,55 @@ def test_a_story_the_model_reads_as_some_faq_question_is_no_search_unless_an_age
     assert search_intent(text, "faq", None, searched=False, **unsure, faq_share=0.9) is None
     # The model spread its belief beyond the FAQ: a story with a cancer it could not read starts a search.
     assert search_intent(text, "faq", None, searched=False, **unsure, faq_share=0.6) == SEARCH
-    # An age is what a search needs: told with one, the story searches whatever the model read.
+    # Both are about the one study somebody has in view: with an age told too, they stay questions about it.
     aged = text.replace("lymphoma.", "lymphoma. I'm 58.").replace("her colon cancer", "her colon cancer (she is 71)")
+    assert search_intent(aged, "faq", None, searched=False, **unsure, faq_share=0.9) is None
+
+
+def test_an_age_makes_a_story_the_model_reads_as_some_faq_question_a_search() -> None:
+    unsure = {"unsure": True, "topic": "standard_of_care"}
+    text = (
+        "My husband got the news about his stomach cancer in August and everything since has been a blur. We have no"
+        " idea where to begin."
+    )
+    assert search_intent(text, "faq", None, searched=False, **unsure, faq_share=0.9) is None
+    aged = text.replace("August", "August. He's 61")
     assert search_intent(aged, "faq", None, searched=False, **unsure, faq_share=0.9) == SEARCH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 44 and was told last month I have stage 3 colon cancer. My surgeon thinks I'd be a good candidate for a"
+        " study at the university. I keep a small business going and I'm worried about the time it would take.",
+        "My son is 15 with Ewing sarcoma and the team keeps bringing up this trial. He wants to know if he gets a say"
+        " in it or whether it's just up to us and the doctors, and honestly so do I.",
+        "Half the people in the online group from my lymphoma study post every symptom they get so they can work out"
+        " who got the new drug. I've joined in a few times and now I'm wondering if that was okay.",
+    ],
+)
+def test_a_long_story_about_the_one_trial_in_view_is_a_question_about_it(text: str) -> None:
+    for unsure in (True, False):
+        assert search_intent(text, "faq", None, searched=False, unsure=unsure, faq_share=0.9) is None
+    # The model spread its belief beyond the FAQ: the weak signs of a search count again.
+    assert search_intent(text, "faq", None, searched=False, unsure=True, faq_share=0.6) == SEARCH
+    # Trials asked for, or a place to search around, make it a search.
+    for asked in (" Are there other trials for him near Denver?", " Any other studies she could join?"):
+        assert search_intent(text + asked, "faq", None, searched=False, unsure=True, faq_share=0.9) == SEARCH
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hi, looking for a trial", "my mom needs a trial", "clinical trials for dad", "we need a study for my husband"],
+)
+def test_a_short_request_for_a_trial_with_no_details_starts_the_search(text: str) -> None:
+    assert search_intent(text, "faq", None, searched=False, topic="find_a_trial") == SEARCH
+    assert search_intent(text, "faq", None, searched=False, unsure=True) == SEARCH
+
+
+def test_trials_within_driving_distance_of_a_place_are_asked_for() -> None:
+    text = "wife 66 w/ ovarian cancer, platinum stopped working. trials within driving distance of Macon?"
+    assert search_intent(text, "faq", None, searched=False, unsure=True) == SEARCH
 
 
 def test_a_certain_faq_reading_still_searches_when_trials_are_asked_for_somebody_or_for_young_people() -> None:

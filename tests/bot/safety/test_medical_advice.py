@@ -5,7 +5,7 @@ import pytest
 
 from bot.faq.catalog import load_catalog
 from bot.safety import phrases
-from bot.safety.medical_advice import LIST, is_medical_advice
+from bot.safety.medical_advice import LIST, is_medical_advice, yields_to_search
 from bot.yaml_files import read_yaml
 
 CAUGHT = [
@@ -60,3 +60,9 @@ def test_every_listed_phrase_is_caught_and_no_exclusion_is() -> None:
     excluded = [p for group in data["not_matching"].values() for p in group]
     assert [p for p in listed if not is_medical_advice(p)] == []
     assert [p for p in excluded if is_medical_advice(p)] == []
+
+
+def test_an_age_put_right_after_a_search_is_no_request_for_advice() -> None:
+    assert yields_to_search("oops, that should say 61 not 16. can you redo it")
+    assert yields_to_search("sorry, he's 12 not 8")
+    assert not yields_to_search("they gave me 40 not 20 mg, is that ok?")

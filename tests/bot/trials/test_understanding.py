@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import pytest
 
-from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age, read_sex
+from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age, read_place, read_sex
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,8 @@ from bot.trials.understanding import asks_for_trials, cancer_mentions, is_questi
         ("he turns 8 in may, so he's 7 right now", True, 7),  # the age now, beside the one coming
         ("my husband turns 61 next month and has prostate cancer", False, 60),  # only the coming age: a year less
         ("27 w/ melanoma, any trials?", False, 27),  # texting's "with" after the age
+        ("husband 78 w/ bladder cancer, BCG quit working, anything close to home? we are two hours out", False, 78),
+        ("mom 64 with AML", False, 64),
     ],
 )
 def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: float) -> None:
@@ -58,6 +60,7 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "trying 2 find something for my mom's lymphoma",
         "hazard ky, like 2 hrs from lexington",  # a drive, not an age
         "stage 3 right now, was stage 2",
+        "my son 3 weeks after surgery has a fever",
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
@@ -189,3 +192,8 @@ def test_scarcity_reading_about_and_a_trial_in_hand_are_no_request(text: str) ->
 
 def test_a_trial_in_hand_leaves_a_request_in_the_same_message_standing() -> None:
     assert asks_for_trials("the trial for my son was full. are there any other studies near Denver?")
+
+
+def test_a_place_within_a_distance_of_a_city_is_read() -> None:
+    assert read_place("trials within driving distance of Tampa?") == "Tampa"
+    assert read_place("anything within 50 miles of Spokane") == "Spokane"
