@@ -18,6 +18,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "boob cancer": ("breast cancer",),
     "her2 positive breast cancer": ("her2 positive breast cancer",),
     "triple negative": ("triple negative breast cancer",),
+    "lobular carcinoma": ("lobular breast cancer",),  # lobular and ductal carcinomas are breast cancers
+    "invasive lobular carcinoma": ("invasive lobular breast cancer",),
+    "ductal carcinoma": ("ductal breast cancer",),
+    "invasive ductal carcinoma": ("invasive ductal breast cancer",),
     # lung
     "nsclc": ("non small cell lung cancer",),
     "sclc": ("small cell lung cancer",),

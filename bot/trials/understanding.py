@@ -118,7 +118,8 @@ _LONE_NUMBER = re.compile(
 # "trials 4 her", "anything 4 me": texting's "for" (and "2" for "to"), not an age.
 _TEXTING_FOR = re.compile(r"[24]\s+(?:her|him|me|u|you|us|them|my|his|our|their|ur|find|see|get|join)\b", re.I)
 # An answer to "How old…?" that starts with the age and goes on ("14, he'll be 15 in December", "67 but she's fit").
-_LEADING_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:,|;|\.\s|\s+(?:and|but|though|although|-)\b|\s*\()", re.I)
+# "14, he'll be 15 in December", "35 lol almost 36", "62 (63 in May)": the number the answer starts with.
+_LEADING_AGE = re.compile(r"^\s*(\d{1,3})\b" + _NOT_AN_AGE_AFTER + r"\s*(?:,|;|\.\s|\s+[a-z-]|\s*\()", re.I)
 _BARE_NUMBER = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?|yo|y/o)?\s*(?:old)?[.!]?\s*$", re.I)
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _PLACE = re.compile(
@@ -392,10 +393,14 @@ _MARKER_WORDS = frozenset(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9]+)[\s,-]*(?:\band\s+)?$")
 _MARKERS_AFTER = re.compile(
-    r"\s*[,(]?\s*((?:(?:ER|PR|HR|HER2|EGFR|ALK|KRAS|BRAF|ROS1|hormone receptor)[\s-]*"
-    r"(?:positive|negative|mutant|mutated)(?:\s*(?:,|and|&|/)\s*)?){1,3})",
+    r"\s*[,(]?\s*(?:(?:with|w/)\s+(?:an?\s+)?)?"
+    r"((?:(?:ER|PR|HR|HER2|EGFR|ALK|KRAS|BRAF|ROS1|RET|NTRK|hormone receptor)[\s-]*"
+    r"(?:positive|negative|mutant|mutated|mutation|rearrangement|rearranged|fusion|translocation)"
+    r"(?:\s*(?:,|and|&|/)\s*)?){1,3})",
     re.IGNORECASE,
 )
+_AS_POSITIVE = frozenset("mutation rearrangement rearranged fusion translocation".split())
+"""Words after a marker that mean the tumour carries it ("an ALK rearrangement" is ALK positive)."""
 
 
 def _with_markers(text: str, mention: Mention) -> Optional[Mention]:
@@ -410,7 +415,9 @@ def _with_markers(text: str, mention: Mention) -> Optional[Mention]:
         start = word.start(1)
     after = _MARKERS_AFTER.match(text, mention.start + len(mention.text))
     said_after = re.findall(r"[A-Za-z0-9]+", after.group(1)) if after else []
-    markers = before + [word for word in said_after if word.lower() != "and"]
+    markers = before + [
+        "positive" if word.lower() in _AS_POSITIVE else word for word in said_after if word.lower() != "and"
+    ]
     if not markers or all(m.lower() in {"cell", "positive", "negative"} for m in markers):
         return None
     return Mention(f"{' '.join(markers)} {registry_name(mention.text)}", start, True, marked=True)

@@ -45,8 +45,10 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # Tenth session (2026-12-07): T consulted (its failures read). A long story about the one trial somebody already has in
 # view (offered, joined) is a question about it, not a search; "trials for dad", "my mom needs a trial" and "hi, looking
 # for a trial" start the form; "husband 78 w/ …" is an age; "within driving distance of Tampa" a place; an age put right
-# after a search ("that should say 61 not 16") is no request for advice; "narrow it to that" corrects. T 48 -> 55, no
-# other set changed. Set U, written meanwhile (same brief), fresh: 55 of 65 (84.6%) before those changes (figures only).
+# after a search ("that should say 61 not 16") is no request for advice; "narrow it to that" corrects; "35 lol almost
+# 36" answers "How old?"; "… with an ALK rearrangement" is ALK positive; "invasive lobular carcinoma" is breast cancer.
+# T 48 -> 58, O 56 -> 57, no other set changed. Set U, written meanwhile (same brief), fresh: 55 of 65 (84.6%) before
+# those changes, 54 of 65 (83.1%) after (long 5/8 -> 4/8; figures only).
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -64,13 +66,13 @@ FLOORS = {
     "set_l": 0.89,
     "set_m": 0.857,
     "set_n": 0.937,
-    "set_o": 0.873,
+    "set_o": 0.888,
     "set_p": 0.876,
     "set_q": 0.938,
     "set_r": 0.921,
     "set_s": 0.861,
-    "set_t": 0.83,
-    "set_u": 0.83,
+    "set_t": 0.876,
+    "set_u": 0.815,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrst"}
 

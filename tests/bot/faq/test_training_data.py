@@ -31,7 +31,7 @@ FLOORS = {
     "set_j": (0.954, 0.033),  # consulted in the ninth session (four items read): 94.4% / 2.9% when first scored
     "set_k": (0.917, 0.027),  # 90.9% / 4.3% when first scored (fresh), consulted after
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
-    "set_m": (0.925, 0.051),  # fresh (2026-12-07, tenth session): 92.8% / 4.8%, scored once before its changes
+    "set_m": (0.925, 0.045),  # fresh (2026-12-07, tenth session): 92.8% / 4.8% before its change, 92.8% / 4.2% after
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -63,7 +63,9 @@ training examples taken out first), 90.9% / 4.3% after the first changes (a topi
 whatever is told around it; a plain intent likelier than every topic answers), then consulted (a story the model reads
 as some FAQ question, with no age, is no search; long messages answered at a margin of 0.10): K 92.0% / 2.4%, J 95.7% /
 2.9%, E 96.2% / 1.8%, D 95.6% / 1.5%, C 95.9% / 1.3%, A 94.9% / 1.8%; set L written fresh meanwhile (three
-training examples taken out first) and scored once at the end: 88.9% / 5.8% (long 72.7%, near-miss 76.4%)."""
+training examples taken out first) and scored once at the end: 88.9% / 5.8% (long 72.7%, near-miss 76.4%). Tenth
+session: set M written fresh, 92.8% / 4.8% before any change; set L consulted (a long story about the one trial somebody
+has in view is a question about it, no search): M 92.8% / 4.2%, L 89.4% / 4.2%, K 92.3% / 2.1%, J 96.0% / 2.4%."""
 
 CATALOG = load_catalog()
 
@@ -141,7 +143,10 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         items = load_set(path)
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
-        assert all(styles[(topic, style)] == 1 for topic in topics for style in STYLES), path.name
+        assert all(styles[(topic, style)] <= 1 for topic in topics for style in STYLES), path.name
+        # Set M left out one short message that was a near copy of its topic's title and first training example.
+        missing = [(topic, style) for topic in topics for style in STYLES if not styles[(topic, style)]]
+        assert missing == ([("standard_of_care", "short")] if path.stem == "set_m" else []), path.name
         # 20 not-a-FAQ messages per writer; sets G and J keep messages several writers wrote alike ("hmm", "ok") once.
         assert sum(1 for i in items if i.topic == NONE) >= 40, path.name
 

@@ -29,6 +29,7 @@ from bot.trials.understanding import asks_for_trials, cancer_mentions, is_questi
         ("my mom is 67", True, 67),
         ("34", True, 34),
         ("9, she'll be 10 in March", True, 9),  # the age first, then more numbers
+        ("35 lol almost 36", True, 35),
         ("71 but very fit", True, 71),
         ("he turns 8 in may, so he's 7 right now", True, 7),  # the age now, beside the one coming
         ("my husband turns 61 next month and has prostate cancer", False, 60),  # only the coming age: a year less
@@ -197,3 +198,17 @@ def test_a_trial_in_hand_leaves_a_request_in_the_same_message_standing() -> None
 def test_a_place_within_a_distance_of_a_city_is_read() -> None:
     assert read_place("trials within driving distance of Tampa?") == "Tampa"
     assert read_place("anything within 50 miles of Spokane") == "Spokane"
+
+
+def test_a_marker_said_after_with_and_a_rearrangement_or_fusion_is_kept_as_positive() -> None:
+    names = [m.text for m in cancer_mentions("my brother has non-small cell lung cancer with an ALK rearrangement")]
+    assert "ALK positive non-small cell lung cancer" in names
+    names = [m.text for m in cancer_mentions("lung adenocarcinoma w/ a RET fusion")]
+    assert "RET positive lung adenocarcinoma" in names
+
+
+def test_lobular_and_ductal_carcinomas_are_breast_cancers() -> None:
+    from bot.trials.synonyms import registry_name
+
+    assert registry_name("invasive lobular carcinoma") == "invasive lobular breast cancer"
+    assert registry_name("ductal carcinoma") == "ductal breast cancer"
