@@ -74,15 +74,13 @@ NEAR_A_SEARCH = frozenset({"aya_trials"})
 certain of it ("my son is 16 with testicular cancer. are there studies open to teenagers?")."""
 FAQ_STORY = 0.85
 """The FAQ topics together hold at least this share of the model's belief: a story with a cancer in it and no age is a
-FAQ question even when no one topic leads (`search_intent`). Chosen on the first messages of the search sets and the
+FAQ question even when no one topic leads, and so is a long story about the one trial somebody has in view, even with
+an age (`search_intent`). Chosen on the first messages of the search sets and the
 FAQ sets A-K (consulted): 2 of 1,293 searches become questions (7 without the age condition, 14 at 0.7), 9 FAQ
 questions taken for searches are answered or asked about."""
 FAQ_ONLY = 0.9
 """…and at least this share, a study somebody mentioned or offered is no request for trials (11 searches lost at
 0.85, none at 0.9)."""
-ONE_IN_VIEW_SHARE = FAQ_STORY
-"""With at least this FAQ share, a long story about the one trial somebody already has in view is a question about
-it."""
 SHORT_ANSWER = 10
 """An answer to the form's question has at most this many words."""
 
@@ -388,10 +386,10 @@ def search_intent(
     if (
         words > LONG
         and not place
-        and faq_share >= ONE_IN_VIEW_SHARE
+        and faq_share >= FAQ_STORY
         and _ONE_IN_VIEW.search(text)
         and not _MANY_TRIALS.search(text)
-        and not (asks_for_trials(_ONE_IN_VIEW.sub(" ", _OF_THE_TRIAL.sub(" ", text)), mentioned=False))
+        and not asks_for_trials(_ONE_IN_VIEW.sub(" ", _OF_THE_TRIAL.sub(" ", text)), mentioned=False)
         and not (in_so_many_words or personal_find or _JOIN_ONE.search(trial_in_hand(text)))
         and not any(p.search(text) for p in (_FOR_SOMEONE_ASKED, _ANYTHING_FOR_ME, _QUALIFY, _JUST_A_TRIAL))
     ):

@@ -25,12 +25,11 @@ def is_medical_advice(text: str) -> bool:
 def yields_to_search(text: str) -> bool:
     """Whether a message the screen took for medical advice is a request for trials ("he's 38 with tongue
     cancer that came back … are there trials for this kind of cancer?") or a statement of a diagnosis with no
-    question ("the pathology says small cell lung cancer, not the other kind"), or an age put right ("that should say 61
-    not 16"): it names a cancer and asks for
-    trials or asks nothing, so it gets the search (which lists trials and never says what to do) rather than
-    "ask your care team".
+    question ("the pathology says small cell lung cancer, not the other kind"): it names a cancer and asks for trials or
+    asks nothing, so it gets the search (which lists trials and never says what to do) rather than "ask your care
+    team". So does an age put right after a search ("oops, that should say 61 not 16. can you redo it"), which the
+    classifier can take for a dose.
     Never when the reviewed word list holds it ("should I stop my chemo … any trials?"): that is answered first."""
     named = bool(cancer_mentions(text))
     searched_for = named and (asks_for_trials(text) or not is_question(text))
-    # "oops, that should say 61 not 16. can you redo it": an age put right, read as a dose by the classifier
     return (searched_for or corrects_age(text)) and not is_medical_advice(text)
