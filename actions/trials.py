@@ -22,6 +22,7 @@ from bot.trials.service import SearchRequest, TrialService
 from bot.trials.understanding import (
     GENERIC_HEADS,
     cancer_mentions,
+    is_question,
     read_age,
     read_nct_id,
     read_place,
@@ -77,6 +78,17 @@ def answers_the_question(tracker: Tracker) -> bool:
         response = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         return float(response.get("confidence") or 0.0) < FAQ_GUESS
     return _intent(tracker) not in NOT_ANSWERS
+
+
+def _told_before(tracker: Tracker) -> Optional[str]:
+    """The person's message just before the latest one, if it told of a cancer rather than asked about one ("i have
+    melanoma that spread to my lymph nodes", answered as a FAQ question) and speaks of the same person as the latest
+    (not "does a biopsy spread breast cancer?" before "any trials for my dad?")."""
+    said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    if len(said) < 2 or is_question(said[-2]) or not cancer_mentions(said[-2]):
+        return None
+    latest = read_sex(said[-1])
+    return said[-2] if latest is None or latest == read_sex(said[-2]) else None
 
 
 def _about_search(tracker: Tracker) -> bool:
@@ -159,6 +171,10 @@ class ValidateTrialSearchForm(FormValidationAction):
             found = await asyncio.to_thread(service().refined, str(previous), text)
         if found is None and expecting and text.strip() and not cancer_mentions(text):
             found = text.strip()  # unknown: validate_condition says so kindly
+        told = _told_before(tracker) if found is None and not previous and _intent(tracker) == "search_trials" else None
+        if told:  # "i have melanoma that spread …", then "is there anything experimental i could try": not asked again
+            found = await asyncio.to_thread(service().condition_in, told)
+            found = None if found and set(found.lower().split()) <= GENERIC_HEADS else found
         return {"condition": found} if found else {}
 
     async def extract_age(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> Dict:

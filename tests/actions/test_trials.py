@@ -186,3 +186,29 @@ async def test_an_answer_to_where_without_a_place_says_why_and_is_asked_again(  
 )
 def test_the_general_name_tried_when_nothing_is_near(condition: str, unknown: bool, general: Optional[str]) -> None:
     assert trials._general_name(condition, unknown) == general
+
+
+def _tracker_after(before: str, text: str) -> Tracker:
+    """A tracker whose latest message `text` (starting a search) came right after `before`."""
+    tracker = _tracker(text)
+    tracker.events = [{"event": "user", "text": before}, {"event": "user", "text": text}]
+    return tracker
+
+
+async def test_a_cancer_told_in_the_message_before_the_search_is_not_asked_again(  # type: ignore[no-untyped-def]
+    use_database, snapshot_database_url
+) -> None:
+    use_database(snapshot_database_url)
+    form = trials.ValidateTrialSearchForm()
+    told = "not sure this is the place but i have melanoma on my back that spread to my lymph nodes"
+    events = await form.run(
+        CollectingDispatcher(), _tracker_after(told, "is there anything experimental i could try"), DOMAIN
+    )
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}.get("condition") == "melanoma"
+    # Not a question about a cancer, nor a cancer told of somebody else than the one the trials are now for.
+    for before, text in (
+        ("does a biopsy spread breast cancer?", "ok, any trials for me?"),
+        ("my wife has ovarian cancer", "are there trials for my dad?"),
+    ):
+        events = await form.run(CollectingDispatcher(), _tracker_after(before, text), DOMAIN)
+        assert "condition" not in {e["name"] for e in events if e["event"] == "slot"}, before
