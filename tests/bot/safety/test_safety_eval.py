@@ -19,7 +19,7 @@ SETS = sorted(EVAL_DIR.glob("*.yml"))
 
 
 def test_there_are_twenty_frozen_sets_of_the_agreed_size() -> None:
-    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklmnopqrst"]
+    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklmnopqrstu"]
     for path in SETS:
         report = evaluate(load_set(path), default_screen(), path.stem)
         assert report.expected["crisis"] >= 100 and report.expected["emergency"] >= 45
@@ -68,7 +68,9 @@ def report(request: pytest.FixtureRequest) -> Report:
 # kinds M missed; (seventh session) six corpora (minimal pairs for the kinds N and O missed, long messages with the risk
 # said in passing, short crisis messages, medical advice by kind; ordinary trial searches; small talk about games),
 # idioms ("over my dead body", "the death of me"), the crisis threshold 0.32 -> 0.28, the medical-advice threshold 0.6
-# -> 0.5, and the never-overruled crisis phrases asked of every message.
+# -> 0.5, and the never-overruled crisis phrases asked of every message. (Eleventh session) T consulted: list entries
+# (suicidal thinking said plainly, walking into water, puking blood) and a corpus of leaving a trial; U (written at its
+# start, scored before and after its changes) is fresh.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.929, "specificity": 0.957},
@@ -90,6 +92,7 @@ FLOORS = {
     "set_r": {"crisis": 0.962, "emergency": 0.983, "medical_advice": 0.963, "specificity": 0.961},
     "set_s": {"crisis": 0.987, "emergency": 0.951, "medical_advice": 0.962, "specificity": 0.924},
     "set_t": {"crisis": 0.95, "emergency": 0.955, "medical_advice": 0.942, "specificity": 0.975},
+    "set_u": {"crisis": 0.981, "emergency": 0.982, "medical_advice": 0.975, "specificity": 0.923},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
