@@ -22,24 +22,17 @@ the model runs at all).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Optional
 
-from rapidfuzz import fuzz, process
-
 from bot.trials.understanding import (
-    GENERIC_HEADS,
-    KIND_SPELLINGS,
-    KIND_WORDS,
     MENTIONING,
-    SPECIFIC_HEADS,
-    Mention,
     asks_for_trials,
     cancer_mentions,
     is_question,
     left_behind,
     read_age,
     read_subtype,
+    specific,
     trial_in_hand,
 )
 
@@ -114,7 +107,8 @@ _PLACE = re.compile(
 )
 _NOT_PLACE_AFTER_CUE = re.compile(
     r"\b(?:in|near|around|from|outside)\s+(?:the\s+)?(?:remission|treatment|pain|stage|my|school|college|march|april"
-    r"|may|june|spring|summer|fall|winter|hospital|surgery|chemo|trials?|studies|study|a|an|general|fact)\b",
+    r"|may|june|january|february|july|august|september|october|november|december|jan|feb|aug|sept?|oct|nov|dec"
+    r"|spring|summer|fall|winter|hospital|surgery|chemo|trials?|studies|study|a|an|general|fact)\b",
     re.IGNORECASE,
 )
 # Trials asked for in so many words: "are there any trials", "looking for a study", "what are our options for trials".
@@ -157,7 +151,19 @@ _PERSONAL_FIND = re.compile(
     r"(?:qualify|be\s+eligible)"
     r"|\b(?:trials?|studies)\s+(?:i|he|she|we|they)\s+(?:might|may|could|would)\s+(?:qualify|be\s+eligible)\s+for"
     r"|\b(?:i|he|she|we|they)\s+(?:might|may|could|would)\s+be\s+(?:a\s+)?(?:good\s+)?(?:fit|candidate)\s+for\s+"
-    r"(?:a\s+|any\s+|some\s+)?(?:clinical\s+)?(?:trials?|study|studies)\b",
+    r"(?:a\s+|any\s+|some\s+)?(?:clinical\s+)?(?:trials?|study|studies)\b"
+    # "I'd like to see what's out there", "want to know what is available for him"
+    r"|\b(?:like|love|want|wanna|hoping|trying)\s+to\s+(?:see|know|find\s+out|look\s+at|check)\s+what(?:'s|\s+is|s)\s+"
+    r"(?:out\s+there|available|open)\b"
+    # "whether any studies are enrolling patients with chordoma", "trials recruiting people like him"
+    r"|\b(?:trials?|studies)\s+(?:that\s+are\s+|are\s+|currently\s+|now\s+)?(?:enrolling|recruiting|accepting|taking)\s+"
+    r"(?:new\s+)?(?:patients|people|participants|adults|children|kids|someone|anyone)\b"
+    # "I'd be open to a study", "he'd be willing to try a trial"
+    r"|\b(?:open|willing)\s+to\s+(?:try(?:ing)?\s+|join(?:ing)?\s+|do(?:ing)?\s+)?(?:a|an|any|some)\s+"
+    r"(?:clinical\s+|research\s+)?(?:trials?|study|studies)\b"
+    # "whether there's a trial that could help", "if there is a study that might work for her"
+    r"|\b(?:whether|if)\s+(?:there'?s|there\s+is|there\s+are|there\s+might\s+be)\s+(?:a|an|any|some)\s+(?:clinical\s+)?(?:trials?|study|studies)\s+"
+    r"(?:that|which)\s+(?:could|might|would|can|may)\s+(?:help|work|fit)\b",
     re.IGNORECASE,
 )
 _ANYTHING_FOR_ME = re.compile(
@@ -176,7 +182,8 @@ _OPTIONS = re.compile(
 )
 # Asking for a trial in so many words, and nothing more: "need a trial", "I want to join a study".
 _JUST_A_TRIAL = re.compile(
-    r"^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:i\s+|we\s+|(?:my|our)\s+\w+\s+|(?:he|she|they)\s+)?(?:really\s+)?"
+    r"^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:i\s+|we\s+|(?:my|our)\s+\w+\s+|(?:he|she|they)\s+"
+    r"|(?:mom|mum|dad|mother|father|husband|wife|son|daughter|brother|sister|grandma|grandpa)\s+)?(?:really\s+)?"
     r"(?:need|needs|want|wants|wanna|looking for|am looking for|i'?m looking for|is looking for)\s+"
     r"(?:a|an|to find a|to join a|to get into a|to do a)\s+"
     r"(?:clinical\s+|cancer\s+|research\s+)?(?:trial|study)"
@@ -246,22 +253,6 @@ _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no
 def names_place(text: str) -> bool:
     """Whether the text seems to name a place (a ZIP, "in <Word>", "<City> OH", a state, a big city)."""
     return any(not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text))
-
-
-def specific(mention: Mention) -> bool:
-    """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM", "pancretic cancer"), not only
-    "cancer" with a word before it."""
-    words = re.findall(r"[a-z0-9]+", mention.text.lower().replace("'s", "").replace("’s", ""))
-    return any(_names_a_kind(word) for word in words)
-
-
-@lru_cache(maxsize=4096)
-def _names_a_kind(word: str) -> bool:
-    if word in KIND_WORDS or word in SPECIFIC_HEADS:
-        return True
-    if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
-        return True  # lymphoma, melanoma, leukemia, glioblastoma …
-    return len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
 def cancer_named(text: str) -> Optional[str]:
@@ -400,6 +391,19 @@ def search_intent(
         # about ("will his insurance cover it if he joins a lung cancer study?"), or a long story asking something
         # inside it ("my doctor mentioned a study for my lymphoma, and I have no clue whether my coverage allows
         # that") or only implying it ("I'm 45 with stage 3 colon cancer … that idea freaks me out"), or a settled one.
+        return None
+    # A long story with nearly all of the model's belief on the FAQ's topics (split between a few of them), no age and
+    # no trials asked for in any words: a question told as a story, answered or asked about even with a diagnosis and
+    # a place told ("The only trial my oncologist found for my kidney cancer is in Houston, and I live in rural
+    # Arkansas. … I don't know how people manage it."). With an age told, such stories were mostly searches ("My son
+    # is 21 … just diagnosed with a germ cell tumor … the doctors at school said to ask about trials").
+    asks_somehow = (
+        asks_outright
+        or named_trials
+        or asks_for_trials(text, mentioned=False)
+        or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _ANYTHING_FOR_ME, _QUALIFY, _OPTIONS, _NEXT_STEP))
+    )
+    if words > LONG and faq_share >= FAQ_STORY and age is None and not asks_somehow:
         return None
     short_or_unread = words <= LONG or unsure or intent == SEARCH
     diagnosed = words <= LONG and any(_DIAGNOSED.search(text[: m.start]) for m in mentions)

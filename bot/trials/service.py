@@ -15,7 +15,7 @@ from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
 from bot.trials.synonyms import registry_name
-from bot.trials.understanding import cancer_mentions, left_behind, read_subtype, strip_details
+from bot.trials.understanding import cancer_mentions, left_behind, read_subtype, specific, strip_details
 
 PAGE_SIZE = 3
 
@@ -89,6 +89,7 @@ class TrialService:
         """
         found = cancer_mentions(text)
         kept = [m for m in found if not left_behind(text, m)] or found  # "it's endometrial, not ovarian cancer"
+        kept = [m for m in kept if specific(m)] or kept  # "chordoma", not "a rare tumor", even when no trial is for it
         mentions = [(registry_name(m.text), m.marked) for m in kept]
         if expecting and not mentions:
             candidate = " ".join(strip_details(text).split()).strip(" ,.!?")

@@ -123,7 +123,7 @@ CANCER_KINDS: frozenset[str] = frozenset(
     myelogenous acute chronic mantle marginal zone follicular diffuse multiple hairy burkitt burkitts
     waldenstrom waldenstroms macroglobulinemia mycosis fungoides sezary kaposi kaposis desmoid synovial
     liposarcoma leiomyosarcoma chondrosarcoma fibrosarcoma angiosarcoma myxofibrosarcoma ampullary duodenal
-    urethral ureteral boob breasts""".split()
+    urethral ureteral boob breasts gastrointestinal stromal""".split()
 )
 
 # Words for a part of the body, which mean its cancer only when nothing else specific is said:

@@ -306,6 +306,7 @@ _NAME_BREAKS = set(
     son daughter mom mum mother dad father wife husband partner brother sister friend kid child
     girlfriend boyfriend patient person people also still now again back came come relapsed relapse
     but so if then because since when where how why lol tbh ngl idk omg ok okay hi hey hello yes no not nor
+    probably possibly likely maybe definitely certainly apparently suspected presumed
     there here stage grade i ii iii iv
     treating treated treat treatment fight fighting battling beat beating dealing living survivor""".split()
 )
@@ -336,6 +337,22 @@ KIND_WORDS = _kind_words()
 KIND_SPELLINGS = sorted(
     {w for w in KIND_WORDS if len(w) >= 5} | {"melanoma", "lymphoma", "leukemia", "sarcoma", "myeloma", "glioma"}
 )
+
+
+def specific(mention: Mention) -> bool:
+    """Whether a mention says which cancer ("lung cancer", "lymphoma", "GBM", "pancretic cancer"), not only
+    "cancer" with a word before it."""
+    words = re.findall(r"[a-z0-9]+", mention.text.lower().replace("'s", "").replace("’s", ""))
+    return any(_names_a_kind(word) for word in words)
+
+
+@lru_cache(maxsize=4096)
+def _names_a_kind(word: str) -> bool:
+    if word in KIND_WORDS or word in SPECIFIC_HEADS:
+        return True
+    if word not in GENERIC_HEADS and word.endswith(("oma", "omas", "emia", "aemia")) and len(word) >= 6:
+        return True  # lymphoma, melanoma, leukemia, glioblastoma …
+    return len(word) >= 6 and process.extractOne(word, KIND_SPELLINGS, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
 # "lung cancer (non small cell)", "uterine cancer, the endometrial kind", "lung cancer, non-small cell type"
@@ -388,7 +405,8 @@ def _side_effect(lowered: List[str], index: int) -> bool:
 # Words of a marker or a kind said before a name ("EGFR+ NSCLC", "clear cell RCC", "ALK positive non-small cell lung
 # cancer") or after it ("breast cancer, ER positive and HER2 negative"): kept with the name, which they make narrower.
 _MARKER_WORDS = frozenset(
-    """egfr alk ros1 ret kras braf met ntrk her2 er pr hr hormone receptor positive negative mutant mutated fusion
+    """egfr alk ros1 ret kras braf met ntrk her2 er pr hr hormone estrogen oestrogen progesterone receptor positive
+    negative mutant mutated fusion
     clear cell squamous triple""".split()
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9]+)[\s,-]*(?:\band\s+)?$")

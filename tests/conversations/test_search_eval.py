@@ -49,6 +49,12 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # 36" answers "How old?"; "… with an ALK rearrangement" is ALK positive; "invasive lobular carcinoma" is breast cancer.
 # T 48 -> 58, O 56 -> 57, no other set changed. Set U, written meanwhile (same brief), fresh: 55 of 65 (84.6%) before
 # those changes, 54 of 65 (83.1%) after (long 5/8 -> 4/8; figures only).
+# Eleventh session (2026-12-07): U consulted. A long story that asks for a trial in its own words ("I'd be open to a
+# study if it's close to home", "whether there's a trial that could help", "I'd like to see what's out there", "any
+# studies enrolling patients with chordoma") searches even when one trial is in view or the model is sure of a topic; a
+# month is no place; "Dad needs a trial" starts the form; a hedge ("probably cancer") is no part of a cancer's name; a
+# cancer named beats "a rare tumor"; a long story read as the FAQ's with no age and no request is answered. U 54 -> 60,
+# no other set changed. Set V, written at its start (same brief), fresh: 54 of 65 (83.1%) before and after.
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -72,9 +78,10 @@ FLOORS = {
     "set_r": 0.921,
     "set_s": 0.861,
     "set_t": 0.876,
-    "set_u": 0.815,
+    "set_u": 0.907,
+    "set_v": 0.815,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrst"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrstu"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -31,7 +31,8 @@ FLOORS = {
     "set_j": (0.954, 0.033),  # consulted in the ninth session (four items read): 94.4% / 2.9% when first scored
     "set_k": (0.917, 0.027),  # 90.9% / 4.3% when first scored (fresh), consulted after
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
-    "set_m": (0.925, 0.045),  # fresh (2026-12-07, tenth session): 92.8% / 4.8% before its change, 92.8% / 4.2% after
+    "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
+    "set_n": (0.93, 0.024),  # fresh (2026-12-07, eleventh session): 93.3% / 2.1% before its changes and after
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -144,9 +145,13 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] <= 1 for topic in topics for style in STYLES), path.name
-        # Set M left out one short message that was a near copy of its topic's title and first training example.
-        missing = [(topic, style) for topic in topics for style in STYLES if not styles[(topic, style)]]
-        assert missing == ([("standard_of_care", "short")] if path.stem == "set_m" else []), path.name
+        # Sets M and N left out short messages that were near copies of training examples (their headers say which).
+        left_out = {
+            "set_m": [("standard_of_care", "short")],
+            "set_n": [("informed_consent", "short"), ("myth_guaranteed_cure", "short"), ("standard_of_care", "short")],
+        }
+        missing = sorted((topic, style) for topic in topics for style in STYLES if not styles[(topic, style)])
+        assert missing == left_out.get(path.stem, []), path.name
         # 20 not-a-FAQ messages per writer; sets G and J keep messages several writers wrote alike ("hmm", "ok") once.
         assert sum(1 for i in items if i.topic == NONE) >= 40, path.name
 

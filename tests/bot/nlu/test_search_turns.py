@@ -389,6 +389,47 @@ def test_a_short_request_for_a_trial_with_no_details_starts_the_search(text: str
     assert search_intent(text, "faq", None, searched=False, unsure=True) == SEARCH
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My wife was diagnosed with pancreatic cancer in October and the first chemo has been rough on her. She says"
+        " she'd be open to a trial if it isn't too far from home. She's 58.",
+        "Grandpa found out he has bladder cancer after a long wait for tests. The urologist wants surgery, and he keeps"
+        " wondering whether there's a study that might help instead. He is 80.",
+        "I was told I have a desmoid tumor and that surgery may not be the answer. I would love to see what's out"
+        " there for people like me before I decide anything. I am 29.",
+        "I'd like to know if any studies are recruiting patients with uveal melanoma. My eye doctor says it's rare and"
+        " I should look early.",
+    ],
+)
+def test_a_long_story_that_asks_for_a_trial_in_its_own_words_searches(text: str) -> None:
+    for unsure in (True, False):
+        assert search_intent(text, "faq", None, searched=False, unsure=unsure, faq_share=0.9) == SEARCH
+
+
+def test_a_month_is_no_place() -> None:
+    assert not names_place("diagnosed in January and again in October")
+    assert names_place("we moved to Denver in January")
+
+
+def test_a_bare_relative_needing_a_trial_starts_the_search() -> None:
+    assert search_intent("Dad needs a trial", "faq", None, searched=False, topic="talking_with_parents") == SEARCH
+    assert search_intent("Mom wants a study asap", "faq", None, searched=False, unsure=True) == SEARCH
+
+
+def test_a_long_story_read_as_the_faqs_with_no_age_and_no_request_is_answered() -> None:
+    text = (
+        "The one study my oncologist found for my lung cancer is in Seattle, and I live out in eastern Montana. Gas,"
+        " hotels and meals every visit add up. I honestly can't see how families afford it."
+    )
+    assert search_intent(text, "faq", None, searched=False, unsure=True, faq_share=0.9) is None
+    # An age told, or trials asked for, make it a search.
+    aged = text + " I'm 63."
+    assert search_intent(aged, "faq", None, searched=False, unsure=True, faq_share=0.9) == SEARCH
+    asked = text + " Are there trials closer to me?"
+    assert search_intent(asked, "faq", None, searched=False, unsure=True, faq_share=0.9) == SEARCH
+
+
 def test_trials_within_driving_distance_of_a_place_are_asked_for() -> None:
     text = "wife 66 w/ ovarian cancer, platinum stopped working. trials within driving distance of Macon?"
     assert search_intent(text, "faq", None, searched=False, unsure=True) == SEARCH

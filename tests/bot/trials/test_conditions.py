@@ -197,6 +197,14 @@ def test_the_cancer_a_correction_leaves_behind_is_not_searched(
     assert service.condition_in(text) == meant
 
 
+def test_a_named_cancer_wins_over_a_rare_tumor_even_with_no_trial_for_it(
+    snapshot_db: SnapshotDatabase, geocoder: Geocoder
+) -> None:
+    service = TrialService(snapshot_db.engine, geocoder)
+    found = service.condition_in("are any studies open for chordoma? it is such a rare tumor")
+    assert found is not None and "chordoma" in found
+
+
 def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase, geocoder: Geocoder) -> None:
     service = TrialService(snapshot_db.engine, geocoder)
     said = "I should have said, it's non-small cell and it has the EGFR mutation."

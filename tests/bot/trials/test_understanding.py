@@ -207,6 +207,23 @@ def test_a_marker_said_after_with_and_a_rearrangement_or_fusion_is_kept_as_posit
     assert "RET positive lung adenocarcinoma" in names
 
 
+def test_a_hedge_is_no_part_of_a_cancers_name() -> None:
+    assert [m.text for m in cancer_mentions("they think it's probably cancer")] == ["cancer"]
+    assert [m.text for m in cancer_mentions("most likely lymphoma, they said")] == ["lymphoma"]
+
+
+def test_estrogen_and_progesterone_receptors_spelled_out_are_kept_with_the_name() -> None:
+    names = [m.text for m in cancer_mentions("she has progesterone receptor-negative breast cancer")]
+    assert "progesterone receptor-negative breast cancer" in names
+
+
+def test_a_gastrointestinal_stromal_tumor_says_which_cancer() -> None:
+    from bot.trials.understanding import specific
+
+    assert all(specific(m) for m in cancer_mentions("diagnosed with a gastrointestinal stromal tumor"))
+    assert not any(specific(m) for m in cancer_mentions("it is a rare tumor"))
+
+
 def test_lobular_and_ductal_carcinomas_are_breast_cancers() -> None:
     from bot.trials.synonyms import registry_name
 
