@@ -121,6 +121,7 @@ _IN_SO_MANY_WORDS = re.compile(
     r"(?:of\s+)?(?:(?:the|her|his|my|our|their|suitable|possible|potential|any|other)\s+)*options\b"
     r"|\b(?:find|finding)\s+anything\s+(?:that|which|to)\b"
     r"|\b(?:trials|studies)\s+(?:within|close to|around|near)\b"  # "trials within driving distance of Tampa?"
+    r"|\b(?:what'?s|whats|what\s+is|anything|something)\s+(?:open\s+)?(?:near|close\s+to)\b"  # "whats near tucson?"
     r"|\b(?:review|reviewing|explore|exploring)\s+(?:any\s+|the\s+|open\s+)?(?:clinical\s+)?(?:trials|studies)\b"
     r"|\b(?:explore|exploring|know|see|try|trying)\s+every\s+(?:possible\s+|available\s+|single\s+)?option\b",
     re.IGNORECASE,
@@ -250,9 +251,20 @@ _WHY_SO_HARD = re.compile(
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
 
 
+# A town texted in lower case after "near" or "close to" ("whats near tucson?", "anything close to fresno"): not "near
+# me", "close to home", "near the end".
+_NEAR_A_TOWN = re.compile(
+    r"\b(?:near|close\s+to)\s+(?!(?:me|us|you|him|her|them|here|there|home|where|town|death|by|it|this|that|the|my|our"
+    r"|your|his|their|a|an|any|some|every|each|enough|nothing|anything|everything|something|someone|anyone|bedtime"
+    r"|perfect|normal|zero|impossible|done|finished|over|ready|tears|term|future|midnight|christmas)\b)[a-z]{4,}\b"
+)
+
+
 def names_place(text: str) -> bool:
-    """Whether the text seems to name a place (a ZIP, "in <Word>", "<City> OH", a state, a big city)."""
-    return any(not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text))
+    """Whether the text seems to name a place (a ZIP, "in <Word>", "<City> OH", a state, a big city, "near <town>")."""
+    return _NEAR_A_TOWN.search(text) is not None or any(
+        not _NOT_PLACE_AFTER_CUE.match(text, m.start()) for m in _PLACE.finditer(text)
+    )
 
 
 def cancer_named(text: str) -> Optional[str]:

@@ -412,6 +412,13 @@ def test_a_month_is_no_place() -> None:
     assert names_place("we moved to Denver in January")
 
 
+def test_a_town_texted_in_lower_case_after_near_is_a_place_and_whats_near_it_a_request() -> None:
+    assert names_place("anything close to fresno")
+    assert not names_place("anything near me") and not names_place("close to home, ideally")
+    text = "my wifes breast cancer (TNBC) came back after surgery. shes 44. whats near spokane?"
+    assert search_intent(text, "faq", None, searched=False, unsure=True) == SEARCH
+
+
 def test_a_bare_relative_needing_a_trial_starts_the_search() -> None:
     assert search_intent("Dad needs a trial", "faq", None, searched=False, topic="talking_with_parents") == SEARCH
     assert search_intent("Mom wants a study asap", "faq", None, searched=False, unsure=True) == SEARCH
