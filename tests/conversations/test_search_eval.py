@@ -54,7 +54,8 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # studies enrolling patients with chordoma") searches even when one trial is in view or the model is sure of a topic; a
 # month is no place; "Dad needs a trial" starts the form; a hedge ("probably cancer") is no part of a cancer's name; a
 # cancer named beats "a rare tumor"; a long story read as the FAQ's with no age and no request is answered. U 54 -> 60,
-# no other set changed. Set V, written at its start (same brief), fresh: 54 of 65 (83.1%) before and after.
+# no other set changed. Set V, written at its start (same brief), fresh: 54 of 65 (83.1%) before and after. P read
+# (three failures, in a list of all failures): a town texted in lower case after "near" is a place, P 58 -> 59.
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -73,7 +74,7 @@ FLOORS = {
     "set_m": 0.857,
     "set_n": 0.937,
     "set_o": 0.888,
-    "set_p": 0.876,
+    "set_p": 0.892,
     "set_q": 0.938,
     "set_r": 0.921,
     "set_s": 0.861,
@@ -81,7 +82,7 @@ FLOORS = {
     "set_u": 0.907,
     "set_v": 0.815,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnoqrstu"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstu"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)
