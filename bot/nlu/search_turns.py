@@ -409,11 +409,13 @@ def search_intent(
     # a place told ("The only trial my oncologist found for my kidney cancer is in Houston, and I live in rural
     # Arkansas. … I don't know how people manage it."). With an age told, such stories were mostly searches ("My son
     # is 21 … just diagnosed with a germ cell tumor … the doctors at school said to ask about trials").
+    asks = in_so_many_words or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _QUALIFY, _ANYTHING_FOR_ME))
     asks_somehow = (
-        asks_outright
+        asks
+        or asks_outright
         or named_trials
         or asks_for_trials(text, mentioned=False)
-        or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _ANYTHING_FOR_ME, _QUALIFY, _OPTIONS, _NEXT_STEP))
+        or any(p.search(text) for p in (_OPTIONS, _NEXT_STEP))
     )
     if words > LONG and faq_share >= FAQ_STORY and age is None and not asks_somehow:
         return None
@@ -467,7 +469,6 @@ def search_intent(
     said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
     if searched and said and (not question or _CORRECTING.search(text)):
         return INFORM  # "it's stomach cancer, not esophageal. could you look again?"
-    asks = in_so_many_words or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _QUALIFY, _ANYTHING_FOR_ME))
     if not searched and unsure and asks:
         return SEARCH  # "are there trials for me?", "got anything for me": the form asks for the details
     return None
