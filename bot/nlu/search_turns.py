@@ -126,9 +126,12 @@ _IN_SO_MANY_WORDS = re.compile(
     r"|\b(?:explore|exploring|know|see|try|trying)\s+every\s+(?:possible\s+|available\s+|single\s+)?option\b",
     re.IGNORECASE,
 )
+# A relative named without "my": "trials for dad", "Dad needs a trial".
+_RELATIVE = (
+    r"(?:mom|mum|dad|mother|father|husband|wife|son|daughter|brother|sister|grandma|grandpa|grandmother|grandfather)"
+)
 _TRIALS_FOR_SOMEONE = re.compile(
-    r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our|mom|mum|dad|mother|father|husband|wife|son"
-    r"|daughter|brother|sister|grandma|grandpa|grandmother|grandfather)\b",
+    r"\b(?:trials?|studies)\s+(?:for|near)\s+(?:me|him|her|us|my|our|" + _RELATIVE + r")\b",
     re.IGNORECASE,
 )
 _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
@@ -184,7 +187,7 @@ _OPTIONS = re.compile(
 # Asking for a trial in so many words, and nothing more: "need a trial", "I want to join a study".
 _JUST_A_TRIAL = re.compile(
     r"^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:i\s+|we\s+|(?:my|our)\s+\w+\s+|(?:he|she|they)\s+"
-    r"|(?:mom|mum|dad|mother|father|husband|wife|son|daughter|brother|sister|grandma|grandpa)\s+)?(?:really\s+)?"
+    r"|" + _RELATIVE + r"\s+)?(?:really\s+)?"
     r"(?:need|needs|want|wants|wanna|looking for|am looking for|i'?m looking for|is looking for)\s+"
     r"(?:a|an|to find a|to join a|to get into a|to do a)\s+"
     r"(?:clinical\s+|cancer\s+|research\s+)?(?:trial|study)"
