@@ -56,6 +56,7 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # cancer named beats "a rare tumor"; a long story read as the FAQ's with no age and no request is answered. U 54 -> 60,
 # no other set changed. Set V, written at its start (same brief), fresh: 54 of 65 (83.1%) before and after. P read
 # (three failures, in a list of all failures): a town texted in lower case after "near" is a place, P 58 -> 59.
+# Twelfth session: set W, written at its start (same brief), fresh: 57 of 65 (87.7%) before its changes.
 # Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
 # that makes the search understand people less fails here (docs/trial-data.md#evaluation).
 FLOORS = {
@@ -81,6 +82,7 @@ FLOORS = {
     "set_t": 0.876,
     "set_u": 0.907,
     "set_v": 0.815,
+    "set_w": 0.861,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstu"}
 

@@ -33,6 +33,7 @@ FLOORS = {
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
     "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
     "set_n": (0.93, 0.024),  # fresh (2026-12-07, eleventh session): 93.3% / 2.1% before its changes and after
+    "set_o": (0.935, 0.03),  # fresh (2026-12-07, twelfth session): 93.8% / 2.7% when first scored
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -145,10 +146,19 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] <= 1 for topic in topics for style in STYLES), path.name
-        # Sets M and N left out short messages that were near copies of training examples (their headers say which).
+        # Sets M, N and O left out messages that were near copies of training examples (their headers say which).
         left_out = {
             "set_m": [("standard_of_care", "short")],
             "set_n": [("informed_consent", "short"), ("myth_guaranteed_cure", "short"), ("standard_of_care", "short")],
+            "set_o": [
+                ("biobank_cost", "short"),
+                ("eligibility_criteria", "formal"),
+                ("eligibility_criteria", "short"),
+                ("medicaid", "short"),
+                ("moonshot_biobank", "short"),
+                ("why_trials_matter", "short"),
+                ("withdraw_samples", "short"),
+            ],
         }
         missing = sorted((topic, style) for topic in topics for style in STYLES if not styles[(topic, style)])
         assert missing == left_out.get(path.stem, []), path.name
