@@ -13,7 +13,7 @@ alarm costs a kind message and a coordinator's look; a miss could cost a life.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import FrozenSet
+from typing import FrozenSet, Optional
 
 from bot.messages import Reply
 from bot.safety import answers, phrases
@@ -45,6 +45,13 @@ def is_figure_of_speech(text: str) -> bool:
     """Whether a message holds one of the list's reviewed figures of speech ("cutting back"), which
     the classifier may not overrule."""
     return phrases.load(LIST).excludes(text)
+
+
+def outside_figures_of_speech(text: str) -> Optional[str]:
+    """The message without the list's reviewed figures of speech, or None when it holds none: a crisis the classifier
+    reads in what is left is not the figure of speech's ("after I'm dead … I've decided I'm not waiting for the
+    cancer to do it")."""
+    return phrases.load(LIST).without_excluded(text)
 
 
 def is_unmistakable(text: str) -> bool:

@@ -105,6 +105,16 @@ class Lexicon:
         _RULES.setdefault(key, (self.same_as, self.filler))
         return key
 
+    def without_excluded(self, text: str) -> Optional[str]:
+        """The message's plain words with its reviewed figures of speech (`not_matching`) taken out, or None when it
+        holds none: what is left for a classifier to judge once "I'm dead 😂" or "this form is killing me" is set
+        aside."""
+        words = self.words(text)
+        spans = [(start, end) for _, start, end in _occurrences(words, self._excluded_by_letter)]
+        if not spans:
+            return None
+        return " ".join(w for i, w in enumerate(words) if not any(start <= i < end for start, end in spans))
+
     def find(self, text: str) -> List[str]:
         """The list's keywords and phrases the message contains outside the `not_matching` entries (in plain form)."""
         words = self.words(text)

@@ -74,6 +74,11 @@ phrases of that class are looked for: a speed gate (two phrase lists cost ~0.5 m
 ~0.00). "kms fr i cant do another round of this. ok what was the question about the screening visit" scores 0.03 and
 "bf just had a seizure on the couch" 0.02 (a gate of 0.05, used until the seventh 2026-12-06 session, missed both)."""
 
+FIGURE_REST_WORDS = 15
+"""A message with a reviewed figure of speech ("I'm dead 😂") still gets the crisis lines from the classifier when, with
+the figure of speech taken out, at least this many words are left and the classifier is as sure of a crisis in them as
+it must be of one sentence (`SENTENCE_AGREEMENT`): the figure of speech is set aside, not the whole message."""
+
 NOTHING_LEARNED: Mapping[str, float] = {
     "crisis_self": 0.0,
     "crisis_other": 0.0,
@@ -128,7 +133,7 @@ class SafetyScreen:
         talk is around them."""
         lists = probabilities.get("none", 0.0) < self.thresholds.veto
         self_risk, other_risk = probabilities["crisis_self"], probabilities["crisis_other"]
-        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and not crisis.is_figure_of_speech(text)
+        learned_crisis = self_risk + other_risk >= self.thresholds.crisis and self._crisis_outside_figures(text)
 
         # The never-overruled phrases win however sure the classifier is of nothing (looked for past a speed gate).
         def listed_crisis() -> bool:
@@ -169,6 +174,19 @@ class SafetyScreen:
         ):
             return Finding.MEDICAL_ADVICE
         return None
+
+    def _crisis_outside_figures(self, text: str) -> bool:
+        """Whether the classifier's crisis reading stands once the list's reviewed figures of speech are taken out:
+        "this form is killing me lol" holds nothing else, but "after I'm dead, which could be sooner than anyone
+        expects, because I've decided not to wait for the cancer" does. The figure of speech is set aside, not the
+        whole message."""
+        rest = crisis.outside_figures_of_speech(text)
+        if rest is None:
+            return True
+        if len(rest.split()) < FIGURE_REST_WORDS:
+            return False  # a few words left ("would … a nap") are no message to judge
+        p = self.classifier.probabilities(rest)
+        return p["crisis_self"] + p["crisis_other"] >= SENTENCE_AGREEMENT
 
     def _sentence_finding(self, text: str, probabilities: Mapping[str, float], lists: bool) -> Optional[Finding]:
         """Crisis or an emergency said in one sentence of a longer message, which the other sentences dilute:

@@ -63,6 +63,33 @@ def test_a_vetoed_word_list_hit_stands_when_its_own_sentence_is_risk() -> None:
     assert screen.decide(unsaid, sure) is None  # one sentence: the veto judges it whole
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who gets my biobank samples after I'm dead, which will be soon since I've picked a date and already written "
+        "letters to my kids",
+        "I don't want to die slowly from this so I'm planning to do it on my own terms next week once I've said "
+        "goodbye to everyone",
+        "this waiting is killing me so I've been putting my affairs in order and saying my goodbyes, I won't be here "
+        "for the results",
+    ],
+)
+def test_a_figure_of_speech_does_not_hide_a_crisis_said_around_it(text: str) -> None:
+    """"after I'm dead", "I don't want to die" and "killing me" are reviewed figures of speech; the rest of the sentence
+    is still read (by the real classifier) with them taken out."""
+    assert crisis.is_figure_of_speech(text) and not crisis.is_crisis(text)
+    assert default_screen().screen(text) is Finding.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["would die for a burrito rn", "this consent form is killing me lol, what's a washout period", "im dead 💀"],
+)
+def test_a_figure_of_speech_with_little_else_stays_a_figure_of_speech(text: str) -> None:
+    assert crisis.outside_figures_of_speech(text) is not None
+    assert default_screen().screen(text) is None
+
+
 def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     screen = default_screen()
     # Sure it is ordinary (above the veto), with a little crisis signal (above the gate, below the threshold).
