@@ -15,7 +15,7 @@ from bot.trials.geo import Found, Geocoder, Place, distance_miles
 from bot.trials.models import Trial, TrialSite
 from bot.trials.search import SearchQuery, SearchResults, TrialSearch
 from bot.trials.synonyms import registry_name
-from bot.trials.understanding import cancer_mentions, left_behind, read_subtype, specific, strip_details
+from bot.trials.understanding import cancer_mentions, left_behind, read_markers, read_subtype, specific, strip_details
 
 PAGE_SIZE = 3
 
@@ -111,12 +111,21 @@ class TrialService:
         return best[2] if best else unknown
 
     def refined(self, condition: str, text: str) -> Optional[str]:
-        """The cancer type made more precise by a kind said on its own ("it's non-small cell" after "lung
-        cancer" → "non-small cell lung cancer"), or None when the text says no such kind or it fits no trial."""
+        """The cancer type made more precise by a kind or a marker said on its own ("it's non-small cell" after "lung
+        cancer" → "non-small cell lung cancer"; "she has the EGFR mutation" → "EGFR positive …"), or None when the text
+        says no such kind or marker, or it fits no trial."""
         subtype = read_subtype(text)
-        if subtype is None or set(canonical_words(subtype)) <= set(canonical_words(condition)):
-            return None  # said already ("non small cell" in "nonsmall cell lung cancer")
-        better = self.condition_in(f"{subtype} {condition}")
+        if subtype is not None and set(canonical_words(subtype)) <= set(canonical_words(condition)):
+            subtype = None  # said already ("non small cell" in "nonsmall cell lung cancer")
+        markers = read_markers(text)
+        if markers is not None and set(canonical_words(markers)) <= set(
+            canonical_words(f"{subtype or ''} {condition}")
+        ):
+            markers = None  # "EGFR positive" in "egfr positive nonsmall cell lung cancer", "HER2 positive" as the kind
+        if subtype is None and markers is None:
+            return None
+        said = " ".join(part for part in (markers, subtype, condition) if part)
+        better = self.condition_in(said)
         return better if better and better != self.condition_in(condition) else None
 
     def search(self, request: SearchRequest) -> SearchResults:

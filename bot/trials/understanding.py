@@ -561,6 +561,32 @@ def read_subtype(text: str) -> Optional[str]:
     return found.group(1) if found else None
 
 
+# A tumour marker said in a clause of its own ("she has the EGFR mutation", "it's HER2 positive", "ALK rearranged"):
+# the gene and what it carries; a negative result narrows nothing a search can use, so only a positive one counts.
+_MARKER_SAID = re.compile(
+    r"\b(EGFR|ALK|ROS1|RET|BRAF|HER2|NTRK|MET)(?:\s+gene)?[\s-]*(?:\(\s*)?"
+    r"(mutation|mutations|mutated|mutant|positive|\+|rearrangement|rearranged|fusion|amplified|amplification)"
+    r"(?!\s*(?:negative|-))",
+    re.IGNORECASE,
+)
+_MARKER_NOT = re.compile(r"\b(?:no|not|without|negative\s+for|tested\s+negative)\s+(?:an?\s+|the\s+|for\s+)?$", re.I)
+
+
+def read_markers(text: str) -> Optional[str]:
+    """The positive tumour markers a message states anywhere, in the registry's words ("EGFR positive"), or None.
+
+    For a marker told apart from the cancer's name ("It's non-small cell and she has the EGFR mutation"); one said
+    right beside the name is kept with it already (`cancer_mentions`). "no EGFR mutation" states none."""
+    genes: List[str] = []
+    for found in _MARKER_SAID.finditer(text):
+        if _MARKER_NOT.search(text[max(0, found.start() - 30) : found.start()]):
+            continue
+        gene = found.group(1).upper()
+        if gene not in genes:
+            genes.append(gene)
+    return " ".join(f"{gene} positive" for gene in genes) or None
+
+
 _LEFT_BEHIND = re.compile(r"\b(?:not|nor|instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?$", re.I)
 
 

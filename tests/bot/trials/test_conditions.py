@@ -207,9 +207,21 @@ def test_a_named_cancer_wins_over_a_rare_tumor_even_with_no_trial_for_it(
 
 def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase, geocoder: Geocoder) -> None:
     service = TrialService(snapshot_db.engine, geocoder)
-    said = "I should have said, it's non-small cell and it has the EGFR mutation."
-    assert service.refined("lung cancer", said) == "nonsmall cell lung cancer"
+    assert service.refined("lung cancer", "I should have said, it's non-small cell.") == "nonsmall cell lung cancer"
     assert service.refined("lung cancer", "thanks, that helps") is None
+
+
+def test_a_marker_said_in_a_clause_of_its_own_refines_the_cancer(
+    snapshot_db: SnapshotDatabase, geocoder: Geocoder
+) -> None:
+    """ "she has the EGFR mutation" narrows the search as "EGFR+ NSCLC" does; a negative result narrows nothing."""
+    service = TrialService(snapshot_db.engine, geocoder)
+    said = "I should have said, it's non-small cell and it has the EGFR mutation."
+    assert service.refined("lung cancer", said) == "egfr positive nonsmall cell lung cancer"
+    assert service.refined("lung cancer", "her tumour turned out to be ALK rearranged") == "alk positive lung cancer"
+    assert service.refined("breast cancer", "it's HER2 positive") == "her2 positive breast cancer"  # said once
+    assert service.refined("lung cancer", "they tested and there's no EGFR mutation") is None
+    assert service.refined("lung cancer", "it came back negative for EGFR") is None
 
 
 @pytest.mark.parametrize("named", ["chordoma", "adenoid cystic carcinoma", "nonseminoma"])

@@ -6,7 +6,15 @@ from typing import List, Optional
 
 import pytest
 
-from bot.trials.understanding import asks_for_trials, cancer_mentions, is_question, read_age, read_place, read_sex
+from bot.trials.understanding import (
+    asks_for_trials,
+    cancer_mentions,
+    is_question,
+    read_age,
+    read_markers,
+    read_place,
+    read_sex,
+)
 
 
 @pytest.mark.parametrize(
@@ -229,3 +237,20 @@ def test_lobular_and_ductal_carcinomas_are_breast_cancers() -> None:
 
     assert registry_name("invasive lobular carcinoma") == "invasive lobular breast cancer"
     assert registry_name("ductal carcinoma") == "ductal breast cancer"
+
+
+@pytest.mark.parametrize(
+    ("text", "markers"),
+    [
+        ("It's non-small cell and she has the EGFR mutation, so she took the pill for years", "EGFR positive"),
+        ("the biopsy said ALK rearrangement", "ALK positive"),
+        ("HER2+ and the scan was clear", "HER2 positive"),
+        ("an EGFR mutation and a MET amplification", "EGFR positive MET positive"),
+        ("no EGFR mutation, they said", None),
+        ("tested negative for ALK fusion", None),
+        ("EGFR negative", None),
+        ("she just has lung cancer", None),
+    ],
+)
+def test_markers_said_anywhere_are_read(text: str, markers: Optional[str]) -> None:
+    assert read_markers(text) == markers
