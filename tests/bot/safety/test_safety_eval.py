@@ -71,7 +71,8 @@ def report(request: pytest.FixtureRequest) -> Report:
 # -> 0.5, and the never-overruled crisis phrases asked of every message. (Eleventh session) T consulted: list entries
 # (suicidal thinking said plainly, walking into water, puking blood) and a corpus of leaving a trial; U (written at its
 # start, scored before and after its changes) is fresh.
-# (Twelfth session) V (written at its start, scored before its changes) is fresh.
+# (Twelfth session) a figure of speech no longer hides a crisis said around it; U consulted (buying a gun is a
+# never-overruled crisis phrase); V (written at its start, scored before its changes) is fresh.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.929, "specificity": 0.957},

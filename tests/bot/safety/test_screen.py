@@ -98,6 +98,10 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     assert screen.decide(long, sure) is Finding.CRISIS
     assert screen.decide("I wanted to kill myself in high school but I'm fine now", sure) is None  # past: may be
     assert screen.decide("I want to die at home, not in a hospital. Do trials allow that?", sure) is None
+    # Acquiring a gun (AFSP: acquiring a weapon), however much trial talk is around it; a gun safe stores one away.
+    bought = "Dad's scans were bad again. I bought a pistol on Friday and I know why. Any trials for him in Boise?"
+    assert screen.decide(bought, sure) is Finding.CRISIS
+    assert screen.decide("we bought a gun safe for the cabin. any trials for him in Boise?", sure) is None
 
 
 def test_an_emergency_happening_now_is_never_overruled_and_comes_before_a_crisis_only_the_classifier_reads() -> None:
