@@ -75,8 +75,8 @@ def test_a_vetoed_word_list_hit_stands_when_its_own_sentence_is_risk() -> None:
     ],
 )
 def test_a_figure_of_speech_does_not_hide_a_crisis_said_around_it(text: str) -> None:
-    """ "after I'm dead", "I don't want to die" and "killing me" are reviewed figures of speech; the rest of the sentence
-    is still read (by the real classifier) with them taken out."""
+    """Reviewed figures of speech ("after I'm dead", "I don't want to die", "killing me") are taken out and the rest
+    of the sentence is still read, by the real classifier."""
     assert crisis.is_figure_of_speech(text) and not crisis.is_crisis(text)
     assert default_screen().screen(text) is Finding.CRISIS
 
