@@ -194,6 +194,12 @@ _JUST_A_TRIAL = re.compile(
     r"(?:\s+for\s+(?:me|him|her|us|them|(?:my|our)\s+\w+))?\s*(?:pls|please|asap)?\s*[.!?]*\s*$",
     re.IGNORECASE,
 )
+# A new search asked for in so many words, after results ("search for that instead", "can you look again?").
+_SEARCH_AGAIN = re.compile(
+    r"\b(?:search|look|check)\s+(?:for\s+)?(?:that|this|it|them)\s+instead\b|\binstead\s*\?"
+    r"|\b(?:search|look|check)\s+again\b|\b(?:redo|re-?run|update)\s+(?:the|that|my|your)\s+(?:search|list|results)\b",
+    re.IGNORECASE,
+)
 _CORRECTING = re.compile(
     r"\b(?:not|instead(?: of)?|rather than|i meant|mixed (?:it )?up|got it wrong|my mistake|my bad|correction"
     r"|(?:search|look|check) (?:there|in|near|around)"
@@ -379,6 +385,9 @@ def search_intent(
     # wife's glioblastoma. Is any trial really guaranteed?", "I'm a Navy veteran with prostate cancer, treated at the
     # VA … I'd like to know if veterans get access to clinical trials". Trials for young people (`NEAR_A_SEARCH`)
     # with a cancer named are searched: the list answers "are there studies for people her age?" best.
+    said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
+    if searched and said and _SEARCH_AGAIN.search(text):
+        return INFORM  # "so it's appendix cancer, not colon. Can you search for that instead?", whatever topic is read
     if (
         certain
         and confident_faq
@@ -469,7 +478,6 @@ def search_intent(
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"
     if not searched and place and age is not None and ((not question and words <= 8) or asks_for_trials(text)):
         return SEARCH  # "64, jacksonville fl", "I'm 62 … which trials might I be eligible for?": asks the cancer
-    said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
     if searched and said and (not question or _CORRECTING.search(text)):
         return INFORM  # "it's stomach cancer, not esophageal. could you look again?"
     if not searched and unsure and asks:

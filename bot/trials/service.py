@@ -117,15 +117,13 @@ class TrialService:
         subtype = read_subtype(text)
         if subtype is not None and set(canonical_words(subtype)) <= set(canonical_words(condition)):
             subtype = None  # said already ("non small cell" in "nonsmall cell lung cancer")
-        markers = read_markers(text)
-        if markers is not None and set(canonical_words(markers)) <= set(
-            canonical_words(f"{subtype or ''} {condition}")
-        ):
-            markers = None  # "EGFR positive" in "egfr positive nonsmall cell lung cancer", "HER2 positive" as the kind
+        markers = read_markers(text, besides=f"{subtype or ''} {condition}")  # not "HER2 positive" as the kind too
         if subtype is None and markers is None:
             return None
         said = " ".join(part for part in (markers, subtype, condition) if part)
         better = self.condition_in(said)
+        if better and markers and not set(canonical_words(markers.split()[0])) <= set(canonical_words(better)):
+            better = self.condition_in(" ".join(part for part in (subtype, condition) if part)) if subtype else None
         return better if better and better != self.condition_in(condition) else None
 
     def search(self, request: SearchRequest) -> SearchResults:

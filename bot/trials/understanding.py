@@ -53,9 +53,11 @@ _NOT_AN_AGE_AFTER = (
     r"|am\b|pm\b|hours?|hrs?\b|mins?\b|minutes?|kids|children|mg))"
 )
 _AGE_STATEMENTS = (
-    # "34 yo", "34-year-old", "34 years old", "8 year old son", "60 years of age" (not "2 years ago")
+    # "34 yo", "34-year-old", "34 years old", "8 year old son", "60 years of age" (not "2 years ago", "three years after
+    # I finished treatment", "5 years of chemo", "4 years cancer free")
     re.compile(
-        _NUM + r"[\s-]*(?:years?|yrs?|y/?o|y\.o\.)(?![\s-]*(?:ago|back|since|later|now))(?:[\s-]*old|\s+of\s+age)?\b",
+        _NUM + r"[\s-]*(?:years?|yrs?|y/?o|y\.o\.)(?![\s-]*(?:ago|back|since|later|now|after|before|into|apart|out\b"
+        r"|of\s+(?!age)|in\s+remission|cancer[\s-]?free|clear|clean))(?:[\s-]*old|\s+of\s+age)?\b",
         re.I,
     ),
     # "I'm 34", "he's 12", "my wife is 50", "aged 74", "age 16", "turned 5", "at 31", "she is 6"
@@ -561,30 +563,53 @@ def read_subtype(text: str) -> Optional[str]:
     return found.group(1) if found else None
 
 
-# A tumour marker said in a clause of its own ("she has the EGFR mutation", "it's HER2 positive", "ALK rearranged"):
-# the gene and what it carries; a negative result narrows nothing a search can use, so only a positive one counts.
+# A tumour marker said in a clause of its own ("she has the EGFR mutation", "it's ER positive", "EGFR exon 19 deletion",
+# "a KRAS G12C mutation", "MSI-high"): only markers the trial registry names conditions by, and only a positive result
+# (a negative one narrows nothing a search can use; "HER2 negative" is a kind, read by `read_subtype`).
+_GENE_CHANGE = (
+    r"(?:\s+gene)?[\s-]*(?:\(\s*)?(?:exon\s*\d+\s*)?(?:[A-Z]\d+[A-Z]\s*)?"
+    r"(mutation|mutations|mutated|mutant|positive|\+|rearrangement|rearranged|fusion|amplified|amplification"
+    r"|deletion|del|insertion|ins)(?![A-Za-z])"
+)
 _MARKER_SAID = re.compile(
-    r"\b(EGFR|ALK|ROS1|RET|BRAF|HER2|NTRK|MET)(?:\s+gene)?[\s-]*(?:\(\s*)?"
-    r"(mutation|mutations|mutated|mutant|positive|\+|rearrangement|rearranged|fusion|amplified|amplification)"
-    r"(?!\s*(?:negative|-))",
+    r"\b(?:(?P<variant>KRAS[\s-]+G12[CDV])\b"
+    r"|(?P<gene>EGFR|ALK|ROS1|(?-i:RET|MET)|BRAF|HER2|NTRK|KRAS)" + _GENE_CHANGE + r"(?!\s*(?:negative|-))"
+    r"|(?P<receptor>ER|PR|HR|(?:estrogen|oestrogen|progesterone|hormone)[\s-]+receptor)[\s-]*(?:positive|\+)"
+    r"|(?P<msi>MSI|microsatellite[\s-]+instability)[\s-]*(?:high|H)\b)",
     re.IGNORECASE,
 )
 _MARKER_NOT = re.compile(r"\b(?:no|not|without|negative\s+for|tested\s+negative)\s+(?:an?\s+|the\s+|for\s+)?$", re.I)
+_RECEPTORS = {"estrogen": "ER", "oestrogen": "ER", "progesterone": "PR", "hormone": "HR"}
+_RECEPTOR_WORDS = {"er": "estrogen", "pr": "progesterone", "hr": "hormone", "oestrogen": "estrogen"}
 
 
-def read_markers(text: str) -> Optional[str]:
-    """The positive tumour markers a message states anywhere, in the registry's words ("EGFR positive"), or None.
+def read_markers(text: str, besides: str = "") -> Optional[str]:
+    """The positive tumour markers a message states anywhere, in the registry's words ("EGFR positive", "KRAS G12C",
+    "ER positive", "MSI high"), or None.
 
     For a marker told apart from the cancer's name ("It's non-small cell and she has the EGFR mutation"); one said
-    right beside the name is kept with it already (`cancer_mentions`). "no EGFR mutation" states none."""
-    genes: List[str] = []
+    right beside the name is kept with it already (`cancer_mentions`). "no EGFR mutation" states none. A marker the
+    name `besides` holds already ("estrogen receptor positive breast cancer") is not read again."""
+    said: List[str] = []
+    known = set(re.findall(r"[a-z0-9]+", besides.lower()))
     for found in _MARKER_SAID.finditer(text):
         if _MARKER_NOT.search(text[max(0, found.start() - 30) : found.start()]):
             continue
-        gene = found.group(1).upper()
-        if gene not in genes:
-            genes.append(gene)
-    return " ".join(f"{gene} positive" for gene in genes) or None
+        key = re.findall(r"[a-z0-9]+", found.group(0).lower())[0]
+        if key in known or (key in _RECEPTOR_WORDS and _RECEPTOR_WORDS[key] in known):
+            continue
+        if found.group("variant"):
+            name = " ".join(found.group("variant").upper().replace("-", " ").split())
+        elif found.group("gene"):
+            name = f"{found.group('gene').upper()} positive"
+        elif found.group("receptor"):
+            receptor = found.group("receptor").split()[0].split("-")[0].lower()
+            name = f"{_RECEPTORS.get(receptor, receptor.upper())} positive"
+        else:
+            name = "MSI high"
+        if name not in said:
+            said.append(name)
+    return " ".join(said) or None
 
 
 _LEFT_BEHIND = re.compile(r"\b(?:not|nor|instead\s+of|rather\s+than)\s+(?:an?\s+|the\s+)?$", re.I)
@@ -632,6 +657,10 @@ _ASKS_FOR_TRIALS = re.compile(
     r"|\b(?:anyone|anybody|someone|somebody|any\s*one)\s+(?:\w+\s+)?(?:studying|researching|testing)\b"
     r"|\bresearch\s+options\b|\b(?:change|update|redo|re-?run)\s+(?:the|my|your|his|her)\s+(?:list|results|search)\b"
     r"|\b(?:search|look)\s+again\b"
+    # "we'd like to know about trials", "I want to learn about any studies she could do" (not "…about how trials work")
+    r"|\b(?:like|love|want|wanted|hoping|hope)\s+to\s+(?:know|learn|hear|find\s+out)\s+(?:more\s+)?about\s+"
+    r"(?:(?:any|possible|available|open|clinical|relevant|some|her|his|their|our|my)\s+){0,2}(?:trials?|studies)\b"
+    r"(?!\s+(?:in\s+general|work|are|is)\b)"
     # "we'd like to see everything that's out there before deciding"
     r"|\b(?:everything|all|whatever)\s+(?:that\s*'?s\s+|that\s+is\s+|is\s+)?(?:out\s+there|available|open)\b"
     # "trying to figure out if a trial would make sense for her"

@@ -84,6 +84,14 @@ def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
     assert search_intent(text, "faq", None, searched=True) == INFORM
 
 
+def test_a_new_search_asked_for_in_so_many_words_wins_over_a_topic_the_model_is_certain_of() -> None:
+    said = "The surgeon called: it began in the appendix, so it's appendix cancer, not colon. Search for that instead?"
+    assert search_intent(said, "faq", None, searched=True, certain=True, settled=True) == INFORM
+    # No search ran yet, or no detail is said: the topic stands.
+    assert search_intent(said, "faq", None, searched=False, certain=True, settled=True) is None
+    assert search_intent("could you look again tomorrow?", "faq", None, searched=True, certain=True) is None
+
+
 @pytest.mark.parametrize(
     ("text", "model_says"),
     [("more about 2", "trial_details"), ("show more", "show_more"), ("search within 250 miles", "widen_search")],

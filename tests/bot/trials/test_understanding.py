@@ -70,6 +70,9 @@ def test_ages_in_the_shapes_people_write_them(text: str, expecting: bool, age: f
         "hazard ky, like 2 hrs from lexington",  # a drive, not an age
         "stage 3 right now, was stage 2",
         "my son 3 weeks after surgery has a fever",
+        "Three years after I finished treatment for breast cancer, it's back in my bones",
+        "she had 5 years of chemo as a kid",
+        "4 years cancer free and now this",
     ],
 )
 def test_stages_counts_zip_codes_and_distances_are_not_ages(text: str) -> None:
@@ -129,6 +132,9 @@ def test_requests_for_trials_and_questions() -> None:
     assert asks_for_trials("Are there any studies open to him?")
     assert asks_for_trials("is there anything for kids her age")
     assert not asks_for_trials("what does phase 2 mean")
+    assert asks_for_trials("She's only 39. We'd like to know about trials.")
+    assert asks_for_trials("I want to learn more about possible studies for him")
+    assert not asks_for_trials("I'd like to know more about how trials work")
     assert is_question("is it free?") and is_question("what does randomized mean")
     assert not is_question("columbus ohio")
 
@@ -138,6 +144,8 @@ def test_an_age_is_found_past_a_length_of_time() -> None:
     assert found is not None and found.value == 62
     almost = read_age("she is almost 5 years old")
     assert almost is not None and almost.value == 5
+    after = read_age("Two years after my diagnosis it's back, and I'm 45 now")
+    assert after is not None and after.value == 45
 
 
 @pytest.mark.parametrize(
@@ -246,6 +254,13 @@ def test_lobular_and_ductal_carcinomas_are_breast_cancers() -> None:
         ("the biopsy said ALK rearrangement", "ALK positive"),
         ("HER2+ and the scan was clear", "HER2 positive"),
         ("an EGFR mutation and a MET amplification", "EGFR positive MET positive"),
+        ("NSCLC, EGFR exon 19 del, 63 yo", "EGFR positive"),
+        ("adenocarcinoma of the lung with a KRAS G12C mutation", "KRAS G12C"),
+        ("It's ER positive and HER2 negative, like last time", "ER positive"),
+        ("estrogen receptor-positive", "ER positive"),
+        ("microsatellite instability-high colon cancer", "MSI high"),
+        ("she went to the ER last night", None),
+        ("we met positive people in the support group", None),
         ("no EGFR mutation, they said", None),
         ("tested negative for ALK fusion", None),
         ("EGFR negative", None),
