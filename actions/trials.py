@@ -349,7 +349,12 @@ def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
         return family if unknown and family and condition != family else None
     if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
         return None
+    if _SMALL_CELL.search(condition):
+        return None  # small cell lung cancer is a disease of its own: "lung cancer" trials are mostly non-small cell ones
     return " ".join(words[-2:])
+
+
+_SMALL_CELL = re.compile(r"(?<!non)(?<!non )(?<!non-)\bsmall\s+cell\b", re.IGNORECASE)
 
 
 async def _offer_family(dispatcher: CollectingDispatcher, request: SearchRequest, family: str, place: str) -> None:

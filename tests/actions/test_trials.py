@@ -182,6 +182,9 @@ async def test_an_answer_to_where_without_a_place_says_why_and_is_asked_again(  
         ("mantle cell lymphoma", True, "lymphoma"),
         ("hodgkin lymphoma", False, None),  # trials for it exist farther away: their distance is said instead
         ("lymphoma", True, None),
+        ("small cell lung cancer", False, None),  # a disease of its own: "lung cancer" trials are non-small cell ones
+        ("extensive stage small cell lung cancer", False, None),
+        ("squamous nonsmall cell lung cancer", False, "lung cancer"),
     ],
 )
 def test_the_general_name_tried_when_nothing_is_near(condition: str, unknown: bool, general: Optional[str]) -> None:
