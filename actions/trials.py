@@ -350,7 +350,7 @@ def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
     if len(words) <= 2 or words[-1] != "cancer" or words[-2] in {"cell", "invasive", "negative", "positive"}:
         return None
     if _SMALL_CELL.search(condition):
-        return None  # small cell lung cancer is a disease of its own: "lung cancer" trials are mostly non-small cell ones
+        return None  # small cell lung cancer is a disease of its own: "lung cancer" trials are mostly non-small cell
     return " ".join(words[-2:])
 
 
