@@ -57,13 +57,12 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # no other set changed. Set V, written at its start (same brief), fresh: 54 of 65 (83.1%) before and after. P read
 # (three failures, in a list of all failures): a town texted in lower case after "near" is a place, P 58 -> 59.
 # Twelfth session: set W, written at its start (same brief), fresh: 57 of 65 (87.7%) before its changes. A positive
-# marker said in a clause of its own narrows the cancer ("she has the EGFR mutation", "ER positive", "KRAS G12C", "MSI
-# high"); "three years after I finished treatment" is no age; "we'd like to know about trials" asks for them; "search for
-# that instead" after results searches again whatever topic the model is sure of. V consulted (its failures read):
-# V 54 -> 59, J 61 -> 62, K 64 -> 65, M 55 -> 56, Q 62 -> 63, H 63 -> 62 (a truth without the EGFR the person named);
-# fresh W 57 -> 58.
-# Each set is held one conversation below what it reaches now (a freshly trained model can move one), so a change
-# that makes the search understand people less fails here (docs/trial-data.md#evaluation).
+# marker said in a clause of its own narrows the cancer ("she has the EGFR mutation", "ER positive", "KRAS G12C",
+# "MSI high"); "three years after I finished treatment" is no age; "we'd like to know about trials" asks for them;
+# "search for that instead" after results searches again whatever topic the model is sure of; small cell lung cancer
+# is not widened to "lung cancer in general"; a safety corpus of relatives' cancers told. V consulted (its failures
+# read): V 54 -> 62, J 61 -> 62, K 64 -> 65, M 55 -> 56, S 56 -> 57, H 63 -> 62 (a truth without the EGFR the person
+# named); fresh W 57 -> 59.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -86,8 +85,8 @@ FLOORS = {
     "set_s": 0.861,
     "set_t": 0.876,
     "set_u": 0.907,
-    "set_v": 0.892,
-    "set_w": 0.876,
+    "set_v": 0.938,
+    "set_w": 0.892,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuv"}
 
