@@ -135,6 +135,19 @@ _TRIALS_FOR_SOMEONE = re.compile(
     re.IGNORECASE,
 )
 _TRIAL_WORD = re.compile(r"\b(?:trials?|studies|study)\b", re.IGNORECASE)
+_SPOKEN_OF_ONE = re.compile(
+    r"\b(?:suggested|mentioned|offered|recommended|proposed|brought up|talked about|found)\s+(?:her |him |them |me )?"
+    r"(?:a|an|the|this|that|one)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _asked_for_someone(text: str) -> bool:
+    """Whether trials are asked for somebody ("trials for my son"), not one trial somebody spoke of ("her oncologist
+    suggested a trial for her lymphoma")."""
+    return any(not _SPOKEN_OF_ONE.search(text[: m.start()]) for m in _TRIALS_FOR_SOMEONE.finditer(text))
+
+
 _PERSONAL_FIND = re.compile(
     r"\b(?:trials?|studies|study)\s+(?:that\s+)?(?:i|he|she|we|they|my \w+)\s+(?:could|can|might|would)\s+"
     r"(?:join|do|try|get into|be in|enter|sign up)"
@@ -392,7 +405,7 @@ def search_intent(
         certain
         and confident_faq
         and topic not in NEAR_A_SEARCH
-        and not (personal_find or _TRIALS_FOR_SOMEONE.search(text) or _JUST_A_TRIAL.match(text))
+        and not (personal_find or _asked_for_someone(text) or _JUST_A_TRIAL.match(text))
     ):
         return None
     # A long story about the one trial somebody already has in view, with no place and no request for trials: a question

@@ -624,8 +624,11 @@ _TRIAL_WORD = r"(?:clinical\s+)?(?:trials?|studies|study)"
 _ASKS_FOR_TRIALS = re.compile(
     # "are there any trials", "what trials could she get into", "do you have any studies", "which studies"
     # (not "why are there so few studies", "everything I find about research studies": how scarce trials are)
-    r"\b(?:are there|r there|is there|what|which|any|do you have|got(?!\s+into)|find|finding|look(?:ing)? for"
-    r"|search(?:ing)? for|show me|list|get|seeking|need|check\s+(?:for|on)|look\s+up|pull\s+up)"
+    # (not "what the study found", "what good these studies do", "won't get into any trial")
+    r"\b(?:are there|r there|is there|what(?!\s+(?:the|this|that|these|those|good|a|an|his|her|their|our|my)\b)|which"
+    r"|any|do you have|got(?!\s+into)|find(?!\s+out\b)|finding(?!\s+out\b)|look(?:ing)? for"
+    r"|search(?:ing)? for|show me|list|(?<!won't )(?<!wont )(?<!can't )(?<!cant )(?<!never )(?<!not )get|seeking|need"
+    r"|check\s+(?:for|on)|look\s+up|pull\s+up)"
     r"\s+(?!(?:so|too|very|only|not|hardly|about|even)\b|few\b)"
     r"(?:\w+\s+){0,3}?" + _TRIAL_WORD + r"\b"
     # "trials for him", "studies near Boston", "trials open to kids", "a trial he could be in"

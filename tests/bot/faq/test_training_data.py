@@ -32,7 +32,7 @@ FLOORS = {
     "set_k": (0.917, 0.027),  # 90.9% / 4.3% when first scored (fresh), consulted after
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
     "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
-    "set_n": (0.93, 0.024),  # fresh (2026-12-07, eleventh session): 93.3% / 2.1% before its changes and after
+    "set_n": (0.938, 0.016),  # 93.3% / 2.1% when first scored (fresh, eleventh session), consulted in the twelfth
     "set_o": (0.935, 0.03),  # fresh (2026-12-07, twelfth session): 93.8% / 2.7% when first scored
     "follow_ups": (0.562, 0.063),
 }

@@ -84,6 +84,13 @@ def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
     assert search_intent(text, "faq", None, searched=True) == INFORM
 
 
+def test_one_trial_somebody_suggested_is_no_request_for_trials_when_the_model_is_certain_of_a_topic() -> None:
+    said = "Dad is 70 and on Medicare. His doctor in Reno suggested a trial for him. What would Medicare cover?"
+    assert search_intent(said, "faq", None, searched=False, certain=True, settled=True, topic="medicare") is None
+    asked = "Dad is 70 and on Medicare, we live in Reno. Are there trials for him? What would Medicare cover?"
+    assert search_intent(asked, "faq", None, searched=False, certain=True, settled=True, topic="medicare") == SEARCH
+
+
 def test_a_new_search_asked_for_in_so_many_words_wins_over_a_topic_the_model_is_certain_of() -> None:
     said = "The surgeon called: it began in the appendix, so it's appendix cancer, not colon. Search for that instead?"
     assert search_intent(said, "faq", None, searched=True, certain=True, settled=True) == INFORM

@@ -135,6 +135,9 @@ def test_requests_for_trials_and_questions() -> None:
     assert asks_for_trials("She's only 39. We'd like to know about trials.")
     assert asks_for_trials("I want to learn more about possible studies for him")
     assert not asks_for_trials("I'd like to know more about how trials work")
+    assert not asks_for_trials("Dad was in a melanoma study. Can we find out what the study found?")
+    assert not asks_for_trials("his sister keeps asking what good these studies even do")
+    assert not asks_for_trials("they won't get me into a trial without a biopsy")
     assert is_question("is it free?") and is_question("what does randomized mean")
     assert not is_question("columbus ohio")
 
