@@ -335,6 +335,8 @@ async def present_search(
 
 _FAMILIES = ("sarcoma", "lymphoma", "leukemia", "melanoma", "glioma")
 """Heads that are a family's general name: "mantle cell lymphoma" → "lymphoma", "liposarcoma" → "sarcoma"."""
+_SMALL_CELL = re.compile(r"(?<!non)(?<!non )(?<!non-)\bsmall\s+cell\b", re.IGNORECASE)
+"""Small cell lung cancer, not non-small cell: never widened to "lung cancer" (a disease of its own)."""
 
 
 def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
@@ -352,9 +354,6 @@ def _general_name(condition: str, unknown: bool = False) -> Optional[str]:
     if _SMALL_CELL.search(condition):
         return None  # small cell lung cancer is a disease of its own: "lung cancer" trials are mostly non-small cell
     return " ".join(words[-2:])
-
-
-_SMALL_CELL = re.compile(r"(?<!non)(?<!non )(?<!non-)\bsmall\s+cell\b", re.IGNORECASE)
 
 
 async def _offer_family(dispatcher: CollectingDispatcher, request: SearchRequest, family: str, place: str) -> None:
