@@ -42,14 +42,6 @@ class TrialView:
     distance_miles: Optional[float]
 
 
-def _a_kind_of(specific: str, general: str) -> bool:
-    """Whether one name is a kind of the other: "leiomyosarcoma" of "sarcoma", "clear cell ovarian cancer" of
-    "ovarian cancer" (its head word ends the other's last word, and it says more)."""
-    head, last = general.split()[-1], specific.split()[-1]
-    says_more = last != head or set(general.split()) < set(specific.split())
-    return specific != general and last.endswith(head) and says_more
-
-
 class TrialService:
     """Searches and explains trials; built once per process from an engine and a geocoder."""
 
@@ -116,8 +108,6 @@ class TrialService:
                 rank = (not marked, len(match.broad_ids | match.narrow_ids))  # the markers said, then the narrowest
                 if best is None or rank < best[:2]:
                     best = (*rank, " ".join(match.phrases[:1]))
-        if best and unknown and _a_kind_of(unknown, best[2]):
-            return unknown  # "a sarcoma in her thigh, leiomyosarcoma they called it": the person's precise name
         return best[2] if best else unknown
 
     def refined(self, condition: str, text: str) -> Optional[str]:

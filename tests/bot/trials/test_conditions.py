@@ -205,16 +205,6 @@ def test_a_named_cancer_wins_over_a_rare_tumor_even_with_no_trial_for_it(
     assert found is not None and "chordoma" in found
 
 
-def test_the_precise_kind_a_person_names_wins_over_its_family_even_with_no_trial_for_it(
-    snapshot_db: SnapshotDatabase, geocoder: Geocoder
-) -> None:
-    """No stored trial is for leiomyosarcoma: it is searched (and the bot says so, offering sarcoma trials) rather than
-    listing sarcoma trials as the person's."""
-    service = TrialService(snapshot_db.engine, geocoder)
-    assert service.condition_in("my wife has a sarcoma in her arm, a leiomyosarcoma they said") == "leiomyosarcoma"
-    assert service.condition_in("my wife has a sarcoma in her arm") == "sarcoma"
-
-
 def test_a_kind_said_on_its_own_refines_the_cancer(snapshot_db: SnapshotDatabase, geocoder: Geocoder) -> None:
     service = TrialService(snapshot_db.engine, geocoder)
     assert service.refined("lung cancer", "I should have said, it's non-small cell.") == "nonsmall cell lung cancer"
