@@ -579,8 +579,8 @@ _MARKER_SAID = re.compile(
     re.IGNORECASE,
 )
 _MARKER_NOT = re.compile(r"\b(?:no|not|without|negative\s+for|tested\s+negative)\s+(?:an?\s+|the\s+|for\s+)?$", re.I)
-_RECEPTORS = {"estrogen": "ER", "oestrogen": "ER", "progesterone": "PR", "hormone": "HR"}
-_RECEPTOR_WORDS = {"er": "estrogen", "pr": "progesterone", "hr": "hormone", "oestrogen": "estrogen"}
+_SPELLED_OUT = {"estrogen": "ER", "oestrogen": "ER", "progesterone": "PR", "hormone": "HR", "microsatellite": "MSI"}
+"""The first word of a marker spelled out, and its short name."""
 
 
 def read_markers(text: str, besides: str = "") -> Optional[str]:
@@ -595,19 +595,18 @@ def read_markers(text: str, besides: str = "") -> Optional[str]:
     for found in _MARKER_SAID.finditer(text):
         if _MARKER_NOT.search(text[max(0, found.start() - 30) : found.start()]):
             continue
-        key = re.findall(r"[a-z0-9]+", found.group(0).lower())[0]
-        if key in known or (key in _RECEPTOR_WORDS and _RECEPTOR_WORDS[key] in known):
-            continue
         if found.group("variant"):
             name = " ".join(found.group("variant").upper().replace("-", " ").split())
         elif found.group("gene"):
             name = f"{found.group('gene').upper()} positive"
         elif found.group("receptor"):
             receptor = found.group("receptor").split()[0].split("-")[0].lower()
-            name = f"{_RECEPTORS.get(receptor, receptor.upper())} positive"
+            name = f"{_SPELLED_OUT.get(receptor, receptor.upper())} positive"
         else:
             name = "MSI high"
-        if name not in said:
+        short = name.split()[0]
+        spelled = {word for word, abbreviation in _SPELLED_OUT.items() if abbreviation == short}
+        if name not in said and short.lower() not in known and not spelled & known:
             said.append(name)
     return " ".join(said) or None
 
