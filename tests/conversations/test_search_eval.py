@@ -63,6 +63,7 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # is not widened to "lung cancer in general"; a safety corpus of relatives' cancers told. V consulted (its failures
 # read): V 54 -> 62, J 61 -> 62, K 64 -> 65, M 55 -> 56, S 56 -> 57, H 63 -> 62 (a truth without the EGFR the person
 # named); fresh W 57 -> 59.
+# Thirteenth session: set X, written at its start (same brief), fresh: 59 of 65 (90.8%) before its changes.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -87,6 +88,7 @@ FLOORS = {
     "set_u": 0.907,
     "set_v": 0.938,
     "set_w": 0.892,
+    "set_x": 0.892,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuv"}
 
