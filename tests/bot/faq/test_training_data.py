@@ -34,6 +34,7 @@ FLOORS = {
     "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
     "set_n": (0.938, 0.016),  # 93.3% / 2.1% when first scored (fresh, eleventh session), consulted in the twelfth
     "set_o": (0.935, 0.03),  # fresh (2026-12-07, twelfth session): 93.8% / 2.7% when first scored
+    "set_p": (0.932, 0.041),  # fresh (2026-12-07, thirteenth session): 93.5% / 3.8% when first scored
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -146,7 +147,7 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] <= 1 for topic in topics for style in STYLES), path.name
-        # Sets M, N and O left out messages that were near copies of training examples (their headers say which).
+        # Sets M, N, O and P left out messages that were near copies of training examples (their headers say which).
         left_out = {
             "set_m": [("standard_of_care", "short")],
             "set_n": [("informed_consent", "short"), ("myth_guaranteed_cure", "short"), ("standard_of_care", "short")],
@@ -157,6 +158,15 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
                 ("medicaid", "short"),
                 ("moonshot_biobank", "short"),
                 ("why_trials_matter", "short"),
+                ("withdraw_samples", "short"),
+            ],
+            "set_p": [
+                ("after_the_trial", "aya"),
+                ("assent_minors", "short"),
+                ("benefits", "short"),
+                ("myth_guaranteed_cure", "short"),
+                ("standard_of_care", "short"),
+                ("why_trials_matter", "aya"),
                 ("withdraw_samples", "short"),
             ],
         }
