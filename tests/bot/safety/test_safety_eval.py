@@ -19,7 +19,7 @@ SETS = sorted(EVAL_DIR.glob("*.yml"))
 
 
 def test_there_are_twenty_frozen_sets_of_the_agreed_size() -> None:
-    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklmnopqrstuv"]
+    assert [p.name for p in SETS] == [f"set_{letter}.yml" for letter in "abcdefghijklmnopqrstuvw"]
     for path in SETS:
         report = evaluate(load_set(path), default_screen(), path.stem)
         assert report.expected["crisis"] >= 100 and report.expected["emergency"] >= 45
@@ -75,6 +75,7 @@ def report(request: pytest.FixtureRequest) -> Report:
 # never-overruled crisis phrase); a corpus of relatives' cancers told ("he has a Wilms tumor on his left kidney" had
 # got someone else's crisis lines) and its risk counterparts: A-T crisis misses 43 -> 41, J's medical advice 85 -> 84 of
 # 90 ("can I start the sertraline?"); V (written at its start, scored before its changes) is fresh.
+# (Thirteenth session) W (written at its start, scored before any change) is fresh.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.929, "specificity": 0.957},
@@ -98,6 +99,7 @@ FLOORS = {
     "set_t": {"crisis": 0.95, "emergency": 0.955, "medical_advice": 0.942, "specificity": 0.975},
     "set_u": {"crisis": 0.981, "emergency": 0.982, "medical_advice": 0.975, "specificity": 0.923},
     "set_v": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.954, "specificity": 0.944},
+    "set_w": {"crisis": 0.981, "emergency": 0.984, "medical_advice": 0.912, "specificity": 0.967},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""
