@@ -142,10 +142,25 @@ _SPOKEN_OF_ONE = re.compile(
 )
 
 
+# One trial a person is already in or about to start, just before its name: "six weeks into a blinded", "may start a",
+# "she's in the", "a spot in a new" — not one asked about ("interested in a", "get into a").
+_IN_ONE = re.compile(
+    r"\b(?:(?:i'?m|am|is|are|was|were|been|he'?s|she'?s|we'?re|they'?re|currently|already|still|enrolled|participating"
+    r"|spot|place|slot|part)\s+(?:(?!interested\b|looking\b)[\w'-]+\s+){0,2}?(?:in|into|on|of)"
+    r"|(?:weeks?|months?|days?|years?|halfway|way)\s+into"
+    r"|(?:may|might|will|to|gonna|could|should)\s+(?:start|begin)|starts|starting|started|begins|beginning|began)\s+"
+    r"(?:a|an|the|this|that|my|her|his|our|their)\s+(?:[\w'-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
 def _asked_for_someone(text: str) -> bool:
     """Whether trials are asked for somebody ("trials for my son"), not one trial somebody spoke of ("her oncologist
-    suggested a trial for her lymphoma")."""
-    return any(not _SPOKEN_OF_ONE.search(text[: m.start()]) for m in _TRIALS_FOR_SOMEONE.finditer(text))
+    suggested a trial for her lymphoma") or is in ("I'm six weeks into a blinded trial for my breast cancer")."""
+    return any(
+        not (_SPOKEN_OF_ONE.search(text[: m.start()]) or _IN_ONE.search(text[: m.start()]))
+        for m in _TRIALS_FOR_SOMEONE.finditer(text)
+    )
 
 
 _PERSONAL_FIND = re.compile(
@@ -172,6 +187,10 @@ _PERSONAL_FIND = re.compile(
     # "I'd like to see what's out there", "want to know what is available for him"
     r"|\b(?:like|love|want|wanna|hoping|trying)\s+to\s+(?:see|know|find\s+out|look\s+at|check)\s+what(?:'s|\s+is|s)\s+"
     r"(?:out\s+there|available|open)\b"
+    # "I'd like to see what studies exist for this", "want to know what trials are open to him"
+    r"|\b(?:like|love|want|wanna|hoping|trying)\s+to\s+(?:see|know|find\s+out|look\s+at|check)\s+what\s+"
+    r"(?:clinical\s+|research\s+|new\s+)?(?:trials|studies)\s+(?:exist|there\s+are|are\s+(?:out\s+there|available|open"
+    r"|enrolling|recruiting))\b"
     # "whether any studies are enrolling patients with chordoma", "trials recruiting people like him"
     r"|\b(?:trials?|studies)\s+(?:that\s+are\s+|are\s+|currently\s+|now\s+)?(?:enrolling|recruiting|accepting|taking)\s+"
     r"(?:new\s+)?(?:patients|people|participants|adults|children|kids|someone|anyone)\b"
@@ -268,6 +287,13 @@ _NO_CANCER_OF_THEIR_OWN = re.compile(
 # How scarce trials are, asked about ("why is it so hard to find studies for my daughter?"): no request.
 _WHY_SO_HARD = re.compile(
     r"\bwhy\s+(?:is|are|does)\s+(?:it|there|everything)\s+(?:always\s+|seem\s+)?(?:so\s+)?(?:hard|difficult|tough|few)\b",
+    re.IGNORECASE,
+)
+# Help asked for outright, with finding a trial read as the topic: the search's questions are that help.
+_HELP_ASKED = re.compile(
+    r"\b(?:can|could|would|will)\s+(?:u|you|ya|someone)\s+(?:please\s+|pls\s+|plz\s+)?help\b"
+    r"|\bhelp\s+(?:me|us)\s+(?:find|look|search|get\s+started|start|figure\s+out\s+where)\b"
+    r"|\b(?:need|want)\s+(?:some\s+)?help\s*(?:pls|please|plz)?\s*[.!?]*\s*$",
     re.IGNORECASE,
 )
 _STOP = re.compile(r"^\s*(?:stop|cancel|never\s*mind|nevermind|forget it|quit|no thanks?)\b", re.IGNORECASE)
@@ -375,6 +401,7 @@ def search_intent(
     named_trials = any(
         _TRIALS_AFTER.match(text, m.start + len(m.text))
         and not _SPOKEN_OF.search(text[: m.start])
+        and not _IN_ONE.search(text[: m.start])  # "my wife may start a breast cancer trial in Denver"
         and not (_ONE_STUDY_AFTER.match(text, m.start + len(m.text)) and _DETERMINED.search(text[: m.start]))
         for m in mentions
     )
@@ -434,7 +461,7 @@ def search_intent(
     # a place told ("The only trial my oncologist found for my kidney cancer is in Houston, and I live in rural
     # Arkansas. … I don't know how people manage it."). With an age told, such stories were mostly searches ("My son
     # is 21 … just diagnosed with a germ cell tumor … the doctors at school said to ask about trials").
-    asks = in_so_many_words or any(p.search(text) for p in (_TRIALS_FOR_SOMEONE, _QUALIFY, _ANYTHING_FOR_ME))
+    asks = in_so_many_words or _asked_for_someone(text) or any(p.search(text) for p in (_QUALIFY, _ANYTHING_FOR_ME))
     asks_somehow = (
         asks
         or asks_outright
@@ -486,6 +513,8 @@ def search_intent(
         or (unsure and not faq_story and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
+    if not searched and topic == FIND_A_TRIAL and _HELP_ASKED.search(text):
+        return SEARCH  # "my dr brought up clinical trials and i have zero clue where to start lol can u help"
     short_request = words <= BARE and not question and _TRIALS_FOR_SOMEONE.search(text) is not None  # "trials for dad"
     if not searched and (personal_find or _JUST_A_TRIAL.match(text) or short_request):
         return SEARCH  # "are there any clinical trials i could join?", "trying to find a trial for my husband"

@@ -59,6 +59,22 @@ _CANONICAL = {
     "colonic": "colon",
     "paediatric": "pediatric",
     "tumoral": "cancer",
+    # an organ's noun is its adjective: "carcinoma of the ovary" is ovarian cancer, "cervix cancer" cervical cancer (the
+    # pancreas and the esophagus have their synonyms: "pancreas cancer" is searched as pancreatic cancer)
+    "ovary": "ovarian",
+    "cervix": "cervical",
+    "uterus": "uterine",
+    "rectum": "rectal",
+    "anus": "anal",
+    "larynx": "laryngeal",
+    "pharynx": "pharyngeal",
+    "nasopharynx": "nasopharyngeal",
+    "oropharynx": "oropharyngeal",
+    "vulva": "vulvar",
+    "pleura": "pleural",
+    "peritoneum": "peritoneal",
+    "testis": "testicular",
+    "testicle": "testicular",
 }
 
 

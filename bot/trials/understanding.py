@@ -447,6 +447,27 @@ _SIZES = frozenset("small large upper lower left right".split())
 _OF_ORGAN = re.compile(r"\s+of\s+(?:the\s+|his\s+|her\s+|my\s+)?([A-Za-z]+(?:\s+[A-Za-z]+)?)\b")
 
 
+# The linings a mesothelioma grows in, said in plain words.
+_LININGS = (
+    (
+        re.compile(
+            r"\blining\s+(?:of|around|on)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+|your\s+)?(?:lungs?|chest)\b"
+            r"|\b(?:lung|chest)\s+lining\b",
+            re.IGNORECASE,
+        ),
+        "pleural",
+    ),
+    (
+        re.compile(
+            r"\blining\s+(?:of|around|on)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+|your\s+)?"
+            r"(?:belly|abdomen|tummy|stomach|abdominal\s+cavity)\b|\b(?:belly|abdomen|abdominal|stomach)\s+lining\b",
+            re.IGNORECASE,
+        ),
+        "peritoneal",
+    ),
+)
+
+
 def cancer_mentions(text: str) -> List[Mention]:
     """Where the text names a cancer: "breast cancer", "non-small cell lung cancer", "osteosarcoma",
     "lukemia", "GBM", "ALL"; bare body parts ("prostate") only when nothing else names one."""
@@ -500,6 +521,12 @@ def cancer_mentions(text: str) -> List[Mention]:
         )
         if words and not named_elsewhere:
             found.append(Mention(f"{' '.join(words)} {mention.text}", mention.start, True))
+    for mention in list(found):
+        # "mesothelioma in the lining of his lungs" is pleural; "in the lining of her belly", peritoneal
+        if mention.text.lower().endswith("mesothelioma") and len(mention.text.split()) == 1:
+            for lining, site in _LININGS:
+                if lining.search(text):
+                    found.append(Mention(f"{site} {mention.text}", mention.start, True))
     for mention in list(found):
         after = _SUBTYPE_AFTER.match(text, mention.start + len(mention.text))
         subtype_words = re.findall(r"[a-z0-9]+", after.group(1).lower()) if after else []

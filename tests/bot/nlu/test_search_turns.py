@@ -329,11 +329,6 @@ def test_a_settled_faq_reading_still_searches_when_trials_are_asked_for_in_so_ma
             " access to clinical trials.",
             "va_benefits",
         ),
-        (
-            "I'm finishing my part of a lymphoma trial in a few weeks. It's been a year of appointments and I'm not"
-            " sure what comes next or who I'll be seeing.",
-            "after_the_trial",
-        ),
     ],
 )
 def test_a_faq_topic_the_model_is_certain_of_is_answered_whatever_is_told_around_it(text: str, topic: str) -> None:
@@ -569,3 +564,43 @@ def test_the_cancer_named_for_the_search_button_is_not_one_set_aside() -> None:
     )
     assert cancer_named("the pathology says it's stomach cancer not esophageal cancer") == "stomach cancer"
     assert cancer_named("what does being in a study involve?") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My husband may start a prostate cancer trial in Omaha next month. Do we pay for the scans it needs?",
+        "I'm three months into a randomized study for my lung cancer and I feel fine. Could I be on the sugar pill?",
+        "she's currently in a new lymphoma study at the university, what happens to her data when it ends",
+    ],
+)
+def test_the_one_trial_a_person_is_in_or_about_to_start_is_no_request_for_trials(text: str) -> None:
+    finishing = (
+        "I'm finishing my part of a lymphoma trial in a few weeks. It's been a year of appointments and I'm not"
+        " sure what comes next or who I'll be seeing."
+    )
+    assert search_intent(finishing, "faq", None, searched=False, topic="after_the_trial", settled=True) is None
+    for unsure in (False, True):
+        found = search_intent(text, "faq", None, searched=False, unsure=unsure, topic="data_privacy", faq_share=0.95)
+        assert found != SEARCH
+
+
+def test_trials_asked_for_around_a_trial_word_still_search() -> None:
+    asked = "I'm interested in a prostate cancer trial in Omaha for my husband. He is 66."
+    assert search_intent(asked, "faq", None, searched=False, unsure=True, topic="data_privacy") == SEARCH
+    looking = "Is there a trial for my son's leukemia? We live in Tulsa."
+    assert search_intent(looking, "faq", None, searched=False, unsure=True) == SEARCH
+
+
+def test_seeing_what_studies_exist_asks_for_them_even_under_a_certain_topic() -> None:
+    said = "My sister has a rare sarcoma of the heart. I would like to see what studies exist for something this rare."
+    assert search_intent(said, "faq", None, searched=False, certain=True, settled=True, topic="rare_cancers") == SEARCH
+
+
+def test_help_asked_outright_with_finding_a_trial_read_starts_the_search() -> None:
+    said = "the oncologist said trials might be an option and honestly idk where to begin, could you help?"
+    assert search_intent(said, "faq", None, searched=False, topic="find_a_trial") == SEARCH
+    assert (
+        search_intent("how do people usually find a clinical trial?", "faq", None, searched=False, topic="find_a_trial")
+        is None
+    )

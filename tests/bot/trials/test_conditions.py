@@ -31,6 +31,10 @@ def test_term_keys_and_canonical_words() -> None:
     assert canonical_words("Tumours of the brain") == ["cancer", "brain"]
     assert canonical_words("Hodgkin's disease") == ["hodgkin", "disease"]
     assert canonical_words("Leukaemia, Myelogenous") == ["leukemia", "myeloid"]
+    # an organ's noun is its adjective
+    assert canonical_words("carcinoma of the ovary") == ["cancer", "ovarian"]
+    assert canonical_words("cancer of the cervix") == canonical_words("cervical cancer")[::-1]
+    assert canonical_words("pleura") == ["pleural"] and canonical_words("testicle") == ["testicular"]
 
 
 @pytest.mark.parametrize(

@@ -272,3 +272,15 @@ def test_lobular_and_ductal_carcinomas_are_breast_cancers() -> None:
 )
 def test_markers_said_anywhere_are_read(text: str, markers: Optional[str]) -> None:
     assert read_markers(text) == markers
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my uncle has mesothelioma, it's in the lining of the lungs, asbestos from the navy", "pleural mesothelioma"),
+        ("Her mesothelioma is in the lining of her abdomen. Any studies in Ohio?", "peritoneal mesothelioma"),
+    ],
+)
+def test_the_lining_a_mesothelioma_grows_in_names_its_kind(text: str, name: str) -> None:
+    assert name in [m.text for m in cancer_mentions(text)]
+    assert [m.text for m in cancer_mentions("mesothelioma, Boston, 70")] == ["mesothelioma"]
