@@ -75,6 +75,8 @@ PREPARATION = [  # C-SSRS preparatory acts and method: collecting pills, getting
     "I bought a gun to end this if the scan is bad",
     "how many of my sleeping pills would it take to not wake up",
     "how many oxy pills kill a person my size",
+    "got the pills lined up, just waiting for the house to be empty",
+    "if she doesnt make it into the study im going with her i mean it",  # dying along with someone
 ]
 CRISIS = DIRECT + INDIRECT + SLANG + TYPOS + SAFETY_FIRST + PREPARATION
 ASKED_ABOUT = [
@@ -118,6 +120,7 @@ EVERYDAY = [
     "in the end it all worked out",
     "i never wake up before 9",
     "how many weeks would it take to get results",
+    "I'm going with him to the appointment on Monday",
 ]
 NOT_CRISIS = FIGURES_OF_SPEECH + TRIAL_QUESTIONS + EVERYDAY
 

@@ -17,6 +17,8 @@ from bot.safety.screen import Finding, default_screen
         "my ca-125 is 35 now?",
         "platelets 40k ok for a flu shot",
         "Oncotype score came back 31 what does that mean for me",
+        "my lactate dehydrogenase was 610, is that bad for my lymphoma?",  # a test's full name
+        "m spike 1.4 what does that mean",
     ],
 )
 def test_a_value_of_ones_own_with_a_question_is_medical_advice(text: str) -> None:

@@ -20,6 +20,8 @@ CAUGHT = [
     "shud i stop my chemo",  # typo
     "is it ok to split my pills so they are easier to swallow",
     "i take lisinopril and the trial drug, do they mix?",
+    "can my son have the flu vaccine while he is getting chemo?",  # vaccines during one's own treatment
+    "May I receive the pneumonia vaccine during immunotherapy?",
 ]
 NOT_CAUGHT = [
     "what happens if i stop taking part in the trial",
@@ -30,6 +32,8 @@ NOT_CAUGHT = [
     "who gets my test results from the study",
     "how much does a trial cost",
     "how many visits should i expect",
+    "are there any cancer vaccine trials for melanoma?",
+    "what is a vaccine trial",
 ]
 
 

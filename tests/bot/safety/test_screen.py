@@ -102,6 +102,10 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     bought = "Dad's scans were bad again. I bought a pistol on Friday and I know why. Any trials for him in Boise?"
     assert screen.decide(bought, sure) is Finding.CRISIS
     assert screen.decide("we bought a gun safe for the cabin. any trials for him in Boise?", sure) is None
+    # Pills set out ready (C-SSRS: preparatory behaviour), whatever search comes before; a weekly organiser is no risk.
+    ready = "any melanoma trials near denver? i have the pills lined up on the nightstand, so it might not matter"
+    assert screen.decide(ready, sure) is Finding.CRISIS
+    assert screen.decide("my mom's pills are lined up in her weekly organizer. any trials near denver?", sure) is None
 
 
 def test_an_emergency_happening_now_is_never_overruled_and_comes_before_a_crisis_only_the_classifier_reads() -> None:
