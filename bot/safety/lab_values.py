@@ -34,7 +34,16 @@ def _patterns() -> tuple[Pattern[str], Pattern[str]]:
     return near, re.compile(rf"\b(?:{criteria})\b", re.IGNORECASE)
 
 
+# EGFR the gene, not eGFR the kidney test: "EGFR mutation", "EGFR+", "EGFR exon 19", "EGFR-mutant NSCLC".
+_GENE_EGFR = re.compile(
+    r"\begfr[\s-]*(?:\+|mut\w*|pos\w*|neg\w*|exon|driven|inhibitor|tki|alteration|amplif\w*|l858r|t790m|del\w*|gene)"
+    r"|\b(?:nsclc|lung\s+cancer|lung\s+adenocarcinoma)\s+(?:\w+\s+){0,2}?egfr\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about_own_value(text: str) -> bool:
     """Whether a message gives a lab value with a number and asks about it, outside a trial's entry criteria."""
     near, criteria = _patterns()
+    text = _GENE_EGFR.sub(" ", text)  # "31, stage 4 nsclc w EGFR mutation. trials??" gives no kidney value
     return bool(near.search(text)) and bool(_ASKS.search(text.lower())) and not criteria.search(text)

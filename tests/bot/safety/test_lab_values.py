@@ -19,6 +19,7 @@ from bot.safety.screen import Finding, default_screen
         "Oncotype score came back 31 what does that mean for me",
         "my lactate dehydrogenase was 610, is that bad for my lymphoma?",  # a test's full name
         "m spike 1.4 what does that mean",
+        "my egfr is 48 now, is that too low for the trial drug?",  # the kidney test
     ],
 )
 def test_a_value_of_ones_own_with_a_question_is_medical_advice(text: str) -> None:
@@ -32,6 +33,8 @@ def test_a_value_of_ones_own_with_a_question_is_medical_advice(text: str) -> Non
         "what is a PSA test?",  # no value
         "PSA went from 4 to 9 in three months",  # no question
         "my son is 16 and has ALL, any trials near 90210?",
+        "58 with stage 3 lung cancer, EGFR positive, anything near 02115?",  # EGFR the gene, not eGFR the kidney test
+        "EGFR exon 20 insertion, 44 yo, studies in texas?",
     ],
 )
 def test_criteria_plain_facts_and_searches_are_not(text: str) -> None:
