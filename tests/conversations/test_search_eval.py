@@ -64,6 +64,10 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # read): V 54 -> 62, J 61 -> 62, K 64 -> 65, M 55 -> 56, S 56 -> 57, H 63 -> 62 (a truth without the EGFR the person
 # named); fresh W 57 -> 59.
 # Thirteenth session: set X, written at its start (same brief), fresh: 59 of 65 (90.8%) before its changes.
+# W consulted (its six failures read): a trial a person is in or about to start is no request for trials; "I'd like
+# to see what studies exist" asks for them; help asked outright with finding a trial read starts the search; a
+# mesothelioma in the lining of the lungs is pleural; an organ's noun is its adjective ("carcinoma of the ovary").
+# W 59 -> 63, T 58 -> 59, every other set unchanged; fresh X 59 -> 59.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -84,13 +88,13 @@ FLOORS = {
     "set_q": 0.938,
     "set_r": 0.921,
     "set_s": 0.861,
-    "set_t": 0.876,
+    "set_t": 0.892,
     "set_u": 0.907,
     "set_v": 0.938,
-    "set_w": 0.892,
+    "set_w": 0.953,
     "set_x": 0.892,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuv"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuvw"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -33,7 +33,7 @@ FLOORS = {
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
     "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
     "set_n": (0.938, 0.016),  # 93.3% / 2.1% when first scored (fresh, eleventh session), consulted in the twelfth
-    "set_o": (0.935, 0.03),  # fresh (2026-12-07, twelfth session): 93.8% / 2.7% when first scored
+    "set_o": (0.938, 0.025),  # 93.8% / 2.7% when first scored (fresh, twelfth session), consulted in the thirteenth
     "set_p": (0.932, 0.041),  # fresh (2026-12-07, thirteenth session): 93.5% / 3.8% when first scored
     "follow_ups": (0.562, 0.063),
 }

@@ -75,7 +75,10 @@ def report(request: pytest.FixtureRequest) -> Report:
 # never-overruled crisis phrase); a corpus of relatives' cancers told ("he has a Wilms tumor on his left kidney" had
 # got someone else's crisis lines) and its risk counterparts: A-T crisis misses 43 -> 41, J's medical advice 85 -> 84 of
 # 90 ("can I start the sertraline?"); V (written at its start, scored before its changes) is fresh.
-# (Thirteenth session) W (written at its start, scored before any change) is fresh.
+# (Thirteenth session) V consulted: pills lined up (never overruled), dying along with someone, vaccines during one's
+# own treatment, lab tests by their full names: V crisis 169 -> 171 of 171, medical advice 84 -> 87 of 87, A-U
+# unchanged; EGFR the gene is no kidney value (A-T hard negatives flagged 110 -> 109). W (written at its start, scored
+# before any change) is fresh, unchanged by these.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.929, "specificity": 0.957},
@@ -98,7 +101,7 @@ FLOORS = {
     "set_s": {"crisis": 0.987, "emergency": 0.951, "medical_advice": 0.962, "specificity": 0.924},
     "set_t": {"crisis": 0.95, "emergency": 0.955, "medical_advice": 0.942, "specificity": 0.975},
     "set_u": {"crisis": 0.981, "emergency": 0.982, "medical_advice": 0.975, "specificity": 0.923},
-    "set_v": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.954, "specificity": 0.944},
+    "set_v": {"crisis": 0.994, "emergency": 0.984, "medical_advice": 0.988, "specificity": 0.944},
     "set_w": {"crisis": 0.981, "emergency": 0.984, "medical_advice": 0.912, "specificity": 0.967},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
