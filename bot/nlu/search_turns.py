@@ -22,10 +22,11 @@ the model runs at all).
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
 from bot.trials.understanding import (
     MENTIONING,
+    Mention,
     asks_for_trials,
     cancer_mentions,
     is_question,
@@ -152,6 +153,12 @@ _IN_ONE = re.compile(
     r"(?:a|an|the|this|that|my|her|his|our|their)\s+(?:[\w'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
+
+
+def _one_for_another(text: str, mentions: Sequence[Mention]) -> bool:
+    """Whether the text puts one cancer in another's place ("so it's colon cancer, not liver cancer"): after results, a
+    correction, whatever topic the model reads into the words around it ("spread", "biopsy")."""
+    return any(left_behind(text, m) for m in mentions) and any(not left_behind(text, m) for m in mentions)
 
 
 def _asked_for_someone(text: str) -> bool:
@@ -428,6 +435,8 @@ def search_intent(
     said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
     if searched and said and _SEARCH_AGAIN.search(text):
         return INFORM  # "so it's appendix cancer, not colon. Can you search for that instead?", whatever topic is read
+    if searched and _one_for_another(text, mentions):
+        return INFORM  # "it started in her colon and spread to the liver, so it's colon cancer, not liver cancer"
     if (
         certain
         and confident_faq

@@ -40,6 +40,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "nhl": ("non hodgkin lymphoma", "lymphoma non hodgkin"),
     "dlbcl": ("diffuse large b cell lymphoma", "lymphoma large b cell diffuse"),
     "myeloma": ("multiple myeloma",),
+    "bone marrow cancer": ("multiple myeloma", "leukemia", "myelodysplastic syndromes", "bone marrow neoplasms"),
     "mds": ("myelodysplastic syndromes",),
     # gastrointestinal
     "bowel cancer": ("colorectal cancer", "colon cancer", "colonic neoplasms"),

@@ -468,10 +468,20 @@ _LININGS = (
 )
 
 
+# A word or two in brackets inside a cancer's name ("uveal (ocular) melanoma"): blanked out (same length, so that the
+# mentions' places hold), when the word after it is the name's head.
+_INSIDE_A_NAME = re.compile(r"(?<=\w)\s*\(([^\W\d_]+(?:\s+[^\W\d_]+)?)\)(?=\s+([^\W\d_]+))")
+# A kind said just before a bare part of the body: "trials for small cell lung", "triple negative breast, stage 2".
+_KIND_BEFORE_SITE = re.compile(
+    r"\b(non[\s-]?small[\s-]?cell|small[\s-]?cell|triple[\s-]?negative|squamous(?:[\s-]?cell)?)\s+$", re.IGNORECASE
+)
+
+
 def cancer_mentions(text: str) -> List[Mention]:
     """Where the text names a cancer: "breast cancer", "non-small cell lung cancer", "osteosarcoma",
     "lukemia", "GBM", "ALL"; bare body parts ("prostate") only when nothing else names one."""
     text = _MARKER_SIGN.sub(lambda m: f"{m.group(1)} {'positive' if m.group(2) == '+' else 'negative'}", text)
+    text = _INSIDE_A_NAME.sub(lambda m: " " * len(m.group(0)) if _is_head(m.group(2)) else m.group(0), text)
     tokens = list(_TOKEN.finditer(text))
     found: List[Mention] = []
     used: set[int] = set()
@@ -546,6 +556,9 @@ def cancer_mentions(text: str) -> List[Mention]:
     if not found:
         for index, token in enumerate(tokens):
             if lowered[index] in _SITE_KEYS and not _side_effect(lowered, index):
+                kind = _KIND_BEFORE_SITE.search(text[: token.start()])
+                if kind:
+                    found.append(Mention(f"{kind.group(1)} {token.group(0)} cancer", kind.start(1), True))
                 found.append(Mention(token.group(0), token.start(), False))
     return sorted(found, key=lambda m: m.start)
 

@@ -604,3 +604,15 @@ def test_help_asked_outright_with_finding_a_trial_read_starts_the_search() -> No
         search_intent("how do people usually find a clinical trial?", "faq", None, searched=False, topic="find_a_trial")
         is None
     )
+
+
+def test_one_cancer_put_in_another_s_place_after_results_searches_again_whatever_topic_is_read() -> None:
+    said = "my mistake: the scan says it began in the breast and moved to the bones, so it's breast cancer, not bone cancer"
+    assert (
+        search_intent(said, "faq", None, searched=True, certain=True, settled=True, topic="myth_biopsy_spreads")
+        == INFORM
+    )
+    # One cancer only, or no search yet: the topic stands.
+    spread = "can a biopsy make breast cancer spread to the bones?"
+    assert search_intent(spread, "faq", None, searched=True, certain=True, settled=True) is None
+    assert search_intent(said, "faq", None, searched=False, certain=True, settled=True) is None

@@ -66,6 +66,7 @@ def test_term_keys_and_canonical_words() -> None:
         ("melanoma", {"Melanoma", "Cutaneous melanoma"}, set()),
         ("prostate", {"Prostate Cancer", "Prostatic Neoplasms"}, {"Benign prostate hyperplasia"}),
         ("stage 4 breast cancer", {"Breast Cancer", "Breast Neoplasms", "HER2 Positive Breast Cancer"}, set()),
+        ("bone marrow cancer", {"Multiple Myeloma", "Acute Myeloid Leukemia"}, {"Breast Cancer"}),
     ],
 )
 def test_lay_terms_and_abbreviations(

@@ -284,3 +284,11 @@ def test_markers_said_anywhere_are_read(text: str, markers: Optional[str]) -> No
 def test_the_lining_a_mesothelioma_grows_in_names_its_kind(text: str, name: str) -> None:
     assert name in [m.text for m in cancer_mentions(text)]
     assert [m.text for m in cancer_mentions("mesothelioma, Boston, 70")] == ["mesothelioma"]
+
+
+def test_a_kind_before_a_bare_organ_and_a_word_in_brackets_inside_a_name_are_part_of_the_name() -> None:
+    assert "small cell lung cancer" in [m.text for m in cancer_mentions("any studies for small cell lung")]
+    assert "non-small cell lung cancer" in [m.text for m in cancer_mentions("non-small cell lung, stage 3")]
+    assert [m.text.split() for m in cancer_mentions("she had uveal (eye) melanoma")] == [["uveal", "melanoma"]]
+    # An abbreviation in brackets after the name stays as it is.
+    assert "AML" in [m.text for m in cancer_mentions("my son has leukemia (AML) and is 12")]
