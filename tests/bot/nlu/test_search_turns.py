@@ -607,7 +607,7 @@ def test_help_asked_outright_with_finding_a_trial_read_starts_the_search() -> No
 
 
 def test_one_cancer_put_in_another_s_place_after_results_searches_again_whatever_topic_is_read() -> None:
-    said = "my mistake: the scan says it began in the breast and moved to the bones, so it's breast cancer, not bone cancer"
+    said = "my mistake: it began in the breast and moved to the bones, so it's breast cancer, not bone cancer"
     assert (
         search_intent(said, "faq", None, searched=True, certain=True, settled=True, topic="myth_biopsy_spreads")
         == INFORM
