@@ -68,12 +68,15 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # to see what studies exist" asks for them; help asked outright with finding a trial read starts the search; a
 # mesothelioma in the lining of the lungs is pleural; an organ's noun is its adjective ("carcinoma of the ovary").
 # W 59 -> 63, T 58 -> 59, every other set unchanged; fresh X 59 -> 59.
+# S, T and P consulted: one cancer put in another's place after results searches again ("so it's colon cancer, not
+# liver cancer"); "small cell lung" and "uveal (ocular) melanoma" are whole names; "bone marrow cancer" is myeloma,
+# leukemia or MDS. P 59 -> 62, Q 62 -> 63, T 59 -> 60, O 57 -> 58, E 56 -> 57; fresh X 59 -> 59.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
     "set_c": 0.98,
     "set_d": 0.98,
-    "set_e": 0.86,
+    "set_e": 0.861,
     "set_f": 0.96,
     "set_g": 0.98,
     "set_h": 0.95,
@@ -83,12 +86,12 @@ FLOORS = {
     "set_l": 0.89,
     "set_m": 0.857,
     "set_n": 0.937,
-    "set_o": 0.888,
-    "set_p": 0.892,
-    "set_q": 0.938,
+    "set_o": 0.904,
+    "set_p": 0.938,
+    "set_q": 0.953,
     "set_r": 0.921,
     "set_s": 0.861,
-    "set_t": 0.892,
+    "set_t": 0.907,
     "set_u": 0.907,
     "set_v": 0.938,
     "set_w": 0.953,
