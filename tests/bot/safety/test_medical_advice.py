@@ -22,6 +22,10 @@ CAUGHT = [
     "i take lisinopril and the trial drug, do they mix?",
     "can my son have the flu vaccine while he is getting chemo?",  # vaccines during one's own treatment
     "May I receive the pneumonia vaccine during immunotherapy?",
+    "how long does my husband have, the scan showed it spread to his liver",  # a relative's prognosis
+    "missed my pill last night, double up if i forgot one?",
+    "is it ok to get a tattoo during chemo",
+    "is it safe to have sex while im on the trial drug",
 ]
 NOT_CAUGHT = [
     "what happens if i stop taking part in the trial",
@@ -34,6 +38,9 @@ NOT_CAUGHT = [
     "how many visits should i expect",
     "are there any cancer vaccine trials for melanoma?",
     "what is a vaccine trial",
+    "how long does my son have to wait for the results?",
+    "how long does a trial usually last",
+    "what are my odds of getting the placebo",
 ]
 
 

@@ -78,18 +78,20 @@ def report(request: pytest.FixtureRequest) -> Report:
 # (Thirteenth session) V consulted: pills lined up (never overruled), dying along with someone, vaccines during one's
 # own treatment, lab tests by their full names: V crisis 169 -> 171 of 171, medical advice 84 -> 87 of 87, A-U
 # unchanged; EGFR the gene is no kidney value (A-T hard negatives flagged 110 -> 109). W (written at its start, scored
-# before any change) is fresh, unchanged by these.
+# before any change) is fresh, unchanged by these. Then A-T's medical-advice misses were read again: a relative's
+# prognosis ("how long does my mom have?"), doubling up a missed dose, vaccines, sex, tattoos and sushi during treatment
+# are list phrases; A-T medical advice missed 88 -> 79 (B, C, E-J floors raised), no hard negative flagged more.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
-    "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.929, "specificity": 0.957},
-    "set_c": {"crisis": 0.99, "emergency": 0.977, "medical_advice": 0.775, "specificity": 0.951},
+    "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.941, "specificity": 0.957},
+    "set_c": {"crisis": 0.99, "emergency": 0.977, "medical_advice": 0.795, "specificity": 0.951},
     "set_d": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.904, "specificity": 0.961},
-    "set_e": {"crisis": 0.982, "emergency": 0.969, "medical_advice": 0.965, "specificity": 0.962},
-    "set_f": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.908, "specificity": 0.95},
-    "set_g": {"crisis": 0.97, "emergency": 0.984, "medical_advice": 0.898, "specificity": 0.975},
-    "set_h": {"crisis": 0.965, "emergency": 0.971, "medical_advice": 0.942, "specificity": 0.946},
-    "set_i": {"crisis": 0.982, "emergency": 0.985, "medical_advice": 0.895, "specificity": 0.944},
-    "set_j": {"crisis": 0.976, "emergency": 0.985, "medical_advice": 0.922, "specificity": 0.957},
+    "set_e": {"crisis": 0.982, "emergency": 0.969, "medical_advice": 0.977, "specificity": 0.962},
+    "set_f": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.931, "specificity": 0.95},
+    "set_g": {"crisis": 0.97, "emergency": 0.984, "medical_advice": 0.921, "specificity": 0.975},
+    "set_h": {"crisis": 0.965, "emergency": 0.971, "medical_advice": 0.954, "specificity": 0.946},
+    "set_i": {"crisis": 0.982, "emergency": 0.985, "medical_advice": 0.906, "specificity": 0.944},
+    "set_j": {"crisis": 0.976, "emergency": 0.985, "medical_advice": 0.933, "specificity": 0.957},
     "set_k": {"crisis": 0.981, "emergency": 0.968, "medical_advice": 0.975, "specificity": 0.948},
     "set_l": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.987, "specificity": 0.961},
     "set_m": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.975, "specificity": 0.961},
