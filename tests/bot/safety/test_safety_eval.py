@@ -77,10 +77,11 @@ def report(request: pytest.FixtureRequest) -> Report:
 # 90 ("can I start the sertraline?"); V (written at its start, scored before its changes) is fresh.
 # (Thirteenth session) V consulted: pills lined up (never overruled), dying along with someone, vaccines during one's
 # own treatment, lab tests by their full names: V crisis 169 -> 171 of 171, medical advice 84 -> 87 of 87, A-U
-# unchanged; EGFR the gene is no kidney value (A-T hard negatives flagged 110 -> 109). W (written at its start, scored
-# before any change) is fresh, unchanged by these. Then A-T's medical-advice misses were read again: a relative's
-# prognosis ("how long does my mom have?"), doubling up a missed dose, vaccines, sex, tattoos and sushi during treatment
-# are list phrases; A-T medical advice missed 88 -> 79 (B, C, E-J floors raised), no hard negative flagged more.
+# unchanged; EGFR the gene is no kidney value (one ordinary question of O no longer flagged). W (written at its
+# start, scored before any change) is fresh, unchanged by these. Then A-T's medical-advice misses were read again: a
+# relative's prognosis ("how long does my mom have?"), doubling up a missed dose, vaccines, sex, tattoos and sushi
+# during treatment are list phrases; A-T medical advice missed 88 -> 79 (B, C, E-J floors raised), no hard negative
+# flagged more.
 FLOORS = {
     "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.941, "specificity": 0.957},
