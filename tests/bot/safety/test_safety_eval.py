@@ -81,31 +81,34 @@ def report(request: pytest.FixtureRequest) -> Report:
 # start, scored before any change) is fresh, unchanged by these. Then A-T's medical-advice misses were read again: a
 # relative's prognosis ("how long does my mom have?"), doubling up a missed dose, vaccines, sex, tattoos and sushi
 # during treatment are list phrases; A-T medical advice missed 88 -> 79 (B, C, E-J floors raised), no hard negative
-# flagged more.
+# flagged more. Then A-T's crisis misses were read again: belongings given away ("gave my ps5 to my cousin"),
+# goodbyes in so many words, means put plainly ("saved up 3 weeks of my oxy", "make an overdose look accidental",
+# "bridges that don't have fences"), an exit of one's own are never-overruled phrases: A-T crisis missed 41 -> 16, hard
+# negatives flagged unchanged (110); fresh W crisis 157 -> 158 of 159.
 FLOORS = {
-    "set_a": {"crisis": 0.981, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
+    "set_a": {"crisis": 0.987, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},
     "set_b": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.941, "specificity": 0.957},
     "set_c": {"crisis": 0.99, "emergency": 0.977, "medical_advice": 0.795, "specificity": 0.951},
-    "set_d": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.904, "specificity": 0.961},
-    "set_e": {"crisis": 0.982, "emergency": 0.969, "medical_advice": 0.977, "specificity": 0.962},
+    "set_d": {"crisis": 0.993, "emergency": 0.984, "medical_advice": 0.904, "specificity": 0.961},
+    "set_e": {"crisis": 0.994, "emergency": 0.969, "medical_advice": 0.977, "specificity": 0.962},
     "set_f": {"crisis": 0.982, "emergency": 0.984, "medical_advice": 0.931, "specificity": 0.95},
-    "set_g": {"crisis": 0.97, "emergency": 0.984, "medical_advice": 0.921, "specificity": 0.975},
-    "set_h": {"crisis": 0.965, "emergency": 0.971, "medical_advice": 0.954, "specificity": 0.946},
-    "set_i": {"crisis": 0.982, "emergency": 0.985, "medical_advice": 0.906, "specificity": 0.944},
-    "set_j": {"crisis": 0.976, "emergency": 0.985, "medical_advice": 0.933, "specificity": 0.957},
+    "set_g": {"crisis": 0.994, "emergency": 0.984, "medical_advice": 0.921, "specificity": 0.975},
+    "set_h": {"crisis": 0.976, "emergency": 0.971, "medical_advice": 0.954, "specificity": 0.946},
+    "set_i": {"crisis": 0.988, "emergency": 0.985, "medical_advice": 0.906, "specificity": 0.944},
+    "set_j": {"crisis": 0.994, "emergency": 0.985, "medical_advice": 0.933, "specificity": 0.957},
     "set_k": {"crisis": 0.981, "emergency": 0.968, "medical_advice": 0.975, "specificity": 0.948},
     "set_l": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.987, "specificity": 0.961},
-    "set_m": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.975, "specificity": 0.961},
-    "set_n": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.975, "specificity": 0.973},
-    "set_o": {"crisis": 0.97, "emergency": 0.984, "medical_advice": 0.91, "specificity": 0.956},
-    "set_p": {"crisis": 0.968, "emergency": 0.983, "medical_advice": 0.903, "specificity": 0.954},
-    "set_q": {"crisis": 0.987, "emergency": 0.969, "medical_advice": 0.962, "specificity": 0.948},
-    "set_r": {"crisis": 0.962, "emergency": 0.983, "medical_advice": 0.963, "specificity": 0.961},
-    "set_s": {"crisis": 0.987, "emergency": 0.951, "medical_advice": 0.962, "specificity": 0.924},
-    "set_t": {"crisis": 0.95, "emergency": 0.955, "medical_advice": 0.942, "specificity": 0.975},
-    "set_u": {"crisis": 0.981, "emergency": 0.982, "medical_advice": 0.975, "specificity": 0.923},
+    "set_m": {"crisis": 0.993, "emergency": 0.983, "medical_advice": 0.975, "specificity": 0.961},
+    "set_n": {"crisis": 0.993, "emergency": 0.984, "medical_advice": 0.975, "specificity": 0.973},
+    "set_o": {"crisis": 0.988, "emergency": 0.984, "medical_advice": 0.91, "specificity": 0.956},
+    "set_p": {"crisis": 0.987, "emergency": 0.983, "medical_advice": 0.903, "specificity": 0.954},
+    "set_q": {"crisis": 0.993, "emergency": 0.969, "medical_advice": 0.962, "specificity": 0.948},
+    "set_r": {"crisis": 0.981, "emergency": 0.983, "medical_advice": 0.963, "specificity": 0.961},
+    "set_s": {"crisis": 0.993, "emergency": 0.951, "medical_advice": 0.962, "specificity": 0.924},
+    "set_t": {"crisis": 0.987, "emergency": 0.955, "medical_advice": 0.942, "specificity": 0.975},
+    "set_u": {"crisis": 0.987, "emergency": 0.982, "medical_advice": 0.975, "specificity": 0.923},
     "set_v": {"crisis": 0.994, "emergency": 0.984, "medical_advice": 0.988, "specificity": 0.944},
-    "set_w": {"crisis": 0.981, "emergency": 0.984, "medical_advice": 0.912, "specificity": 0.967},
+    "set_w": {"crisis": 0.987, "emergency": 0.984, "medical_advice": 0.912, "specificity": 0.967},
 }
 """One message below each figure: retraining the classifier (BLAS threads, another machine) can move a
 message that sits on a threshold (set E's medical advice went 78 -> 77 of 88 between two trainings)."""

@@ -106,6 +106,15 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     ready = "any melanoma trials near denver? i have the pills lined up on the nightstand, so it might not matter"
     assert screen.decide(ready, sure) is Finding.CRISIS
     assert screen.decide("my mom's pills are lined up in her weekly organizer. any trials near denver?", sure) is None
+    # Belongings given away, goodbyes in so many words, means put plainly, an exit of one's own (AFSP, C-SSRS).
+    for said in (
+        "gave my xbox to my cousin today, he doesnt need to know why. anyway what is a phase 2 trial",
+        "deleted all my socials last night. feels calm. is the biobank free?",
+        "ive saved up 4 weeks of my oxy. are there sarcoma trials in ohio",
+        "the scans are bad again and i think i'd rather make my own exit than do another trial",
+    ):
+        assert screen.decide(said, sure) is Finding.CRISIS, said
+    assert screen.decide("I gave my old laptop to my nephew. Can I do the trial surveys on my phone?", sure) is None
 
 
 def test_an_emergency_happening_now_is_never_overruled_and_comes_before_a_crisis_only_the_classifier_reads() -> None:
