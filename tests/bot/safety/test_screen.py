@@ -115,6 +115,13 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     ):
         assert screen.decide(said, sure) is Finding.CRISIS, said
     assert screen.decide("I gave my old laptop to my nephew. Can I do the trial surveys on my phone?", sure) is None
+    for ordinary in (
+        "I don't know why the trial needs so many visits",
+        "I have chosen a date for my surgery, can the trial wait?",
+        "my oncologist is not around next month, who covers my visits?",
+        "deleted all my socials because of privacy, is my trial data safe?",
+    ):
+        assert screen.decide(ordinary, sure) is None, ordinary
 
 
 def test_an_emergency_happening_now_is_never_overruled_and_comes_before_a_crisis_only_the_classifier_reads() -> None:
