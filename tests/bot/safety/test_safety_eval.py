@@ -83,7 +83,7 @@ def report(request: pytest.FixtureRequest) -> Report:
 # during treatment are list phrases; A-T medical advice missed 88 -> 79 (B, C, E-J floors raised), no hard negative
 # flagged more. Then A-T's crisis misses were read again: belongings given away ("gave my ps5 to my cousin"),
 # goodbyes in so many words, means put plainly ("saved up 3 weeks of my oxy", "make an overdose look accidental",
-# "bridges that don't have fences"), an exit of one's own are never-overruled phrases: A-T crisis missed 41 -> 16, hard
+# "bridges that don't have fences"), an exit of one's own are never-overruled phrases: A-T crisis missed 41 -> 18, hard
 # negatives flagged unchanged (110); fresh W crisis 157 -> 158 of 159.
 FLOORS = {
     "set_a": {"crisis": 0.987, "emergency": 0.969, "medical_advice": 0.933, "specificity": 0.943},

@@ -109,7 +109,7 @@ def test_a_plain_first_person_statement_of_risk_is_never_overruled() -> None:
     # Belongings given away, goodbyes in so many words, means put plainly, an exit of one's own (AFSP, C-SSRS).
     for said in (
         "gave my xbox to my cousin today, he doesnt need to know why. anyway what is a phase 2 trial",
-        "deleted all my socials last night. feels calm. is the biobank free?",
+        "said bye to my group chat last night. feels calm. is the biobank free?",
         "ive saved up 4 weeks of my oxy. are there sarcoma trials in ohio",
         "the scans are bad again and i think i'd rather make my own exit than do another trial",
     ):
