@@ -194,6 +194,9 @@ _PERSONAL_FIND = re.compile(
     # "I'd like to see what's out there", "want to know what is available for him"
     r"|\b(?:like|love|want|wanna|hoping|trying)\s+to\s+(?:see|know|find\s+out|look\s+at|check)\s+what(?:'s|\s+is|s)\s+"
     r"(?:out\s+there|available|open)\b"
+    # "I'd rather know what exists now than be scrambling in six months"
+    r"|\b(?:like|love|want|wanna|hoping|trying|rather|prefer)\s+(?:to\s+)?(?:see|know|find\s+out|learn)\s+what\s+"
+    r"(?:exists|is\s+out\s+there|there\s+is)\b(?![^?]*\?)"
     # "I'd like to see what studies exist for this", "want to know what trials are open to him"
     r"|\b(?:like|love|want|wanna|hoping|trying)\s+to\s+(?:see|know|find\s+out|look\s+at|check)\s+what\s+"
     r"(?:clinical\s+|research\s+|new\s+)?(?:trials|studies)\s+(?:exist|there\s+are|are\s+(?:out\s+there|available|open"
@@ -299,7 +302,7 @@ _WHY_SO_HARD = re.compile(
 # Help asked for outright, with finding a trial read as the topic: the search's questions are that help.
 _HELP_ASKED = re.compile(
     r"\b(?:can|could|would|will)\s+(?:u|you|ya|someone)\s+(?:please\s+|pls\s+|plz\s+)?help\b"
-    r"|\bhelp\s+(?:me|us)\s+(?:find|look|search|get\s+started|start|figure\s+out\s+where)\b"
+    r"|\bhelp\s+(?:me|us|him|her|them)\s+(?:find|look|search|get\s+started|start|figure\s+out\s+where)\b"
     r"|\b(?:need|want)\s+(?:some\s+)?help\s*(?:pls|please|plz)?\s*[.!?]*\s*$",
     re.IGNORECASE,
 )

@@ -616,3 +616,14 @@ def test_one_cancer_put_in_another_s_place_after_results_searches_again_whatever
     spread = "can a biopsy make breast cancer spread to the bones?"
     assert search_intent(spread, "faq", None, searched=True, certain=True, settled=True) is None
     assert search_intent(said, "faq", None, searched=False, certain=True, settled=True) is None
+
+
+def test_wanting_to_know_what_exists_now_asks_for_trials_but_not_inside_a_question() -> None:
+    said = "Just diagnosed with sarcoma and on chemo. I'd rather know what exists now than scramble later."
+    assert (
+        search_intent(said, "faq", None, searched=False, certain=True, settled=True, topic="myth_last_resort") == SEARCH
+    )
+    asked = "I'd rather know what exists before I decide whether to join, what are the side effects usually?"
+    assert search_intent(asked, "faq", None, searched=False, certain=True, settled=True, topic="risks") is None
+    helping = "We want to help her look at clinical trials. Where do we start?"
+    assert search_intent(helping, "faq", None, searched=False, topic="find_a_trial") == SEARCH
