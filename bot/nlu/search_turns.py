@@ -436,6 +436,7 @@ def search_intent(
     # VA … I'd like to know if veterans get access to clinical trials". Trials for young people (`NEAR_A_SEARCH`)
     # with a cancer named are searched: the list answers "are there studies for people her age?" best.
     said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
+    for_someone = _asked_for_someone(text)
     if searched and said and _SEARCH_AGAIN.search(text):
         return INFORM  # "so it's appendix cancer, not colon. Can you search for that instead?", whatever topic is read
     if searched and _one_for_another(text, mentions):
@@ -444,7 +445,7 @@ def search_intent(
         certain
         and confident_faq
         and topic not in NEAR_A_SEARCH
-        and not (personal_find or _asked_for_someone(text) or _JUST_A_TRIAL.match(text))
+        and not (personal_find or for_someone or _JUST_A_TRIAL.match(text))
     ):
         return None
     # A long story about the one trial somebody already has in view, with no place and no request for trials: a question
@@ -473,7 +474,7 @@ def search_intent(
     # a place told ("The only trial my oncologist found for my kidney cancer is in Houston, and I live in rural
     # Arkansas. … I don't know how people manage it."). With an age told, such stories were mostly searches ("My son
     # is 21 … just diagnosed with a germ cell tumor … the doctors at school said to ask about trials").
-    asks = in_so_many_words or _asked_for_someone(text) or any(p.search(text) for p in (_QUALIFY, _ANYTHING_FOR_ME))
+    asks = in_so_many_words or for_someone or any(p.search(text) for p in (_QUALIFY, _ANYTHING_FOR_ME))
     asks_somehow = (
         asks
         or asks_outright

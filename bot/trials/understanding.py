@@ -471,10 +471,14 @@ _LININGS = (
 # A word or two in brackets inside a cancer's name ("uveal (ocular) melanoma"): blanked out (same length, so that the
 # mentions' places hold), when the word after it is the name's head.
 _INSIDE_A_NAME = re.compile(r"(?<=\w)\s*\(([^\W\d_]+(?:\s+[^\W\d_]+)?)\)(?=\s+([^\W\d_]+))")
-# A kind said just before a bare part of the body: "trials for small cell lung", "triple negative breast, stage 2".
-_KIND_BEFORE_SITE = re.compile(
-    r"\b(non[\s-]?small[\s-]?cell|small[\s-]?cell|triple[\s-]?negative|squamous(?:[\s-]?cell)?)\s+$", re.IGNORECASE
+# Kinds of cancer said without their organ ("it's non-small cell") or before a bare one ("trials for small cell lung").
+_KIND_NAMES = (
+    r"non[\s-]?small[\s-]?cell|small[\s-]?cell|triple[\s-]?negative|her2[\s-]?(?:positive|negative|\+|-)"
+    r"|hormone[\s-]?(?:receptor[\s-]?)?positive|squamous(?:[\s-]?cell)?|castration[\s-]?(?:resistant|sensitive)"
+    r"|muscle[\s-]?invasive|non[\s-]?muscle[\s-]?invasive"
 )
+# A kind said just before a bare part of the body: "trials for small cell lung", "castration resistant prostate".
+_KIND_BEFORE_SITE = re.compile(r"\b(" + _KIND_NAMES + r")\s+$", re.IGNORECASE)
 
 
 def cancer_mentions(text: str) -> List[Mention]:
@@ -590,9 +594,7 @@ _HISTOLOGY = GENERIC_HEADS | frozenset(
 
 
 _SUBTYPE = re.compile(
-    r"\b(non[\s-]?small[\s-]?cell|small[\s-]?cell|triple[\s-]?negative|her2[\s-]?(?:positive|negative|\+|-)"
-    r"|hormone[\s-]?(?:receptor[\s-]?)?positive|squamous(?:[\s-]?cell)?|castration[\s-]?(?:resistant|sensitive)"
-    r"|muscle[\s-]?invasive|non[\s-]?muscle[\s-]?invasive)\b(?!\s+(?:lung|breast|prostate|bladder|cancer|carcinoma))",
+    r"\b(" + _KIND_NAMES + r")\b(?!\s+(?:lung|breast|prostate|bladder|cancer|carcinoma))",
     re.I,
 )
 
