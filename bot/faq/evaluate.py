@@ -34,7 +34,7 @@ from bot.store.db import PROJECT_ROOT
 from bot.yaml_files import read_yaml
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "data" / "faq_eval"
-DEFAULT_SETS = tuple(EVAL_DIR / f"set_{letter}.yml" for letter in "abcdefghijklmnop")
+DEFAULT_SETS = tuple(EVAL_DIR / f"set_{letter}.yml" for letter in "abcdefghijklmnopq")
 FOLLOW_UPS = EVAL_DIR / "follow_ups.yml"
 NONE = "none"
 CLARIFY = "<nlu_fallback>"

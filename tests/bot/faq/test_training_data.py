@@ -35,6 +35,7 @@ FLOORS = {
     "set_n": (0.938, 0.016),  # 93.3% / 2.1% when first scored (fresh, eleventh session), consulted in the twelfth
     "set_o": (0.938, 0.025),  # 93.8% / 2.7% when first scored (fresh, twelfth session), consulted in the thirteenth
     "set_p": (0.932, 0.041),  # fresh (2026-12-07, thirteenth session): 93.5% / 3.8% when first scored
+    "set_q": (0.938, 0.035),  # fresh (2026-12-07, fourteenth session): 94.1% / 3.2% when first scored
     "follow_ups": (0.562, 0.063),
 }
 """Per set: (least share right, most share confidently wrong) — the measured figures, one message below/above. On
@@ -147,7 +148,7 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
         styles = Counter((i.topic, i.style) for i in items if i.topic != NONE)
         assert {topic for topic, _ in styles} == topics, path.name
         assert all(styles[(topic, style)] <= 1 for topic in topics for style in STYLES), path.name
-        # Sets M, N, O and P left out messages that were near copies of training examples (their headers say which).
+        # Sets M, N, O, P and Q left out messages that were near copies of training examples (their headers say which).
         left_out = {
             "set_m": [("standard_of_care", "short")],
             "set_n": [("informed_consent", "short"), ("myth_guaranteed_cure", "short"), ("standard_of_care", "short")],
@@ -168,6 +169,12 @@ def test_the_frozen_sets_cover_every_topic_in_every_style() -> None:
                 ("standard_of_care", "short"),
                 ("why_trials_matter", "aya"),
                 ("withdraw_samples", "short"),
+            ],
+            "set_q": [
+                ("biobank_cost", "short"),
+                ("standard_of_care", "short"),
+                ("va_benefits", "short"),
+                ("why_trials_matter", "short"),
             ],
         }
         missing = sorted((topic, style) for topic in topics for style in STYLES if not styles[(topic, style)])
