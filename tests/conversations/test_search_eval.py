@@ -72,6 +72,7 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # liver cancer"); "small cell lung" and "uveal (ocular) melanoma" are whole names; "bone marrow cancer" is myeloma,
 # leukemia or MDS. P 59 -> 62, Q 62 -> 63, T 59 -> 60, O 57 -> 58, E 56 -> 57; fresh X 59 -> 59.
 # "I'd rather know what exists now" and "help him look at clinical trials" ask for trials: M 56 -> 57, T 60 -> 61.
+# Fourteenth session: set Y, written at its start (same brief), fresh: 56 of 65 (86.2%) before its changes.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -97,6 +98,7 @@ FLOORS = {
     "set_v": 0.938,
     "set_w": 0.953,
     "set_x": 0.892,
+    "set_y": 0.846,
 }
 CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuvw"}
 
