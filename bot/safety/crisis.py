@@ -57,7 +57,8 @@ def outside_figures_of_speech(text: str) -> Optional[str]:
 def is_unmistakable(text: str) -> bool:
     """Whether a message holds a present, first-person statement of risk so plain that the classifier may not
     overrule it (`word_lists/crisis_unmistakable.yml`), outside the crisis list's figures of speech."""
-    return bool(phrases.load(UNMISTAKABLE).find(text)) and not is_figure_of_speech(text)
+    rest = outside_figures_of_speech(text)
+    return bool(phrases.load(UNMISTAKABLE).find(text if rest is None else rest))
 
 
 def names_someone_else(text: str) -> bool:
