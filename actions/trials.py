@@ -162,7 +162,10 @@ class ValidateTrialSearchForm(FormValidationAction):
         if expecting and _only_other_details(text):
             return {}  # "47" or "Chicago, IL" answers another question, not this one
         found = await asyncio.to_thread(service().condition_in, text, expecting)
-        if found is not None and not expecting and set(found.lower().split()) <= GENERIC_HEADS:
+        if found is not None and set(found.lower().split()) <= GENERIC_HEADS:
+            if expecting:  # "like a clinical trial for cancer lol": say why the kind is needed, and ask again
+                dispatcher.utter_message(text=texts.NEED_A_KIND)
+                return {"condition": None}
             found = None  # "my partner has been fighting cancer … any trials?": the form asks which cancer
         if found is not None:  # "lung cancer … It's non-small cell": a kind said in another sentence of the message
             found = await asyncio.to_thread(service().refined, found, text) or found
@@ -208,6 +211,8 @@ class ValidateTrialSearchForm(FormValidationAction):
     async def validate_condition(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict:
+        if value is None:
+            return {"condition": None}  # no cancer type given (said so in extract_condition): the form asks again
         known = await asyncio.to_thread(service().condition_in, str(value), True)
         if known is None:
             dispatcher.utter_message(text=texts.unknown_condition(str(value)))

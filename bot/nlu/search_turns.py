@@ -346,7 +346,8 @@ _DIAGNOSED = re.compile(r"\b(?:has|have|had|diagnosed|dx|with|got|fighting|battl
 # "<cancer> trials", then nothing, a place, an age or "for me": a search ("lymphoma trials 10001"), not
 # a question about such trials ("lung cancer trial costs").
 _TRIALS_AFTER = re.compile(
-    r"\s*(?:trials?|studies|study)\b\s*(?:[?!.]+|$|(?:in|near|around|for|at|open)\b|\d|,)", re.IGNORECASE
+    r"\s*(?:(?:clinical|research)\s+)?(?:trials?|studies|study)\b\s*(?:[?!.]+|$|(?:in|near|around|for|at|open)\b|\d|,)",
+    re.IGNORECASE,
 )
 
 

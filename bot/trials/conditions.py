@@ -243,7 +243,12 @@ class ConditionIndex:
         broad: set[int] = set()
         for concept in concepts:
             broad |= self._containing(concept)
-        narrow = self._contained_in(set(words)) - broad
+        known = set(words)
+        narrow = self._contained_in(known)
+        # "ALK-positive lung adenocarcinoma" is also in an "ALK-positive lung cancer" trial
+        if "adenocarcinoma" in known:
+            narrow |= self._contained_in(known - {"adenocarcinoma"} | {"cancer"})
+        narrow -= broad
         phrases = tuple(dict.fromkeys(" ".join(c) for c in concepts))
         rows = sum(self._trial_counts.get(t, 0) for t in broad | narrow)
         share = rows / self._total_rows if self._total_rows else 0.0

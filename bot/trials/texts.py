@@ -38,6 +38,13 @@ NEED_AN_AGE = (
 """Said when the answer to "How old…?" holds no age ("are there any near me?", "can you help us?")."""
 
 
+NEED_A_KIND = (
+    "Trials are for one kind of cancer at a time, so I need to know which kind it is, like “breast cancer”, "
+    "“leukemia” or “brain tumor”. The name on a biopsy or scan report is fine, or ask the care team."
+)
+"""Said when the answer to "What kind of cancer…?" names none ("like a trial for cancer lol", "a tumor")."""
+
+
 NEED_A_PLACE = (
     "I can look as soon as I know where: trials run at hospitals and clinics, so I search near the person. "
     "A US ZIP code or a city and state is fine, like “Columbus, OH” or “77030”."

@@ -161,6 +161,28 @@ async def test_an_answer_to_how_old_without_an_age_says_why_and_is_asked_again( 
     assert [m["text"] for m in dispatcher.messages] == [texts.NEED_AN_AGE]
 
 
+@pytest.mark.parametrize("answer", ["like a clinical trial for cancer lol", "a tumor", "cancer"])
+async def test_an_answer_to_which_cancer_without_a_kind_says_why_and_is_asked_again(  # type: ignore[no-untyped-def]
+    use_database, snapshot_database_url, answer
+) -> None:
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker(answer, intent="inform", slots={}, requested="condition")
+    events = await trials.ValidateTrialSearchForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("condition", None) in events  # a slot event: the form goes on and asks "What kind…?" again
+    assert [m["text"] for m in dispatcher.messages] == [texts.NEED_A_KIND]
+
+
+async def test_an_answer_to_which_cancer_with_a_kind_is_taken(use_database, snapshot_database_url) -> None:  # type: ignore[no-untyped-def]
+    use_database(snapshot_database_url)
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker("i have ALL (acute lymphoblastic leukemia)", intent="inform", slots={}, requested="condition")
+    events = await trials.ValidateTrialSearchForm().run(dispatcher, tracker, DOMAIN)
+    changed = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert "leukemia" in str(changed.get("condition"))
+    assert dispatcher.messages == []
+
+
 async def test_an_answer_to_where_without_a_place_says_why_and_is_asked_again(  # type: ignore[no-untyped-def]
     use_database, snapshot_database_url
 ) -> None:

@@ -73,6 +73,11 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # leukemia or MDS. P 59 -> 62, Q 62 -> 63, T 59 -> 60, O 57 -> 58, E 56 -> 57; fresh X 59 -> 59.
 # "I'd rather know what exists now" and "help him look at clinical trials" ask for trials: M 56 -> 57, T 60 -> 61.
 # Fourteenth session: set Y, written at its start (same brief), fresh: 56 of 65 (86.2%) before its changes.
+# X consulted (its six failures read): "like a clinical trial for cancer lol" as the answer to "What kind of cancer?"
+# names none, and is asked again with why; "chronic myeloid lukemia research studies?" asks for trials (clinical or
+# research trials and studies after a cancer's name); an adenocarcinoma with markers reaches the trials for its
+# organ's cancer with those markers ("ALK-positive non-small cell lung adenocarcinoma"). X 59 -> 62, U 60 -> 61,
+# V 62 -> 63, every other set unchanged; fresh Y 56 -> 56.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -94,13 +99,13 @@ FLOORS = {
     "set_r": 0.921,
     "set_s": 0.861,
     "set_t": 0.923,
-    "set_u": 0.907,
-    "set_v": 0.938,
+    "set_u": 0.923,
+    "set_v": 0.953,
     "set_w": 0.953,
-    "set_x": 0.892,
+    "set_x": 0.938,
     "set_y": 0.846,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuvw"}
+CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuvwx"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

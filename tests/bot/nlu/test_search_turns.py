@@ -51,6 +51,8 @@ def test_questions_requests_for_a_person_and_stop_keep_the_models_reading(
         ("My son is 8 and was diagnosed with neuroblastoma. We live in Baltimore. Any trials?", "faq", False, SEARCH),
         ("cervical cancer trials?? im 20 and in philly for school rn", "faq", False, SEARCH),
         ("lymphoma trials 10001", "faq", False, SEARCH),
+        ("chronic myeloid lukemia research studies?", "nlu_fallback", True, SEARCH),
+        ("melanoma clinical trials?", "faq", False, SEARCH),
         ("My wife has ovarian cancer and her doctor mentioned trials. Can you help?", "faq", False, SEARCH),
         ("hello, my daughter has a wilms tumor on her kidney", "nlu_fallback", True, SEARCH),
         ("64, jacksonville fl", "nlu_fallback", True, SEARCH),

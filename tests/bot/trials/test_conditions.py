@@ -187,6 +187,17 @@ def test_an_adenocarcinoma_is_also_its_organs_cancer(condition_index: ConditionI
     )
 
 
+def test_a_marked_adenocarcinoma_reaches_its_marked_organ_cancers_trials(condition_index: ConditionIndex) -> None:
+    # "ALK-positive non-small cell lung adenocarcinoma" is in the trials for ALK-positive non-small cell lung cancer
+    def terms(match: ConditionMatch) -> frozenset[int]:
+        return match.broad_ids | match.narrow_ids
+
+    marked_cancer = terms(condition_index.match("ALK-positive non-small cell lung cancer"))
+    assert marked_cancer and marked_cancer <= terms(
+        condition_index.match("ALK-positive non-small cell lung adenocarcinoma")
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "meant"),
     [
