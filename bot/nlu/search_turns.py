@@ -149,7 +149,11 @@ _IN_ONE = re.compile(
     r"\b(?:(?:i'?m|am|is|are|was|were|been|he'?s|she'?s|we'?re|they'?re|currently|already|still|enrolled|participating"
     r"|spot|place|slot|part)\s+(?:(?!interested\b|looking\b)[\w'-]+\s+){0,2}?(?:in|into|on|of)"
     r"|(?:weeks?|months?|days?|years?|halfway|way)\s+into"
-    r"|(?:may|might|will|to|gonna|could|should)\s+(?:start|begin)|starts|starting|started|begins|beginning|began)\s+"
+    r"|(?:may|might|will|to|gonna|could|should)\s+(?:start|begin)|starts|starting|started|begins|beginning|began"
+    # one trial asked about, not trials asked for: "if she joins a breast cancer trial in Boston, …", "considering a
+    # study for her osteosarcoma", "would that cover a leukemia trial for him?"
+    r"|(?:if|when|once)\s+(?:i|we|he|she|they|my\s+\w+)\s+(?:join|joins|enroll|enrolls|enter|enters|does)"
+    r"|considering|weighing|cover|covers|covered)\s+"
     r"(?:a|an|the|this|that|my|her|his|our|their)\s+(?:[\w'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
@@ -164,6 +168,7 @@ def _one_for_another(text: str, mentions: Sequence[Mention]) -> bool:
 def _asked_for_someone(text: str) -> bool:
     """Whether trials are asked for somebody ("trials for my son"), not one trial somebody spoke of ("her oncologist
     suggested a trial for her lymphoma") or is in ("I'm six weeks into a blinded trial for my breast cancer")."""
+    text = trial_in_hand(text)  # "the only trial for my son's neuroblastoma is in Denver"
     return any(
         not (_SPOKEN_OF_ONE.search(text[: m.start()]) or _IN_ONE.search(text[: m.start()]))
         for m in _TRIALS_FOR_SOMEONE.finditer(text)
@@ -498,7 +503,7 @@ def search_intent(
     details = place or age is not None or diagnosis
     # "My little boy was just diagnosed with rhabdomyosarcoma. He's only 7." searches even when the model read a
     # FAQ topic into it: a diagnosis and an age or place are what a search needs.
-    told = (diagnosed or (words > LONG and _TRIAL_WORD.search(text))) and (place or age is not None)
+    told = (diagnosed or (words > LONG and _TRIAL_WORD.search(trial_in_hand(text)))) and (place or age is not None)
     brief = words <= BARE or told or diagnosis
     # Nearly all of the model's belief on the FAQ's topics, split between a few of them, and no age told: a question
     # about trials told as a story ("The study compares a new combination against 'the current accepted regimen' for
@@ -506,6 +511,7 @@ def search_intent(
     # detail, a story the model could not read, a study somebody mentioned) do not start one; it is answered or asked
     # about. An age is what a search needs ("My husband was diagnosed with stomach cancer in August. He's 61. …").
     faq_story = faq_share >= FAQ_STORY and age is None
+    in_hand_only = _TRIAL_WORD.search(text) is not None and _TRIAL_WORD.search(trial_in_hand(text)) is None
     stated = not question and details and (brief or (short_or_unread and not confident_faq)) and not faq_story
     only_a_name = unsure and len(mentions) == 1 and len(mentions[0].text.split()) >= words - 1  # "liver cancer"
     # "sarcoma san francisco", "melanoma trials ohio": a cancer and a few more words, no question — the form finds
@@ -523,8 +529,9 @@ def search_intent(
         or (unsure and told)  # a long story with a diagnosis, a place or age and trials the model could not read
         # A cancer named in a message the model could not read at all: a story ("my boyfriend's testicular cancer came
         # back… I'm doing it for him"), a hope ("we want to find anything that gives her a real chance") or a next step
-        # asked for ("where do we look next?"). The search's questions are clearer than "did you mean …?".
-        or (unsure and not faq_story and (not question or _NEXT_STEP.search(text) is not None))
+        # asked for ("where do we look next?"). The search's questions are clearer than "did you mean …?". Not a story
+        # of the one trial somebody was offered ("I was offered a trial for my melanoma … what am I signing up for").
+        or (unsure and not faq_story and not in_hand_only and (not question or _NEXT_STEP.search(text) is not None))
     ):
         return INFORM if searched else SEARCH
     if not searched and topic == FIND_A_TRIAL and _HELP_ASKED.search(text):

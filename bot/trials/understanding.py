@@ -736,14 +736,24 @@ _TRIAL_IN_HAND = re.compile(
     r"|\b(?:found|picked|chose|offered|has|have|had)\s+(?:me\s+|us\s+|him\s+|her\s+)?(?:a|an|one)\s+"
     + _TRIAL_WORD
     + r"|\bwants?\s+(?:me|us|him|her|them)\s+to\s+(?:look\s+(?:at|into)|consider|think\s+about|join|do|try)\s+"
-    r"(?:a|an|this|that|the|one)\s+" + _TRIAL_WORD,
+    r"(?:a|an|this|that|the|one)\s+"
+    + _TRIAL_WORD
+    # One trial a question is about: "if she joins a breast cancer trial in Boston, …", "is considering a study for
+    # her osteosarcoma", "would that cover a leukemia trial for him?", "the only trial for my son's neuroblastoma is in
+    # Denver"
+    + r"|\b(?:(?:if|when|once)\s+(?:i|we|he|she|they|my\s+\w+)\s+"
+    r"(?:joins?|enrolls?\s+in|enters?|does|takes?\s+part\s+in)"
+    r"|considering|weighing|covers?|covered)\s+(?:a|an|this|that|the|one)\s+(?:[\w'-]+\s+){0,3}?"
+    + _TRIAL_WORD
+    + r"|\bthe\s+only\s+(?:[\w'-]+\s+){0,2}?"
+    + _TRIAL_WORD,
     re.I,
 )
 
 
 def trial_in_hand(text: str) -> str:
     """The text without the trial already found or in hand it speaks of ("my doctor found a trial that could fit")."""
-    return _TRIAL_IN_HAND.sub("", text)
+    return _TRIAL_IN_HAND.sub(" it ", text)  # "does that cover anything if I join it?", not "… anything ?"
 
 
 def asks_for_trials(text: str, mentioned: bool = True) -> bool:

@@ -28,13 +28,13 @@ FLOORS = {
     "set_g": (0.939, 0.027),
     "set_h": (0.941, 0.026),
     "set_i": (0.941, 0.04),
-    "set_j": (0.954, 0.033),  # consulted in the ninth session (four items read): 94.4% / 2.9% when first scored
+    "set_j": (0.962, 0.022),  # consulted in the ninth session (four items read): 94.4% / 2.9% when first scored
     "set_k": (0.917, 0.027),  # 90.9% / 4.3% when first scored (fresh), consulted after
     "set_l": (0.891, 0.045),  # 88.9% / 5.8% when first scored (fresh, ninth session), consulted in the tenth
     "set_m": (0.925, 0.043),  # 92.8% / 4.8% when first scored (fresh, tenth session), consulted in the eleventh
     "set_n": (0.938, 0.016),  # 93.3% / 2.1% when first scored (fresh, eleventh session), consulted in the twelfth
     "set_o": (0.938, 0.025),  # 93.8% / 2.7% when first scored (fresh, twelfth session), consulted in the thirteenth
-    "set_p": (0.932, 0.041),  # fresh (2026-12-07, thirteenth session): 93.5% / 3.8% when first scored
+    "set_p": (0.94, 0.025),  # 93.5% / 3.8% when first scored (fresh, thirteenth session), consulted in the fourteenth
     "set_q": (0.938, 0.035),  # fresh (2026-12-07, fourteenth session): 94.1% / 3.2% when first scored
     "follow_ups": (0.562, 0.063),
 }

@@ -61,6 +61,23 @@ def test_questions_requests_for_a_person_and_stop_keep_the_models_reading(
         ("kidney cancer", "nlu_fallback", True, SEARCH),
         ("I'm 70 and live in Tucson, Arizona. What trials could I qualify for?", "faq", False, SEARCH),
         ("what is a placebo?", "faq", False, None),
+        # one trial a question or story is about, not trials asked for
+        ("My wife has Aetna. If she joins a breast cancer trial in Boston, will they keep paying?", "faq", False, None),
+        ("Our 19-year-old is considering a study for her osteosarcoma. What dangers are there?", "faq", False, None),
+        (
+            "We live in rural Montana and the only trial for my son's neuroblastoma is in Denver. How do families "
+            "afford the flights?",
+            "nlu_fallback",
+            True,
+            None,
+        ),
+        (
+            "I was offered a trial for my melanoma. The doctor said follow-up lasts years and I froze. I just want to "
+            "know what I'm signing up for time-wise.",
+            "nlu_fallback",
+            True,
+            None,
+        ),
         ("can i join the biobank? im 45 with lung cancer in Boston", "donate_eligibility", False, None),
         ("does breast cancer run in families?", "faq", False, None),
     ],

@@ -203,6 +203,11 @@ def test_a_trial_mentioned_is_a_request_unless_only_context_is_wanted() -> None:
         "the trial for our daughter's lymphoma has really strict criteria",
         "her doctor found a trial that could fit",
         "my oncologist wants me to look at a trial for my sarcoma, what does randomized mean",
+        "If she joins a breast cancer trial in Boston, are they obligated to keep paying for her care?",
+        "Our 19-year-old is considering a study for her osteosarcoma. What dangers should we think about?",
+        "Would that cover a leukemia trial for him?",
+        "the only trial for my son's neuroblastoma is in Denver. How do families afford the flights?",
+        "I'm on Medicaid now in Ohio. does that cover anything if I join a clinical trial?",
     ],
 )
 def test_scarcity_reading_about_and_a_trial_in_hand_are_no_request(text: str) -> None:
