@@ -253,6 +253,10 @@ _CORRECTING = re.compile(
     # a new detail after the results: "it's specifically lobular. does that change what you found?"
     r"|(?:does|would|will) (?:that|this|it) change|specifically|turns out|(?:came|come) back as"
     r"|now they(?:'re| are) saying"
+    # "Sorry, I should have been clearer. I actually live in Brandon now … Could you look from there?"
+    r"|should have (?:been clearer|said|mentioned|told you)"
+    r"|(?:i|we|he|she|they) actually (?:live|lives|am|are|is|meant)"
+    r"|(?:look|search|check) from there"
     r"|(?:look|search|check) again|(?:redo|re-?run|update) (?:the|that|my|your) (?:search|list|results)"
     r"|narrow (?:it|that|this|them|the (?:search|list|results))|(?:just|only) (?:for|to) (?:that|this))\b",
     re.IGNORECASE,

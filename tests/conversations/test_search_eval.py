@@ -78,6 +78,9 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # research trials and studies after a cancer's name); an adenocarcinoma with markers reaches the trials for its
 # organ's cancer with those markers ("ALK-positive non-small cell lung adenocarcinoma"). X 59 -> 62, U 60 -> 61,
 # V 62 -> 63, every other set unchanged; fresh Y 56 -> 56.
+# P's FAQ questions about one trial ("if she joins a breast cancer trial in Boston, …") are no search: every set
+# unchanged. A place corrected after results ("I should have been clearer. I actually live in Brandon now … Could you
+# look from there?") searches again: O 58 -> 59.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
@@ -93,7 +96,7 @@ FLOORS = {
     "set_l": 0.89,
     "set_m": 0.888,
     "set_n": 0.937,
-    "set_o": 0.904,
+    "set_o": 0.92,
     "set_p": 0.938,
     "set_q": 0.953,
     "set_r": 0.921,

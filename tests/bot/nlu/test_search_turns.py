@@ -97,6 +97,7 @@ def test_a_message_that_carries_a_search_starts_one(
         # a new detail said as a question, with the model sure of a FAQ topic
         "the biopsy report says it's specifically a clear cell renal carcinoma, would that change anything?",
         "turns out it came back as mantle cell lymphoma. can you look again?",
+        "Sorry, I should have been clearer. I actually live in Brandon now, two hours west. Could you look from there?",
     ],
 )
 def test_a_correction_after_a_search_runs_it_again(text: str) -> None:
