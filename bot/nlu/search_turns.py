@@ -29,6 +29,7 @@ from bot.trials.understanding import (
     Mention,
     asks_for_trials,
     cancer_mentions,
+    held_at,
     is_question,
     left_behind,
     read_age,
@@ -149,11 +150,7 @@ _IN_ONE = re.compile(
     r"\b(?:(?:i'?m|am|is|are|was|were|been|he'?s|she'?s|we'?re|they'?re|currently|already|still|enrolled|participating"
     r"|spot|place|slot|part)\s+(?:(?!interested\b|looking\b)[\w'-]+\s+){0,2}?(?:in|into|on|of)"
     r"|(?:weeks?|months?|days?|years?|halfway|way)\s+into"
-    r"|(?:may|might|will|to|gonna|could|should)\s+(?:start|begin)|starts|starting|started|begins|beginning|began"
-    # one trial asked about, not trials asked for: "if she joins a breast cancer trial in Boston, …", "considering a
-    # study for her osteosarcoma", "would that cover a leukemia trial for him?"
-    r"|(?:if|when|once)\s+(?:i|we|he|she|they|my\s+\w+)\s+(?:join|joins|enroll|enrolls|enter|enters|does)"
-    r"|considering|weighing|cover|covers|covered)\s+"
+    r"|(?:may|might|will|to|gonna|could|should)\s+(?:start|begin)|starts|starting|started|begins|beginning|began)\s+"
     r"(?:a|an|the|this|that|my|her|his|our|their)\s+(?:[\w'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
@@ -422,6 +419,7 @@ def search_intent(
         _TRIALS_AFTER.match(text, m.start + len(m.text))
         and not _SPOKEN_OF.search(text[: m.start])
         and not _IN_ONE.search(text[: m.start])  # "my wife may start a breast cancer trial in Denver"
+        and not held_at(text, m.start)  # "if she joins a breast cancer trial in Boston, are they obligated to pay?"
         and not (_ONE_STUDY_AFTER.match(text, m.start + len(m.text)) and _DETERMINED.search(text[: m.start]))
         for m in mentions
     )

@@ -757,6 +757,12 @@ _TRIAL_IN_HAND = re.compile(
 )
 
 
+def held_at(text: str, index: int) -> bool:
+    """Whether the character at `index` (a cancer's name) is inside a trial already found or in hand ("if she joins a
+    breast cancer trial in Boston, …": "breast cancer" names that one trial, it asks for none)."""
+    return any(found.start() <= index < found.end() for found in _TRIAL_IN_HAND.finditer(text))
+
+
 def trial_in_hand(text: str) -> str:
     """The text without the trial already found or in hand it speaks of ("my doctor found a trial that could fit")."""
     return _TRIAL_IN_HAND.sub(" it ", text)  # "does that cover anything if I join it?", not "… anything ?"
