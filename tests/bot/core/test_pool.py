@@ -84,5 +84,5 @@ async def test_one_conversation_is_answered_in_order_while_others_run(core_pool:
     assert "automated assistant" in own[0][0]["text"]
     assert "not a person" in own[1][0]["text"]
     assert "welcome" in own[2][0]["text"]
-    assert "Take care" in own[3][0]["text"]
+    assert "Take care" in own[3][0]["text"] and "988" in own[3][0]["text"]  # a goodbye also says where to turn
     assert all("trialbot" in r[0]["text"] for r in results[len(messages) :])
