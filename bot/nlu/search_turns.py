@@ -164,8 +164,8 @@ def _one_for_another(text: str, mentions: Sequence[Mention]) -> bool:
 
 def _asked_for_someone(text: str) -> bool:
     """Whether trials are asked for somebody ("trials for my son"), not one trial somebody spoke of ("her oncologist
-    suggested a trial for her lymphoma") or is in ("I'm six weeks into a blinded trial for my breast cancer")."""
-    text = trial_in_hand(text)  # "the only trial for my son's neuroblastoma is in Denver"
+    suggested a trial for her lymphoma") or is in ("I'm six weeks into a blinded trial for my breast cancer"). `text`
+    is the message without the trials in hand (`trial_in_hand`: "the only trial for my son's neuroblastoma is …")."""
     return any(
         not (_SPOKEN_OF_ONE.search(text[: m.start()]) or _IN_ONE.search(text[: m.start()]))
         for m in _TRIALS_FOR_SOMEONE.finditer(text)
@@ -444,7 +444,8 @@ def search_intent(
     # VA … I'd like to know if veterans get access to clinical trials". Trials for young people (`NEAR_A_SEARCH`)
     # with a cancer named are searched: the list answers "are there studies for people her age?" best.
     said = mentions or age is not None or place or read_subtype(text)  # "it's non-small cell": a kind on its own
-    for_someone = _asked_for_someone(text)
+    unheld = trial_in_hand(text)  # the message without the one trial it is about ("if she joins a … trial")
+    for_someone = _asked_for_someone(unheld)
     if searched and said and _SEARCH_AGAIN.search(text):
         return INFORM  # "so it's appendix cancer, not colon. Can you search for that instead?", whatever topic is read
     if searched and _one_for_another(text, mentions):
@@ -505,7 +506,7 @@ def search_intent(
     details = place or age is not None or diagnosis
     # "My little boy was just diagnosed with rhabdomyosarcoma. He's only 7." searches even when the model read a
     # FAQ topic into it: a diagnosis and an age or place are what a search needs.
-    told = (diagnosed or (words > LONG and _TRIAL_WORD.search(trial_in_hand(text)))) and (place or age is not None)
+    told = (diagnosed or (words > LONG and _TRIAL_WORD.search(unheld))) and (place or age is not None)
     brief = words <= BARE or told or diagnosis
     # Nearly all of the model's belief on the FAQ's topics, split between a few of them, and no age told: a question
     # about trials told as a story ("The study compares a new combination against 'the current accepted regimen' for
@@ -513,7 +514,7 @@ def search_intent(
     # detail, a story the model could not read, a study somebody mentioned) do not start one; it is answered or asked
     # about. An age is what a search needs ("My husband was diagnosed with stomach cancer in August. He's 61. …").
     faq_story = faq_share >= FAQ_STORY and age is None
-    in_hand_only = _TRIAL_WORD.search(text) is not None and _TRIAL_WORD.search(trial_in_hand(text)) is None
+    in_hand_only = _TRIAL_WORD.search(text) is not None and _TRIAL_WORD.search(unheld) is None
     stated = not question and details and (brief or (short_or_unread and not confident_faq)) and not faq_story
     only_a_name = unsure and len(mentions) == 1 and len(mentions[0].text.split()) >= words - 1  # "liver cancer"
     # "sarcoma san francisco", "melanoma trials ohio": a cancer and a few more words, no question — the form finds

@@ -158,6 +158,12 @@ _SYNONYMS = _phrase_table(SYNONYMS)
 _SITE_SYNONYMS = _phrase_table(SITE_SYNONYMS)
 
 
+def _organs_cancer(words: Sequence[str]) -> tuple[str, ...]:
+    """An adenocarcinoma said as its organ's cancer: a kind of carcinoma, "gastric adenocarcinoma" is also gastric
+    cancer."""
+    return tuple("cancer" if w == "adenocarcinoma" else w for w in words)
+
+
 def _spans(words: Sequence[str], key: tuple[str, ...]) -> list[range]:
     size = len(key)
     return [
@@ -236,18 +242,17 @@ class ConditionIndex:
             core += ("cancer",)  # "prostate" means prostate cancer, not every prostate condition
         if core:
             concepts.append(core)
-            if "adenocarcinoma" in core:  # a kind of carcinoma: "gastric adenocarcinoma" is also gastric cancer
-                concepts.append(tuple("cancer" if w == "adenocarcinoma" else w for w in core))
+            if "adenocarcinoma" in core:
+                concepts.append(_organs_cancer(core))
         for names in targets:
             concepts.extend(tuple(canonical_words(name)) for name in names)
         broad: set[int] = set()
         for concept in concepts:
             broad |= self._containing(concept)
-        known = set(words)
-        narrow = self._contained_in(known)
+        narrow = self._contained_in(set(words))
         # "ALK-positive lung adenocarcinoma" is also in an "ALK-positive lung cancer" trial
-        if "adenocarcinoma" in known:
-            narrow |= self._contained_in(known - {"adenocarcinoma"} | {"cancer"})
+        if "adenocarcinoma" in words:
+            narrow |= self._contained_in(set(_organs_cancer(words)))
         narrow -= broad
         phrases = tuple(dict.fromkeys(" ".join(c) for c in concepts))
         rows = sum(self._trial_counts.get(t, 0) for t in broad | narrow)
